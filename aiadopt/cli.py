@@ -1,0 +1,117 @@
+"""The ``aiadopt`` command line: thin, it parses, calls the library, reports.
+
+Bad input ends with a readable message on stderr and exit status 2, never a
+traceback and never partial output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import DataValidationError
+from .output import FORMATS, emit
+
+__all__ = ["main", "build_parser"]
+
+EXIT_BAD_INPUT = 2
+
+
+def _add_data(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", required=True, type=Path, metavar="DIR", help="folder with use_cases, processes and survey files")
+    p.add_argument("--codebook", type=Path, metavar="FILE", help="survey codebook YAML (default: the shipped one)")
+
+
+def _add_output(p: argparse.ArgumentParser, formats=FORMATS) -> None:
+    p.add_argument("--format", choices=formats, default="table", help="output format (default: table)")
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout (written atomically)")
+
+
+def _period_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--period", default="latest", metavar="YYYY-MM", help="calendar month (default: latest in the data)")
+
+
+def _min_group(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--min-group-size", type=int, default=5, metavar="N", help="privacy: smallest group shown (default 5, at least 3)")
+
+
+def _load(args):
+    from .io import load
+
+    return load(args.data, codebook=args.codebook)
+
+
+def _period(args, data):
+    return data.latest_period() if args.period == "latest" else args.period
+
+
+def cmd_kpis(args) -> int:
+    from .kpis import compute_kpis
+
+    data = _load(args)
+    table = compute_kpis(data, period=_period(args, data), level=args.level, min_group_size=args.min_group_size)
+    emit(table, args.format, args.out)
+    return 0
+
+
+def cmd_sample(args) -> int:
+    from .sample import write_sample
+
+    paths = write_sample(
+        args.out,
+        seed=args.seed,
+        fmt=args.format,
+        n_respondents=args.respondents,
+        n_waves=args.waves,
+        n_use_cases=args.use_cases,
+    )
+    for path in paths.values():
+        print(path)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aiadopt",
+        description="Analytics for organisations adopting AI (METRICS.md).",
+    )
+    parser.add_argument("--version", action="version", version=f"aiadopt {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("kpis", help="the five adoption KPIs per unit for one month")
+    _add_data(p)
+    _period_arg(p)
+    p.add_argument("--level", choices=("organisation", "department", "team", "all"), default="all")
+    _min_group(p)
+    _add_output(p)
+    p.set_defaults(func=cmd_kpis)
+
+    p = sub.add_parser("sample", help="generate the fictional sample organisation")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--format", choices=("csv", "parquet", "xlsx"), default="csv")
+    p.add_argument("--respondents", type=int, default=1500)
+    p.add_argument("--waves", type=int, default=12)
+    p.add_argument("--use-cases", type=int, default=150)
+    p.set_defaults(func=cmd_sample)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except DataValidationError as exc:
+        print(f"aiadopt {args.command}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ValueError as exc:
+        # Parameter errors from the library (bad period, group size < 3, ...).
+        print(f"aiadopt {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

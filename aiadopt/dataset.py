@@ -1,0 +1,84 @@
+"""The loaded organisation: one object holding the three validated tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .schema import SCALE_FAMILIES
+
+__all__ = ["Dataset"]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """An organisation's validated inputs (METRICS.md §1), in canonical form.
+
+    Attributes
+    ----------
+    use_cases : DataFrame
+        One row per use case. ``use_case_id``, ``title``, ``department``,
+        ``team``, ``goal``, ``status``, ``process`` are strings (``goal`` and
+        ``status`` hold the canonical English values of :mod:`aiadopt.schema`);
+        the scores and money columns are float64 (NaN where optional and
+        empty); ``start_date``, ``decision_date``, ``first_impact_date`` are
+        ``datetime64[ns]`` (NaT where empty). All optional columns exist.
+    processes : DataFrame
+        ``department``, ``process`` (strings) and ``core`` (bool).
+    survey : DataFrame
+        One row per respondent per wave. ``respondent_id``, ``department``,
+        ``team`` are strings; ``wave`` is ``period[M]``; ``role``,
+        ``ai_use_frequency``, ``ai_skill_level`` are categoricals with the
+        canonical categories (frequency ordered never < monthly < weekly <
+        daily); ``ai_training_done`` is the nullable ``boolean`` dtype;
+        ``team_phase`` and every item column are float64 (NaN = not answered).
+        Item columns are named ``<prefix>_<key>_<n>`` (``comp_change_1``),
+        whatever their name in the source file. Free-text and unknown
+        columns are gone.
+    items : dict
+        Scale column (``comp_change``, ``culture_feedback``,
+        ``pillar_human``, ...) -> tuple of its item columns in ``survey``.
+        Only scales with at least one item present are listed.
+    sources : dict
+        Table name -> the file (or database URL) it was read from.
+    dropped_columns : tuple
+        Names of survey columns dropped at load time (free text, unknown).
+    """
+
+    use_cases: pd.DataFrame
+    processes: pd.DataFrame
+    survey: pd.DataFrame
+    items: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    sources: dict[str, Path | str] = field(default_factory=dict)
+    dropped_columns: tuple[str, ...] = ()
+
+    def scales(self, family: str) -> dict[str, tuple[str, ...]]:
+        """Scale column -> item columns, for one family (``competency``,
+        ``culture`` or ``pillar``), in the family's canonical order."""
+        prefix, keys = SCALE_FAMILIES[family]
+        out = {}
+        for key in keys:
+            col = f"{prefix}_{key}"
+            if col in self.items:
+                out[col] = self.items[col]
+        return out
+
+    @property
+    def periods(self) -> pd.PeriodIndex:
+        """Sorted survey waves (calendar months) present in the data."""
+        return pd.PeriodIndex(sorted(self.survey["wave"].dropna().unique()), freq="M")
+
+    def latest_period(self) -> pd.Period:
+        """The latest month with data: the last survey wave, or the last
+        start/decision/impact date of the register if that is later."""
+        months = []
+        if len(self.survey):
+            months.append(self.survey["wave"].max())
+        for col in ("start_date", "decision_date", "first_impact_date"):
+            if col in self.use_cases and self.use_cases[col].notna().any():
+                months.append(self.use_cases[col].max().to_period("M"))
+        if not months:
+            raise ValueError("the dataset holds no dated rows; pass a period explicitly")
+        return max(months)

@@ -1,0 +1,177 @@
+"""Loading an organisation's inputs (METRICS.md §1) from a data folder.
+
+The only code that touches input files. Everything is validated once, here,
+and *every* problem is collected before anything is raised: one
+:class:`~aiadopt.errors.DataValidationError` lists them all, each with the
+file, the line as the user sees it, the column, the bad value and the fix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..codebook import Codebook, load_codebook
+from ..dataset import Dataset
+from ..errors import DataValidationError, Problem
+from ..schema import TABLES
+from ._read import EXTENSIONS, read_raw
+from ._tables import Converted, convert_processes, convert_survey, convert_use_cases
+
+__all__ = ["load", "load_use_cases", "load_processes", "load_survey", "find_table"]
+
+_CONVERTERS = {
+    "use_cases": convert_use_cases,
+    "processes": convert_processes,
+    "survey": convert_survey,
+}
+
+
+def find_table(folder: str | Path, table: str) -> Path:
+    """The file holding ``table`` in ``folder``: ``<table>.csv``, ``.xlsx``
+    or ``.parquet`` (also ``.tsv``, ``.txt``, ``.xlsm``, ``.pq``).
+
+    Raises
+    ------
+    DataValidationError
+        When the folder or the file is missing, or two files could be meant.
+    """
+    folder = Path(folder)
+    if table not in TABLES:
+        raise ValueError(f"unknown table {table!r}; expected one of {TABLES}")
+    if not folder.is_dir():
+        raise DataValidationError(
+            [Problem(file=str(folder), rule="the data folder does not exist", fix="Pass the folder that holds use_cases, processes and survey files.")]
+        )
+    found = sorted(p for p in folder.iterdir() if p.is_file() and p.stem.lower() == table and p.suffix.lower() in EXTENSIONS)
+    if not found:
+        names = ", ".join(f"{table}{ext}" for ext in (".csv", ".xlsx", ".parquet"))
+        raise DataValidationError(
+            [Problem(file=f"{table}.*", rule=f"missing file: {folder} holds none of {names}", fix=f"Put the {table.replace('_', ' ')} table in the folder under one of those names.")]
+        )
+    if len(found) > 1:
+        raise DataValidationError(
+            [Problem(file=found[0].name, rule=f"more than one file for table {table!r} ({', '.join(p.name for p in found)})", fix="Keep one of them in the folder.")]
+        )
+    return found[0]
+
+
+def _convert(path: str | Path, table: str, codebook: Codebook) -> Converted:
+    raw = read_raw(Path(path), table)
+    return _CONVERTERS[table](raw, codebook)
+
+
+def _single(path, table, codebook) -> tuple[Converted, Path]:
+    path = Path(path)
+    if path.is_dir():
+        path = find_table(path, table)
+    elif not path.is_file():
+        raise DataValidationError(
+            [Problem(file=path.name, rule=f"missing file: {path} does not exist", fix="Check the path.")]
+        )
+    cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+    converted = _convert(path, table, cb)
+    if converted.problems:
+        raise DataValidationError(converted.problems)
+    return converted, path
+
+
+def load_use_cases(path: str | Path, *, codebook: Codebook | str | Path | None = None) -> pd.DataFrame:
+    """Read and validate a use-case register (a file, or a folder holding
+    ``use_cases.*``). Returns the canonical frame described in
+    :class:`~aiadopt.dataset.Dataset`."""
+    return _single(path, "use_cases", codebook)[0].frame
+
+
+def load_processes(path: str | Path, *, codebook: Codebook | str | Path | None = None) -> pd.DataFrame:
+    """Read and validate a process catalogue (file or folder)."""
+    return _single(path, "processes", codebook)[0].frame
+
+
+def load_survey(path: str | Path, *, codebook: Codebook | str | Path | None = None) -> pd.DataFrame:
+    """Read and validate a survey export (file or folder). Item columns are
+    renamed to ``<prefix>_<key>_<n>``; free-text and unknown columns are
+    dropped."""
+    return _single(path, "survey", codebook)[0].frame
+
+
+def load(path: str | Path, *, codebook: Codebook | str | Path | None = None) -> Dataset:
+    """Load an organisation's data folder.
+
+    Parameters
+    ----------
+    path : str or Path
+        Folder with ``use_cases``, ``processes`` and ``survey`` files, each
+        ``.csv``, ``.xlsx`` or ``.parquet``.
+    codebook : Codebook, str or Path, optional
+        The survey codebook; default: the shipped one (METRICS.md §1 names).
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    DataValidationError
+        Listing every problem in all three files.
+
+    Examples
+    --------
+    >>> import aiadopt
+    >>> data = aiadopt.load("data/sample")  # doctest: +SKIP
+    >>> data.survey["wave"].max()  # doctest: +SKIP
+    Period('2026-10', 'M')
+    """
+    cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+    problems: list[Problem] = []
+    converted: dict[str, Converted] = {}
+    sources: dict[str, Path] = {}
+    for table in TABLES:
+        try:
+            file = find_table(path, table)
+            sources[table] = file
+            converted[table] = _convert(file, table, cb)
+            problems.extend(converted[table].problems)
+        except DataValidationError as exc:
+            problems.extend(exc.problems)
+            if not Path(path).is_dir():
+                break
+    if {"use_cases", "survey"} <= set(converted):
+        problems.extend(_cross_check_teams(converted["use_cases"], converted["survey"], sources))
+    if problems:
+        raise DataValidationError(problems)
+    survey = converted["survey"]
+    return Dataset(
+        use_cases=converted["use_cases"].frame,
+        processes=converted["processes"].frame,
+        survey=survey.frame,
+        items=survey.items,
+        sources=sources,
+        dropped_columns=survey.dropped,
+    )
+
+
+def _cross_check_teams(use_cases: Converted, survey: Converted, sources: dict[str, Path]) -> list[Problem]:
+    """A team must sit under the same department in the register and in the survey."""
+    uc = use_cases.frame[["team", "department"]].dropna()
+    sv = survey.frame[["team", "department"]].dropna().drop_duplicates("team")
+    merged = uc.reset_index().merge(sv, on="team", suffixes=("", "_survey"))
+    clash = merged[merged["department"] != merged["department_survey"]].drop_duplicates("team")
+    if clash.empty:
+        return []
+    file = sources["use_cases"].name
+    survey_file = sources["survey"].name
+    out = []
+    for row in clash.itertuples(index=False):
+        out.append(
+            Problem(
+                file=file,
+                rule=f"a team appears under two departments (here and in {survey_file})",
+                fix="A team belongs to one department: make the register and the survey agree.",
+                line=use_cases.locate(row.index),
+                column=use_cases.header.get("team", "team"),
+                value=f"{row.team} under {row.department!r}; in {survey_file} under {row.department_survey!r}",
+            )
+        )
+    return out

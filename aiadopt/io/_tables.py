@@ -1,0 +1,377 @@
+"""Turning a raw table into its canonical, validated form.
+
+Conversion problems (an unparseable date, an unknown Likert label) are
+collected while converting; rules on the converted values (categories,
+ranges, uniqueness, date order) are checked with pandera in lazy mode. All
+of them end up as :class:`~aiadopt.errors.Problem` objects pointing at the
+line of the file.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from ..codebook import Codebook, normalise_header
+from ..errors import Problem
+from ..schema import (
+    FREQUENCIES,
+    GOALS,
+    ROLES,
+    SKILL_LEVELS,
+    STATUSES,
+)
+from . import _parse as parse
+from ._read import RawTable
+
+__all__ = ["Converted", "convert_use_cases", "convert_processes", "convert_survey"]
+
+_FIX_CATEGORY = "Use one of the listed values, add the label to the codebook's 'values' section, or correct the file."
+_FIX_DATE = "Write dates as YYYY-MM-DD (2025-03-14) or DD-MM-YYYY (14-03-2025)."
+_FIX_NUMBER = "Write a plain number such as 3.5 or 3,5."
+_FIX_REQUIRED = "Fill in the value, or remove the row."
+_FIX_SCORE = "Scores are numbers from 1 to 5."
+
+
+@dataclass
+class Converted:
+    frame: pd.DataFrame
+    problems: list[Problem]
+    items: dict[str, tuple[str, ...]]
+    dropped: tuple[str, ...]
+    header: dict[str, str]  # canonical -> as in the file
+    locate: object = None  # row position -> 'line N' / 'row N'
+
+
+class _Table:
+    """Shared state while converting one table."""
+
+    def __init__(self, raw: RawTable, codebook: Codebook):
+        self.raw = raw
+        self.codebook = codebook
+        self.problems: list[Problem] = []
+        self.header: dict[str, str] = {}
+        columns: dict[str, pd.Series] = {}
+        for original in raw.frame.columns:
+            canonical = normalise_header(original)
+            canonical = codebook.columns.get(canonical, canonical)
+            if canonical in columns:
+                self.problem(
+                    rule=f"the column appears twice (also as {self.header[canonical]!r})",
+                    fix="Remove or rename one of the two columns.",
+                    column=str(original),
+                )
+                continue
+            self.header[canonical] = str(original)
+            columns[canonical] = raw.frame[original]
+        self.columns = columns
+        self.out: dict[str, pd.Series] = {}
+        self.unreadable: set[tuple[str, object]] = set()  # (column, pos) already reported
+
+    # -- reporting -------------------------------------------------------
+    def problem(self, *, rule: str, fix: str, column: str | None = None, pos=None, value=None):
+        line = None if pos is None else self.raw.where(pos)
+        self.problems.append(
+            Problem(file=self.raw.name, rule=rule, fix=fix, line=line, column=column, value=value)
+        )
+
+    def shown(self, canonical: str) -> str:
+        return self.header.get(canonical, canonical)
+
+    def raw_value(self, canonical: str, pos):
+        value = self.columns[canonical].get(pos)
+        if isinstance(value, (np.generic,)):
+            value = value.item()
+        if isinstance(value, pd.Timestamp):
+            value = value.date().isoformat()
+        return value
+
+    def report_mask(self, canonical: str, mask: pd.Series, *, rule: str, fix: str):
+        for pos in mask.index[np.asarray(mask, dtype=bool)]:
+            self.problem(rule=rule, fix=fix, column=self.shown(canonical), pos=pos, value=self.raw_value(canonical, pos))
+
+    # -- columns -----------------------------------------------------------
+    def require(self, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> bool:
+        present = list(self.columns)
+        ok = True
+        for name in required:
+            if name in self.columns:
+                continue
+            ok = False
+            close = difflib.get_close_matches(name, [c for c in present if c not in required + optional], n=1, cutoff=0.6)
+            hint = f" Did you mean {self.shown(close[0])!r}? Rename it to {name!r}." if close else ""
+            self.problem(
+                rule=f"required column {name!r} is missing",
+                fix=(f"Add the column, or map your column name onto it in the codebook's 'columns' section.{hint}").strip(),
+            )
+        for name in optional:
+            if name in self.columns:
+                continue
+            close = difflib.get_close_matches(name, [c for c in present if c not in required + optional], n=1, cutoff=0.8)
+            if close:
+                self.problem(
+                    rule=f"column {self.shown(close[0])!r} is not a known column; it looks like {name!r}",
+                    fix=f"Rename it to {name!r}.",
+                    column=self.shown(close[0]),
+                )
+        return ok
+
+    def get(self, name: str) -> pd.Series | None:
+        return self.columns.get(name)
+
+    def text(self, name: str):
+        col = self.get(name)
+        self.out[name] = parse.to_text(col) if col is not None else pd.Series(None, index=self.index, dtype="str")
+
+    @property
+    def index(self) -> pd.Index:
+        return self.raw.frame.index
+
+    def converted(self, name: str, parser, rule: str, fix: str, *args, dtype="float64"):
+        col = self.get(name)
+        if col is None:
+            self.out[name] = pd.Series(np.nan, index=self.index, dtype=dtype) if dtype != "datetime64[ns]" else pd.Series(pd.NaT, index=self.index, dtype=dtype)
+            return
+        values, bad = parser(col, *args)
+        if bad.any():
+            self.report_mask(name, bad, rule=rule, fix=fix)
+            self.unreadable.update((name, pos) for pos in bad.index[np.asarray(bad, dtype=bool)])
+        self.out[name] = values
+
+    def labels(self, name: str, allowed: tuple[str, ...]):
+        col = self.get(name)
+        if col is None:
+            self.out[name] = pd.Series(None, index=self.index, dtype=object)
+            return
+        self.out[name] = parse.parse_labels(col, self.codebook.category_map(name))
+
+    def validate(self, schema: pa.DataFrameSchema, messages: dict[str, tuple[str, str]]):
+        frame = pd.DataFrame(self.out, index=self.index)
+        try:
+            schema.validate(frame, lazy=True)
+        except pa.errors.SchemaErrors as exc:
+            cases = exc.failure_cases
+            seen_rows: set = set()
+            for row in cases.itertuples(index=False):
+                column = row.column
+                check = str(row.check)
+                key = next((k for k in messages if check.startswith(k)), None)
+                if key is None or column is None or pd.isna(row.index):
+                    # A schema-level failure we do not expect: report it as pandera says it.
+                    self.problem(rule=f"check {check} failed", fix="Correct the file.", column=None if column is None else self.shown(column))
+                    continue
+                if (column, row.index) in self.unreadable:
+                    continue  # already reported as unreadable
+                rule, fix = messages[key]
+                if check == "multiple_fields_uniqueness":
+                    # One problem per duplicated row, naming the key columns together.
+                    if row.index in seen_rows:
+                        continue
+                    seen_rows.add(row.index)
+                    keys = schema.unique
+                    shown = ", ".join(self.shown(k) for k in keys)
+                    value = " / ".join(str(self.raw_value(k, row.index)) for k in keys)
+                    self.problem(rule=rule, fix=fix, column=shown, pos=row.index, value=value)
+                    continue
+                self.problem(rule=rule, fix=fix, column=self.shown(column), pos=row.index, value=self.raw_value(column, row.index))
+        return frame
+
+    def team_departments(self):
+        """A team belongs to one department: report rows that put a team
+        under another department than its first one."""
+        team, dept = self.out.get("team"), self.out.get("department")
+        if team is None or dept is None:
+            return
+        pairs = pd.DataFrame({"team": team, "department": dept}).dropna()
+        first = pairs.drop_duplicates()
+        multi = first[first.duplicated("team", keep=False)]
+        if multi.empty:
+            return
+        for name, group in multi.groupby("team", sort=True):
+            rows = pairs[pairs["team"] == name]
+            counts = rows["department"].value_counts()
+            main = counts.index[0]
+            for other in counts.index[1:]:
+                where = rows.index[rows["department"] == other]
+                extra = f" (and {len(where) - 1} more rows)" if len(where) > 1 else ""
+                self.problem(
+                    rule="a team appears under two departments",
+                    fix="A team belongs to one department: correct the department, or give the teams different names.",
+                    column=self.shown("team"),
+                    pos=where[0],
+                    value=f"{name} under {other!r}; elsewhere under {main!r}{extra}",
+                )
+
+
+def _category_check(allowed: tuple[str, ...]) -> pa.Check:
+    return pa.Check.isin(list(allowed))
+
+
+def _messages(**extra) -> dict[str, tuple[str, str]]:
+    base = {
+        "not_nullable": ("required value is empty", _FIX_REQUIRED),
+        "in_range(1, 5)": ("score outside 1-5", _FIX_SCORE),
+        "greater_than_or_equal_to(0)": ("amount is negative", "Amounts are 0 or more."),
+    }
+    base.update(extra)
+    return base
+
+
+def _isin_message(allowed: tuple[str, ...]) -> tuple[str, str]:
+    return ("value not in {" + ", ".join(allowed) + "}", _FIX_CATEGORY)
+
+
+SCORE_COLUMNS = ("impact", "effort", "feasibility", "urgency")
+POTENTIAL_COLUMNS = ("repetition", "data_intensity", "error_sensitivity")
+USE_CASE_REQUIRED = ("use_case_id", "title", "department", "team", "goal", "status") + SCORE_COLUMNS + (
+    "start_date",
+    "investment_eur",
+)
+USE_CASE_OPTIONAL = ("process",) + POTENTIAL_COLUMNS + ("decision_date", "first_impact_date", "annual_benefit_eur")
+
+
+def convert_use_cases(raw: RawTable, codebook: Codebook) -> Converted:
+    t = _Table(raw, codebook)
+    t.require(USE_CASE_REQUIRED, USE_CASE_OPTIONAL)
+    for name in ("use_case_id", "title", "department", "team", "process"):
+        t.text(name)
+    t.labels("goal", GOALS)
+    t.labels("status", STATUSES)
+    for name in SCORE_COLUMNS + POTENTIAL_COLUMNS:
+        t.converted(name, parse.parse_numbers, "not a number", _FIX_NUMBER)
+    for name in ("start_date", "decision_date", "first_impact_date"):
+        t.converted(name, parse.parse_dates, "not a date", _FIX_DATE, dtype="datetime64[ns]")
+    for name in ("investment_eur", "annual_benefit_eur"):
+        t.converted(name, parse.parse_numbers, "not an amount", _FIX_NUMBER)
+
+    score = pa.Check.in_range(1, 5)
+    columns = {
+        "use_case_id": pa.Column(nullable=False, unique=True),
+        "department": pa.Column(nullable=False),
+        "team": pa.Column(nullable=False),
+        "goal": pa.Column(nullable=False, checks=_category_check(GOALS)),
+        "status": pa.Column(nullable=False, checks=_category_check(STATUSES)),
+        "investment_eur": pa.Column(nullable=True, checks=pa.Check.ge(0)),
+    }
+    for name in SCORE_COLUMNS:
+        columns[name] = pa.Column(nullable=False, checks=score)
+    for name in POTENTIAL_COLUMNS:
+        columns[name] = pa.Column(nullable=True, checks=score)
+    present = {k: v for k, v in columns.items() if k in t.columns}
+    schema = pa.DataFrameSchema(present)
+    messages = _messages(
+        **{
+            "field_uniqueness": ("duplicate use_case_id", "Each use case needs its own use_case_id."),
+            "isin(['personal'": _isin_message(GOALS),
+            "isin(['idea'": _isin_message(STATUSES),
+        }
+    )
+    frame = t.validate(schema, messages)
+
+    # Rules across columns.
+    start = frame["start_date"]
+    if "start_date" in t.columns:
+        missing_start = start.isna() & (frame["status"] != "idea") & t.columns["start_date"].pipe(parse.is_blank)
+        t.report_mask("start_date", missing_start, rule="start_date is empty for a use case past the idea stage", fix=_FIX_REQUIRED)
+    for name in ("decision_date", "first_impact_date"):
+        if name in t.columns:
+            before = frame[name] < start
+            t.report_mask(name, before, rule=f"{name} is before start_date", fix="Correct one of the two dates.")
+    t.team_departments()
+    return Converted(frame=frame, problems=t.problems, items={}, dropped=(), header=t.header, locate=raw.where)
+
+
+def convert_processes(raw: RawTable, codebook: Codebook) -> Converted:
+    t = _Table(raw, codebook)
+    t.require(("department", "process", "core"))
+    t.text("department")
+    t.text("process")
+    t.converted("core", parse.parse_bools, "not a yes/no value", "Write true/false, ja/nee, yes/no or 1/0.", dtype="boolean")
+    columns = {
+        "department": pa.Column(nullable=False),
+        "process": pa.Column(nullable=False),
+        "core": pa.Column(nullable=False),
+    }
+    present = {k: v for k, v in columns.items() if k in t.columns}
+    unique = ["department", "process"] if {"department", "process"} <= set(t.columns) else None
+    schema = pa.DataFrameSchema(present, unique=unique, report_duplicates="exclude_first")
+    messages = _messages(
+        multiple_fields_uniqueness=("the same department and process appear twice", "List each process once per department."),
+    )
+    frame = t.validate(schema, messages)
+    frame["core"] = frame["core"].fillna(False).astype(bool)
+    return Converted(frame=frame, problems=t.problems, items={}, dropped=(), header=t.header, locate=raw.where)
+
+
+SURVEY_REQUIRED = (
+    "respondent_id",
+    "wave",
+    "department",
+    "team",
+    "role",
+    "ai_use_frequency",
+    "ai_skill_level",
+    "ai_training_done",
+    "team_phase",
+)
+
+
+def convert_survey(raw: RawTable, codebook: Codebook) -> Converted:
+    t = _Table(raw, codebook)
+    items = codebook.match_items(list(t.columns))
+    item_sources = {src for mapping in items.values() for src in mapping}
+    known = set(SURVEY_REQUIRED) | item_sources
+    dropped = tuple(t.shown(c) for c in t.columns if c not in known)
+    t.require(SURVEY_REQUIRED)
+    for name in ("respondent_id", "department", "team"):
+        t.text(name)
+    t.converted("wave", parse.parse_months, "not a month or date", "Write the wave as YYYY-MM (2025-03) or as a date.", dtype="period[M]")
+    for name, allowed in (("role", ROLES), ("ai_use_frequency", FREQUENCIES), ("ai_skill_level", SKILL_LEVELS)):
+        t.labels(name, allowed)
+    t.converted("ai_training_done", parse.parse_bools, "not a yes/no value", "Write true/false, ja/nee, yes/no or 1/0.", dtype="boolean")
+    t.converted("team_phase", parse.parse_scores, "unknown phase label", "Use 1-5 or unaware/waiting/trying/learning/embedded (onwetend/afwachtend/proberend/lerend/doorgevoerd).", codebook.phase_labels)
+    likert_fix = "Use 1-5 or a label of the codebook's 'likert' section (e.g. 'helemaal mee eens')."
+    canonical_items: dict[str, tuple[str, ...]] = {}
+    renames = {}
+    for scale, mapping in items.items():
+        for src, dst in mapping.items():
+            t.converted(src, parse.parse_scores, "unknown Likert label", likert_fix, codebook.likert)
+            renames[src] = dst
+        canonical_items[scale] = tuple(mapping.values())
+
+    likert = pa.Check.isin([1.0, 2.0, 3.0, 4.0, 5.0])
+    columns = {
+        "respondent_id": pa.Column(nullable=False),
+        "wave": pa.Column(nullable=False),
+        "department": pa.Column(nullable=False),
+        "team": pa.Column(nullable=False),
+        "role": pa.Column(nullable=False, checks=_category_check(ROLES)),
+        "ai_use_frequency": pa.Column(nullable=True, checks=_category_check(FREQUENCIES)),
+        "ai_skill_level": pa.Column(nullable=True, checks=_category_check(SKILL_LEVELS)),
+        "team_phase": pa.Column(nullable=True, checks=likert),
+    }
+    for src in renames:
+        columns[src] = pa.Column(nullable=True, checks=likert)
+    present = {k: v for k, v in columns.items() if k in t.columns}
+    unique = ["respondent_id", "wave"] if {"respondent_id", "wave"} <= set(t.columns) else None
+    schema = pa.DataFrameSchema(present, unique=unique, report_duplicates="exclude_first")
+    messages = _messages(
+        **{
+            "multiple_fields_uniqueness": ("the respondent answered the same wave twice", "Keep one answer per respondent per wave."),
+            "isin(['leader'": _isin_message(ROLES),
+            "isin(['never'": _isin_message(FREQUENCIES),
+            "isin(['user'": _isin_message(SKILL_LEVELS),
+            "isin([1.0, 2.0, 3.0, 4.0, 5.0])": ("answer is not a whole number from 1 to 5", _FIX_SCORE),
+        }
+    )
+    frame = t.validate(schema, messages)
+    t.team_departments()
+    frame = frame.rename(columns=renames)
+    frame["role"] = pd.Categorical(frame["role"], categories=list(ROLES))
+    frame["ai_use_frequency"] = pd.Categorical(frame["ai_use_frequency"], categories=list(FREQUENCIES), ordered=True)
+    frame["ai_skill_level"] = pd.Categorical(frame["ai_skill_level"], categories=list(SKILL_LEVELS))
+    return Converted(frame=frame, problems=t.problems, items=canonical_items, dropped=dropped, header=t.header, locate=raw.where)
