@@ -119,6 +119,30 @@ def _fail(source: str, rule: str) -> DataValidationError:
     )
 
 
+def _merge_with_default(own: dict, default: dict) -> dict:
+    """A user's codebook extends the default: ``columns``, ``likert``,
+    ``values`` and ``free_text`` are merged (the user's entries win);
+    ``scales``, when given, replace the default scales entirely."""
+    merged = dict(default)
+    for key, value in own.items():
+        if key == "columns":
+            merged[key] = {**(default.get(key) or {}), **(value or {})}
+        elif key == "likert":
+            merged[key] = {k: list(default[key].get(k, [])) + list(v or []) for k, v in {**default[key], **(value or {})}.items()}
+        elif key == "values":
+            out = {c: dict(m) for c, m in (default.get(key) or {}).items()}
+            for column, mapping in (value or {}).items():
+                out.setdefault(column, {})
+                for canonical, synonyms in (mapping or {}).items():
+                    out[column][canonical] = list(out[column].get(canonical, [])) + list(synonyms or [])
+            merged[key] = out
+        elif key == "free_text":
+            merged[key] = list(default.get(key) or []) + list(value or [])
+        else:
+            merged[key] = value
+    return merged
+
+
 def load_codebook(path: str | Path | None = None) -> Codebook:
     """Read a codebook YAML file; ``None`` gives the default codebook.
 
@@ -133,8 +157,9 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     DataValidationError
         When the file is missing or malformed; the message says where.
     """
+    default_text = resources.files("aiadopt").joinpath("data/codebook.yaml").read_text("utf-8")
     if path is None:
-        text = resources.files("aiadopt").joinpath("data/codebook.yaml").read_text("utf-8")
+        text = default_text
         source = "codebook.yaml (default)"
     else:
         p = Path(path)
@@ -151,6 +176,8 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     unknown = set(raw) - {"version", "columns", "scales", "likert", "values", "free_text"}
     if unknown:
         raise _fail(source, f"unknown top-level keys {sorted(unknown)}")
+    if path is not None:
+        raw = _merge_with_default(raw, yaml.safe_load(default_text))
 
     columns = {normalise_header(k): normalise_header(v) for k, v in (raw.get("columns") or {}).items()}
 

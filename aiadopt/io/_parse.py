@@ -160,16 +160,21 @@ def _number_values(u: pd.Series, comma_decimal: bool) -> pd.Series:
     return u.map(one).astype(float)
 
 
-def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+def parse_numbers(raw: pd.Series, comma_decimal: bool = False) -> tuple[pd.Series, pd.Series]:
     """Numbers with a decimal point or a decimal comma (``3,5``), thousands
-    separators (``12.500,00``, ``12,500.00``) and an optional ``€``."""
+    separators (``12.500,00``, ``12,500.00``) and an optional ``€``.
+
+    A lone ``.`` followed by exactly three digits (``12.500``) is read as a
+    thousands separator when the column uses decimal commas elsewhere or
+    ``comma_decimal`` is set (a ``;``-separated file, as Dutch Excel writes);
+    otherwise as a decimal point."""
     if pd.api.types.is_bool_dtype(raw.dtype):
         return raw.astype(float), pd.Series(False, index=raw.index)
     if pd.api.types.is_numeric_dtype(raw.dtype):
         return raw.astype("float64"), pd.Series(False, index=raw.index)
     blank = is_blank(raw)
     text = raw.where(~blank, None)
-    comma_decimal = bool(text.dropna().astype(str).str.contains(",", regex=False).any())
+    comma_decimal = comma_decimal or bool(text.dropna().astype(str).str.contains(",", regex=False).any())
     values, _ = _by_unique(text, lambda u: _number_values(u, comma_decimal))
     values = values.astype("float64")
     bad = values.isna() & ~blank

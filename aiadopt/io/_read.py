@@ -139,7 +139,7 @@ def _read_excel(path: Path, table: str) -> RawTable:
             [Problem(file=path.name, rule=f"cannot be opened as an Excel workbook ({exc})", fix="Save it again as .xlsx.")]
         ) from None
     sheet = table if table in sheets.sheet_names else sheets.sheet_names[0]
-    frame = sheets.parse(sheet, dtype=object)
+    frame = pd.read_excel(sheets, sheet_name=sheet, dtype=object)
     frame = frame.astype(object).where(frame.notna(), None)
     return RawTable(frame=frame, path=path, kind="excel")
 

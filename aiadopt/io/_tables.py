@@ -72,6 +72,11 @@ class _Table:
         self.out: dict[str, pd.Series] = {}
         self.unreadable: set[tuple[str, object]] = set()  # (column, pos) already reported
 
+    @property
+    def comma_decimal(self) -> bool:
+        """Dutch Excel writes ``;``-separated CSV with decimal commas."""
+        return self.raw.kind == "csv" and self.raw._delimiter == ";"
+
     # -- reporting -------------------------------------------------------
     def problem(self, *, rule: str, fix: str, column: str | None = None, pos=None, value=None):
         line = None if pos is None else self.raw.where(pos)
@@ -242,11 +247,11 @@ def convert_use_cases(raw: RawTable, codebook: Codebook) -> Converted:
     t.labels("goal", GOALS)
     t.labels("status", STATUSES)
     for name in SCORE_COLUMNS + POTENTIAL_COLUMNS:
-        t.converted(name, parse.parse_numbers, "not a number", _FIX_NUMBER)
+        t.converted(name, parse.parse_numbers, "not a number", _FIX_NUMBER, t.comma_decimal)
     for name in ("start_date", "decision_date", "first_impact_date"):
         t.converted(name, parse.parse_dates, "not a date", _FIX_DATE, dtype="datetime64[ns]")
     for name in ("investment_eur", "annual_benefit_eur"):
-        t.converted(name, parse.parse_numbers, "not an amount", _FIX_NUMBER)
+        t.converted(name, parse.parse_numbers, "not an amount", _FIX_NUMBER, t.comma_decimal)
 
     score = pa.Check.in_range(1, 5)
     columns = {
@@ -371,6 +376,8 @@ def convert_survey(raw: RawTable, codebook: Codebook) -> Converted:
     frame = t.validate(schema, messages)
     t.team_departments()
     frame = frame.rename(columns=renames)
+    if t.problems:
+        return Converted(frame=frame, problems=t.problems, items=canonical_items, dropped=dropped, header=t.header, locate=raw.where)
     frame["role"] = pd.Categorical(frame["role"], categories=list(ROLES))
     frame["ai_use_frequency"] = pd.Categorical(frame["ai_use_frequency"], categories=list(FREQUENCIES), ordered=True)
     frame["ai_skill_level"] = pd.Categorical(frame["ai_skill_level"], categories=list(SKILL_LEVELS))
