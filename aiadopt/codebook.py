@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from .errors import DataValidationError, Problem
-from .schema import SCALE_FAMILIES, SKILL_LEVELS, FREQUENCIES, GOALS, ROLES, STATUSES
+from .schema import FREQUENCIES, GOALS, ROLES, SCALE_FAMILIES, SKILL_LEVELS, STATUSES
 
 __all__ = ["Codebook", "load_codebook", "normalise_label", "normalise_header"]
 
@@ -219,7 +219,7 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
             for s in synonyms or []:
                 mapping[normalise_label(s)] = canonical
         values[column] = mapping
-    extra = set((raw.get("values") or {})) - set(_CATEGORIES)
+    extra = set(raw.get("values") or {}) - set(_CATEGORIES)
     if extra:
         raise _fail(source, f"values: unknown columns {sorted(extra)}; expected {sorted(_CATEGORIES)}")
 

@@ -165,7 +165,7 @@ def test_survey_tool_export_metadata_rows(tmp_path):
     lines = SURVEY.splitlines()
     header = lines[0].split(",")
     question = ",".join(f"Question text {i}" for i in range(len(header)))
-    importid = ",".join('"{""ImportId"":""QID%d""}"' % i for i in range(len(header)))
+    importid = ",".join('"{""ImportId"":""QID' + str(i) + '""}"' for i in range(len(header)))
     survey = "\n".join([lines[0], question, importid, *lines[1:]]) + "\n"
     data = load(write(tmp_path, survey=survey))
     assert len(data.survey) == 2

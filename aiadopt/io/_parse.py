@@ -31,50 +31,86 @@ _FALSE = {"false", "f", "0", "0.0", "no", "n", "nee", "onwaar"}
 _DUTCH_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 
 
+def _distinct(raw: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Codes, distinct values (object array) and the missing-cell mask of a
+    column; cells that are only whitespace count as missing."""
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    missing = codes < 0
+    if len(uniques):
+        blank_u = np.fromiter((isinstance(u, str) and not u.strip() for u in uniques), bool, len(uniques))
+        if blank_u.any():
+            missing = missing | blank_u.take(np.where(missing, 0, codes))
+            codes = np.where(missing, -1, codes)
+    return codes, uniques, missing
+
+
 def is_blank(raw: pd.Series) -> pd.Series:
     """True where a cell is empty (NaN/None or only whitespace)."""
-    blank = raw.isna().to_numpy()
-    if not pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-        if len(uniques):
-            empty = np.array([isinstance(u, str) and u.strip() == "" for u in uniques], dtype=bool)
-            blank = blank | ((codes >= 0) & empty.take(np.where(codes < 0, 0, codes)))
-    return pd.Series(blank, index=raw.index)
+    if pd.api.types.is_numeric_dtype(raw.dtype) or pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        return raw.isna()
+    return pd.Series(_distinct(raw)[2], index=raw.index)
 
 
 def _by_unique(raw: pd.Series, convert) -> tuple[pd.Series, np.ndarray]:
     """Apply ``convert`` (Series of distinct values -> converted Series) to
-    the distinct non-missing values and map back; missing cells stay
-    missing. Returns the values and the mask of missing cells."""
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    missing = codes < 0
+    the distinct non-empty values and map back; empty cells stay missing.
+    Returns the values and the mask of empty cells."""
+    codes, uniques, missing = _distinct(raw)
     if len(uniques) == 0:
         return pd.Series([None] * len(raw), index=raw.index, dtype=object), missing
-    converted = convert(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
-    values = pd.Series(converted.to_numpy().take(np.where(missing, 0, codes)), index=raw.index)
+    converted = np.asarray(convert(pd.Series(uniques, dtype=object)))
+    values = pd.Series(converted.take(np.where(missing, 0, codes)), index=raw.index)
     if missing.any():
         values = values.where(~missing)
     return values, missing
 
 
+def _recode_categorical(raw: pd.Series, one) -> pd.Series:
+    """Apply ``one`` to the categories of a categorical column (blank
+    categories become missing; categories that map to the same value
+    merge). Costs O(categories) plus one integer take."""
+    cats = raw.cat.categories
+    converted = [one(c) for c in cats]
+    converted = [None if (c is None or (isinstance(c, str) and not c.strip())) else c for c in converted]
+    final = list(dict.fromkeys(c for c in converted if c is not None))
+    position = {c: i for i, c in enumerate(final)}
+    code_map = np.array([position.get(c, -1) if c is not None else -1 for c in converted] + [-1], dtype=np.int64)
+    codes = raw.cat.codes.to_numpy()
+    new_codes = code_map[np.where(codes < 0, len(cats), codes)]
+    return pd.Series(pd.Categorical.from_codes(new_codes, categories=final), index=raw.index)
+
+
+def _ok(raw: pd.Series) -> pd.Series:
+    return pd.Series(np.zeros(len(raw), dtype=bool), index=raw.index)
+
+
 def to_text(raw: pd.Series) -> pd.Series:
-    """Strings, trimmed; empty -> missing. Numbers that are whole keep no
-    ``.0`` (an id read as 42.0 becomes ``"42"``)."""
+    """Strings, trimmed, inner whitespace collapsed; empty -> missing.
+    Numbers that are whole keep no ``.0`` (an id read as 42.0 becomes
+    ``"42"``). A clean string column is returned as it is."""
 
-    def convert(u: pd.Series) -> pd.Series:
-        def one(v):
-            if isinstance(v, float) and v.is_integer():
-                return str(int(v))
-            if isinstance(v, (dt.datetime, dt.date)):
-                return v.isoformat()[:10]
-            s = " ".join(str(v).split())
-            return s if s else None
+    def one(v):
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        if isinstance(v, (dt.datetime, dt.date)):
+            return v.isoformat()[:10]
+        return " ".join(str(v).split())
 
-        return u.map(one)
-
-    out, missing = _by_unique(raw, convert)
-    out = out.where(~missing, None)
-    return out.astype("str") if len(out) else out.astype(object)
+    if isinstance(raw.dtype, pd.CategoricalDtype):
+        return _recode_categorical(raw, one).astype("str")
+    codes, uniques, missing = _distinct(raw)
+    converted = np.array([one(u) for u in uniques], dtype=object)
+    clean = pd.api.types.is_string_dtype(raw.dtype) and raw.dtype != object
+    if clean and not (missing & raw.notna().to_numpy()).any() and all(
+        a == b for a, b in zip(converted, uniques, strict=True)
+    ):
+        return raw
+    if len(uniques) == 0:
+        return pd.Series(pd.array([None] * len(raw), dtype="str"), index=raw.index)
+    values = converted.take(np.where(missing, 0, codes))
+    values[missing] = None
+    return pd.Series(pd.array(values, dtype="str"), index=raw.index)
 
 
 def _parse_date_values(u: pd.Series) -> pd.Series:
@@ -98,9 +134,8 @@ def parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     ``14.03.2025``) or spreadsheet dates -> ``datetime64[ns]``."""
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
         out = pd.to_datetime(raw).dt.tz_localize(None) if getattr(raw.dt, "tz", None) else raw
-        return out.astype("datetime64[ns]").dt.normalize(), pd.Series(False, index=raw.index)
-    blank = is_blank(raw)
-    values, _ = _by_unique(raw.where(~blank, None), _parse_date_values)
+        return out.astype("datetime64[ns]").dt.normalize(), _ok(raw)
+    values, blank = _by_unique(raw, _parse_date_values)
     values = pd.Series(pd.to_datetime(values), index=raw.index).astype("datetime64[ns]")
     bad = values.isna() & ~blank
     return values, bad
@@ -110,9 +145,7 @@ def parse_months(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """``YYYY-MM``, ``YYYY-MM-DD``, Dutch dates or spreadsheet dates ->
     ``period[M]`` (the calendar month of the value)."""
     if isinstance(raw.dtype, pd.PeriodDtype):
-        return raw.dt.asfreq("M"), pd.Series(False, index=raw.index)
-    blank = is_blank(raw)
-
+        return raw.dt.asfreq("M"), _ok(raw)
     def convert(u: pd.Series) -> pd.Series:
         text = u.map(lambda v: v if isinstance(v, (dt.date, pd.Timestamp)) else str(v).strip())
         months = pd.Series(pd.NaT, index=u.index, dtype="datetime64[ns]")
@@ -128,9 +161,9 @@ def parse_months(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         return months
 
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        values = raw
+        values, blank = raw, raw.isna()
     else:
-        values, _ = _by_unique(raw.where(~blank, None), convert)
+        values, blank = _by_unique(raw, convert)
         values = pd.Series(pd.to_datetime(values), index=raw.index)
     bad = values.isna() & ~blank
     return values.dt.to_period("M"), bad
@@ -169,13 +202,13 @@ def parse_numbers(raw: pd.Series, comma_decimal: bool = False) -> tuple[pd.Serie
     ``comma_decimal`` is set (a ``;``-separated file, as Dutch Excel writes);
     otherwise as a decimal point."""
     if pd.api.types.is_bool_dtype(raw.dtype):
-        return raw.astype(float), pd.Series(False, index=raw.index)
+        return raw.astype(float), _ok(raw)
     if pd.api.types.is_numeric_dtype(raw.dtype):
-        return raw.astype("float64"), pd.Series(False, index=raw.index)
-    blank = is_blank(raw)
-    text = raw.where(~blank, None)
-    comma_decimal = comma_decimal or bool(text.dropna().astype(str).str.contains(",", regex=False).any())
-    values, _ = _by_unique(text, lambda u: _number_values(u, comma_decimal))
+        values = raw if raw.dtype == np.float64 else raw.astype("float64")
+        return values, _ok(raw)
+    _, uniques, _ = _distinct(raw)
+    comma_decimal = comma_decimal or any("," in str(u) for u in uniques)
+    values, blank = _by_unique(raw, lambda u: _number_values(u, comma_decimal))
     values = values.astype("float64")
     bad = values.isna() & ~blank
     return values, bad
@@ -184,9 +217,7 @@ def parse_numbers(raw: pd.Series, comma_decimal: bool = False) -> tuple[pd.Serie
 def parse_bools(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """true/false, ja/nee, yes/no, 1/0 (any case) -> nullable ``boolean``."""
     if pd.api.types.is_bool_dtype(raw.dtype):
-        return raw.astype("boolean"), pd.Series(False, index=raw.index)
-    blank = is_blank(raw)
-
+        return raw.astype("boolean"), _ok(raw)
     def convert(u: pd.Series) -> pd.Series:
         def one(v):
             s = str(v).strip().lower()
@@ -200,7 +231,7 @@ def parse_bools(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
         return u.map(one).astype(object)
 
-    values, _ = _by_unique(raw.where(~blank, None), convert)
+    values, blank = _by_unique(raw, convert)
     values = pd.Series(values, index=raw.index, dtype=object)
     bad = values.isna() & ~blank
     return values.astype("boolean"), bad
@@ -209,18 +240,14 @@ def parse_bools(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 def parse_labels(raw: pd.Series, mapping: dict[str, str]) -> pd.Series:
     """Map labels (case/whitespace-insensitive) to canonical values; labels
     not in ``mapping`` are kept as written so validation can name them."""
-    blank = is_blank(raw)
+    def one(v):
+        key = " ".join(str(v).split()).lower()
+        return mapping.get(key, " ".join(str(v).split()))
 
-    def convert(u: pd.Series) -> pd.Series:
-        def one(v):
-            key = " ".join(str(v).split()).lower()
-            return mapping.get(key, " ".join(str(v).split()))
-
-        return u.map(one)
-
-    values, _ = _by_unique(raw.where(~blank, None), convert)
-    values = pd.Series(values, index=raw.index, dtype=object).where(~blank, None)
-    return values
+    if isinstance(raw.dtype, pd.CategoricalDtype):
+        return _recode_categorical(raw, one)
+    values, _ = _by_unique(raw, lambda u: u.map(one))
+    return values.astype(object)
 
 
 def parse_scores(raw: pd.Series, labels: dict[str, float]) -> tuple[pd.Series, pd.Series]:
@@ -228,9 +255,8 @@ def parse_scores(raw: pd.Series, labels: dict[str, float]) -> tuple[pd.Series, p
     (``helemaal mee eens``) -> float. The mask marks unknown labels; range
     checks are left to validation."""
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
-        return raw.astype("float64"), pd.Series(False, index=raw.index)
-    blank = is_blank(raw)
-
+        values = raw if raw.dtype == np.float64 else raw.astype("float64")
+        return values, _ok(raw)
     def convert(u: pd.Series) -> pd.Series:
         def one(v):
             if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
@@ -245,7 +271,7 @@ def parse_scores(raw: pd.Series, labels: dict[str, float]) -> tuple[pd.Series, p
 
         return u.map(one).astype(float)
 
-    values, _ = _by_unique(raw.where(~blank, None), convert)
+    values, blank = _by_unique(raw, convert)
     values = values.astype("float64")
     bad = values.isna() & ~blank
     return values, bad

@@ -146,7 +146,17 @@ def _read_excel(path: Path, table: str) -> RawTable:
 
 def _read_parquet(path: Path) -> RawTable:
     try:
-        frame = pd.read_parquet(path)
+        # ignore_metadata: nullable integer columns (Int8, written by pandas)
+        # arrive as float64 with NaN, which is what the loader works in, and
+        # without a per-column conversion of the whole file.
+        # read_dictionary: text columns come as categoricals, so the loader
+        # works on their few distinct values instead of millions of strings.
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        schema = pq.read_schema(path)
+        text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+        frame = pq.read_table(path, read_dictionary=text).to_pandas(ignore_metadata=True)
     except Exception as exc:  # pyarrow raises ArrowInvalid and OSError
         raise DataValidationError(
             [Problem(file=path.name, rule=f"cannot be read as Parquet ({exc})", fix="Write the file again.")]
