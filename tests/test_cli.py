@@ -1,0 +1,113 @@
+"""The command line: output contract of `aiadopt kpis` and `aiadopt sample`."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from aiadopt.cli import main
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+CONTRACT = [
+    "level",
+    "unit",
+    "active_use_cases",
+    "time_to_impact_days",
+    "core_process_ai_pct",
+    "leadership_adoption_pct",
+    "adaptivity_score",
+]
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_kpis_csv_contract(capsys):
+    code, out, err = run(capsys, "kpis", "--data", str(SAMPLE), "--period", "2026-10", "--format", "csv")
+    assert code == 0, err
+    table = pd.read_csv(io.StringIO(out), keep_default_na=False)
+    assert set(CONTRACT) <= set(table.columns)
+    assert set(table["level"]) == {"organisation", "department", "team"}
+    suppressed = table[table["leadership_adoption_pct_suppressed"].astype(str) == "True"]
+    assert len(suppressed) > 0
+    # A suppressed figure is an empty cell, never 0 or a sentinel.
+    assert (suppressed["leadership_adoption_pct"] == "").all()
+    # The Legal department (4 respondents) shows privacy suppression.
+    legal = table[(table["level"] == "department") & (table["unit"] == "Legal")].iloc[0]
+    assert legal["leadership_adoption_pct"] == ""
+    # Core-process KPI is empty for teams (the catalogue has no teams).
+    assert (table.loc[table["level"] == "team", "core_process_ai_pct"] == "").all()
+
+
+def test_kpis_json_nulls_and_level(capsys):
+    code, out, _ = run(capsys, "kpis", "--data", str(SAMPLE), "--period", "2026-10", "--level", "department", "--format", "json")
+    assert code == 0
+    rows = json.loads(out)
+    assert {r["level"] for r in rows} == {"department"}
+    legal = next(r for r in rows if r["unit"] == "Legal")
+    assert legal["leadership_adoption_pct"] is None
+    assert all(r["survey_wave"] == "2026-10" for r in rows)
+
+
+def test_kpis_table_default_and_out_file(tmp_path, capsys):
+    target = tmp_path / "k" / "kpis.txt"
+    code, out, _ = run(capsys, "kpis", "--data", str(SAMPLE), "--level", "organisation", "--out", str(target))
+    assert code == 0 and out == ""
+    text = target.read_text()
+    assert "organisation" in text and "active_use_cases" in text
+    assert not list(target.parent.glob(".*tmp"))  # no temporary file left behind
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--period", "2026-13"], "2026-13"),
+        (["--period", "oct"], "oct"),
+        (["--min-group-size", "2"], "3"),
+    ],
+)
+def test_kpis_bad_parameters_exit_2(capsys, args, message):
+    code, out, err = run(capsys, "kpis", "--data", str(SAMPLE), *args)
+    assert code == 2
+    assert message in err and "Traceback" not in err and out == ""
+
+
+def test_missing_data_folder_exit_2(tmp_path, capsys):
+    code, _, err = run(capsys, "kpis", "--data", str(tmp_path / "nope"))
+    assert code == 2 and "does not exist" in err
+
+
+def test_console_script_no_traceback(tmp_path):
+    (tmp_path / "use_cases.csv").write_text("")
+    proc = subprocess.run(
+        [sys.executable, "-m", "aiadopt.cli", "kpis", "--data", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "use_cases.csv" in proc.stderr and "missing file" in proc.stderr
+
+
+def test_sample_command_deterministic(tmp_path, capsys):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert run(capsys, "sample", "--out", str(a), "--seed", "3", "--respondents", "300", "--use-cases", "60")[0] == 0
+    assert run(capsys, "sample", "--out", str(b), "--seed", "3", "--respondents", "300", "--use-cases", "60")[0] == 0
+    for name in ("use_cases.csv", "processes.csv", "survey.csv"):
+        assert (a / name).read_bytes() == (b / name).read_bytes()
+
+
+def test_committed_sample_matches_its_seed(tmp_path, capsys):
+    """data/sample is what `aiadopt sample --seed 7` writes (make sample)."""
+    run(capsys, "sample", "--out", str(tmp_path), "--seed", "7")
+    for name in ("use_cases.csv", "processes.csv", "survey.csv"):
+        assert (tmp_path / name).read_bytes() == (SAMPLE / name).read_bytes(), name
