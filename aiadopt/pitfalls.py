@@ -1,0 +1,197 @@
+"""Pitfall signals (METRICS.md §6): four explainable rules per department
+and period, returned as data with the figures that triggered them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .dataset import Dataset
+from .kpis import _use_case_state, compute_kpis, parse_period
+from .labels import label
+
+__all__ = ["SIGNALS", "THRESHOLDS", "compute_pitfalls", "describe_pitfall"]
+
+#: Signal keys in report order (labels in labels.yaml ``pitfall.*``).
+SIGNALS: tuple[str, ...] = ("innovation_club", "no_rhythm", "too_much_at_once", "no_visible_progress")
+
+#: Default thresholds of METRICS.md §6.
+THRESHOLDS: dict[str, float] = {
+    "innovation_club": 60.0,  # % of active use cases in one team, strictly above
+    "no_rhythm": 2,  # periods without a new use case or a pilot decision
+    "too_much_at_once": 3.0,  # running pilots per team on average, strictly above
+    "no_visible_progress": 30.0,  # adaptivity score strictly below
+}
+
+COLUMNS = (
+    "department",
+    "period",
+    "signal",
+    "triggered",
+    "value",
+    "threshold",
+    "n_active_use_cases",
+    "top_team",
+    "new_use_cases",
+    "pilot_decisions",
+    "running_pilots",
+    "n_teams",
+    "adaptivity_score",
+)
+
+
+def compute_pitfalls(
+    data: Dataset,
+    *,
+    period: str | pd.Period,
+    department: str | None = None,
+    thresholds: dict[str, float] | None = None,
+) -> pd.DataFrame:
+    """Evaluate the four pitfall rules for every department in one period.
+
+    Parameters
+    ----------
+    data : Dataset
+    period : str or Period
+        Calendar month ``"YYYY-MM"``; E is its last day.
+    department : str, optional
+        Only this department (must exist in the data).
+    thresholds : dict, optional
+        Override any of :data:`THRESHOLDS`.
+
+    Returns
+    -------
+    DataFrame
+        One row per department and signal, columns :data:`COLUMNS`:
+        ``signal`` (a key of :data:`SIGNALS`), ``triggered`` (bool; False
+        when the figure is undefined), ``value`` (the rule's figure) and
+        ``threshold``, and the figures behind them:
+
+        - *innovation_club*: value = % of the department's active use cases
+          in its largest team (``top_team``), of ``n_active_use_cases``;
+          triggered when > 60. Undefined without active use cases.
+        - *no_rhythm*: value = ``new_use_cases`` + ``pilot_decisions`` in the
+          last 2 periods (this month and the one before): use cases started
+          (status ≠ idea) in those months and use cases with a
+          production/scaled/stopped decision dated in them; triggered when 0.
+        - *too_much_at_once*: value = ``running_pilots`` / ``n_teams``;
+          a running pilot at E is a use case active at E and not in
+          production at E (so one decided after E was still a pilot);
+          ``n_teams`` counts the department's teams in the register or the
+          survey. Triggered when > 3.
+        - *no_visible_progress*: value = the department's adaptivity score
+          (METRICS.md §2 KPI 5); triggered when < 30; not triggered when
+          the score is undefined.
+    """
+    limits = dict(THRESHOLDS)
+    if thresholds:
+        unknown = set(thresholds) - set(THRESHOLDS)
+        if unknown:
+            raise ValueError(f"unknown pitfall thresholds {sorted(unknown)}; expected {sorted(THRESHOLDS)}")
+        limits.update(thresholds)
+    p = parse_period(period)
+    end = np.datetime64(p.end_time.normalize().to_datetime64(), "ns")
+    uc = data.use_cases
+    state = _use_case_state(uc, end, 365)
+    state["running_pilot"] = state["active"] & ~state["in_production"]
+
+    window_start = np.datetime64((p - (int(limits["no_rhythm"]) - 1)).start_time.to_datetime64(), "ns")
+    start = uc["start_date"].to_numpy(dtype="datetime64[ns]")
+    decision = uc["decision_date"].to_numpy(dtype="datetime64[ns]")
+    status = uc["status"].astype(object).to_numpy()
+    state["new"] = (status != "idea") & (start >= window_start) & (start <= end)
+    decided = np.isin(status, ("production", "scaled", "stopped"))
+    state["decided_recently"] = decided & (decision >= window_start) & (decision <= end)
+
+    kpis = compute_kpis(data, period=p, level="department")
+    adaptivity = kpis.set_index("unit")["adaptivity_score"]
+    teams = pd.concat(
+        [uc[["department", "team"]], data.survey[["department", "team"]].drop_duplicates()]
+    ).dropna().drop_duplicates()
+    n_teams = teams.groupby("department")["team"].nunique()
+
+    departments = sorted(set(kpis["unit"]))
+    if department is not None:
+        if department not in departments:
+            raise ValueError(f"unknown department {department!r}; known: {', '.join(departments)}")
+        departments = [department]
+
+    rows = []
+    for dept in departments:
+        s = state[state["department"] == dept]
+        active = s[s["active"]]
+        n_active = int(len(active))
+        by_team = active["team"].value_counts()
+        # Largest team; ties by name so the answer is deterministic.
+        top_team = sorted(by_team[by_team == by_team.max()].index)[0] if n_active else None
+        share = 100.0 * by_team.max() / n_active if n_active else np.nan
+        new, decisions = int(s["new"].sum()), int(s["decided_recently"].sum())
+        pilots = int(s["running_pilot"].sum())
+        teams_n = int(n_teams.get(dept, 0))
+        per_team = pilots / teams_n if teams_n else np.nan
+        adapt = float(adaptivity.get(dept, np.nan))
+        figures = {
+            "n_active_use_cases": n_active,
+            "top_team": top_team,
+            "new_use_cases": new,
+            "pilot_decisions": decisions,
+            "running_pilots": pilots,
+            "n_teams": teams_n,
+            "adaptivity_score": adapt,
+        }
+        checks = {
+            "innovation_club": (share, limits["innovation_club"], bool(share > limits["innovation_club"])),
+            "no_rhythm": (float(new + decisions), 0.0, new + decisions == 0),
+            "too_much_at_once": (per_team, limits["too_much_at_once"], bool(per_team > limits["too_much_at_once"])),
+            "no_visible_progress": (adapt, limits["no_visible_progress"], bool(adapt < limits["no_visible_progress"])),
+        }
+        for signal in SIGNALS:
+            value, threshold, triggered = checks[signal]
+            rows.append(
+                {
+                    "department": dept,
+                    "period": str(p),
+                    "signal": signal,
+                    "triggered": bool(triggered),
+                    "value": float(value),
+                    "threshold": float(threshold),
+                    **figures,
+                }
+            )
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def describe_pitfall(row: pd.Series | dict, lang: str = "en") -> str:
+    """One sentence naming a signal and the figures behind it."""
+    r = dict(row)
+    name = label(f"pitfall.{r['signal']}", lang)
+    nl = lang == "nl"
+    if r["signal"] == "innovation_club":
+        if pd.isna(r["value"]):
+            return f"{name}: " + ("geen actieve use cases." if nl else "no active use cases.")
+        text = (
+            f"{r['value']:.0f}% van de {r['n_active_use_cases']} actieve use cases zit in team {r['top_team']} (grens 60%)."
+            if nl
+            else f"{r['value']:.0f}% of {r['n_active_use_cases']} active use cases sit in team {r['top_team']} (limit 60%)."
+        )
+    elif r["signal"] == "no_rhythm":
+        text = (
+            f"{r['new_use_cases']} nieuwe use cases en {r['pilot_decisions']} pilotbesluiten in de laatste 2 maanden."
+            if nl
+            else f"{r['new_use_cases']} new use cases and {r['pilot_decisions']} pilot decisions in the last 2 months."
+        )
+    elif r["signal"] == "too_much_at_once":
+        if pd.isna(r["value"]):
+            return f"{name}: " + ("geen teams." if nl else "no teams.")
+        text = (
+            f"{r['running_pilots']} lopende pilots over {r['n_teams']} teams = {r['value']:.1f} per team (grens 3)."
+            if nl
+            else f"{r['running_pilots']} running pilots across {r['n_teams']} teams = {r['value']:.1f} per team (limit 3)."
+        )
+    else:
+        if pd.isna(r["value"]):
+            return f"{name}: " + ("adaptiviteitsscore niet te bepalen." if nl else "adaptivity score not defined.")
+        text = (
+            f"adaptiviteitsscore {r['value']:.0f} (grens 30)." if nl else f"adaptivity score {r['value']:.0f} (limit 30)."
+        )
+    return f"{name}: {text}"
