@@ -1,0 +1,220 @@
+"""Charts of the competency-to-ROI model (:mod:`aiadopt.regression`).
+
+Both take a :class:`~aiadopt.regression.RegressionResult`. For a refused
+model they draw an empty Axes with the refusal message, so a report can
+always call them.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+from ..labels import label
+from ..regression import VIF_THRESHOLD, RegressionResult
+from ._style import NEUTRAL, palette
+
+__all__ = ["plot_coefficients", "plot_importance"]
+
+_NOTE_SIZE = "small"
+
+
+def _decimal(x: float, lang: str, digits: int = 2) -> str:
+    text = f"{x:.{digits}f}"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+def _model_note(result: RegressionResult, lang: str) -> str:
+    cv = _decimal(result.cv_r_squared, lang) if np.isfinite(result.cv_r_squared) else "–"
+    return label(
+        "regression.model_note",
+        lang,
+        n=result.n_observations,
+        r2=_decimal(result.r_squared, lang),
+        cv=cv,
+    )
+
+
+def _names(terms, result: RegressionResult, lang: str) -> list[str]:
+    return [label(f"competency.{t}", lang) + (" †" if t in result.collinear else "") for t in terms]
+
+
+def _title(ax: Axes, title: str, result: RegressionResult, lang: str) -> None:
+    """Bold title; below it the model's n and R², and a department's fallback."""
+    note = _model_note(result, lang)
+    if result.fallback_reason:
+        note = textwrap.fill(result.messages(lang)[0], 75) + "\n" + note
+    ax.set_title(title, loc="left", fontweight="bold", pad=10 + 12 * (note.count("\n") + 1))
+    ax.annotate(
+        note,
+        xy=(0, 1),
+        xycoords="axes fraction",
+        xytext=(0, 5),
+        textcoords="offset points",
+        ha="left",
+        va="bottom",
+        fontsize=_NOTE_SIZE,
+        color="0.3",
+    )
+
+
+def _footnote(ax: Axes, result: RegressionResult, lang: str, extra: str | None = None) -> None:
+    lines = [extra] if extra else []
+    if result.collinear:
+        lines.append(label("regression.collinear_mark", lang, threshold=f"{VIF_THRESHOLD:g}"))
+    if lines:
+        text = "\n".join(textwrap.fill(line, 75) for line in lines)
+        ax.annotate(
+            text,
+            xy=(0, 0),
+            xycoords="axes fraction",
+            xytext=(0, -36),
+            textcoords="offset points",
+            ha="left",
+            va="top",
+            fontsize=_NOTE_SIZE,
+            color="0.3",
+        )
+
+
+def _refused(ax: Axes, result: RegressionResult, lang: str, title: str) -> Axes:
+    message = "\n\n".join(result.messages(lang)[: 2 if result.fallback_reason else 1])
+    text = "\n".join(textwrap.fill(part, 60) for part in message.split("\n"))
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color="0.25")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title, loc="left", fontweight="bold")
+    return ax
+
+
+def plot_coefficients(
+    result: RegressionResult, *, ax: Axes | None = None, lang: str = "en", standardized: bool = True
+) -> Axes:
+    """Point-and-whisker plot of each competency's coefficient with its 95% CI.
+
+    Parameters
+    ----------
+    result : RegressionResult
+        From :func:`aiadopt.regression.fit_competency_roi`.
+    ax : Axes, optional
+        Where to draw; default ``plt.gca()``.
+    lang : {"en", "nl"}, default="en"
+    standardized : bool, default=True
+        Standardized coefficients (SDs of ROI per SD of the team score),
+        whose CI is the HC3 CI scaled by sd(x) / sd(ROI); otherwise the raw
+        coefficients (ROI per scale point).
+
+    Returns
+    -------
+    Axes
+        One point per competency (one ``PathCollection``), top to bottom in
+        the canonical order, coloured by the competency palette; a dashed
+        zero line. Competencies with VIF above 10 are marked †.
+    """
+    if ax is None:
+        ax = plt.gca()
+    key = "regression.title_coefficients" if standardized else "regression.title_coefficients_raw"
+    title = label(key, lang)
+    if result.refused is not None:
+        return _refused(ax, result, lang, title)
+
+    coef = result.coefficients.set_index("term").loc[list(result.predictors)]
+    if standardized:
+        scale = (result.predictor_sd / result.roi_sd).loc[coef.index].to_numpy()
+        x = coef["std_estimate"].to_numpy()
+        low, high = coef["ci_low"].to_numpy() * scale, coef["ci_high"].to_numpy() * scale
+        xlabel = label("text.coefficient", lang)
+    else:
+        x = coef["estimate"].to_numpy()
+        low, high = coef["ci_low"].to_numpy(), coef["ci_high"].to_numpy()
+        xlabel = label("regression.coefficient_raw", lang)
+    colours = [palette("competency").get(t, NEUTRAL) for t in coef.index]
+    y = np.arange(len(coef))
+
+    ax.axvline(0, color=NEUTRAL, linestyle="--", linewidth=1, zorder=1)
+    ax.hlines(y, low, high, colors=colours, linewidth=2.2, zorder=2)
+    ax.scatter(x, y, c=colours, s=55, zorder=3, edgecolors="white", linewidths=0.8)
+    ax.set_yticks(y, _names(coef.index, result, lang))
+    ax.set_ylim(len(coef) - 0.5, -0.5)  # first competency on top
+    ax.set_xlabel(xlabel)
+    if lang == "nl":  # decimal comma
+        ax.xaxis.set_major_formatter(
+            FuncFormatter(lambda v, _: f"{v:g}".replace(".", ",").replace("-", "\u2212"))
+        )
+    ax.grid(axis="x", color="0.92", zorder=0)
+    ax.set_axisbelow(True)
+    ax.spines[["top", "right"]].set_visible(False)
+    _title(ax, title, result, lang)
+    _footnote(
+        ax, result, lang, label("regression.coefficient_note", lang) if standardized else None
+    )
+    return ax
+
+
+def plot_importance(result: RegressionResult, *, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Horizontal bars: each competency's share of the explained ROI variance.
+
+    Parameters
+    ----------
+    result : RegressionResult
+        From :func:`aiadopt.regression.fit_competency_roi`.
+    ax : Axes, optional
+        Where to draw; default ``plt.gca()``.
+    lang : {"en", "nl"}, default="en"
+
+    Returns
+    -------
+    Axes
+        One bar per competency (LMG importance / R², in %), largest on top,
+        with the 95% bootstrap CI of the share as a whisker and the share
+        written beside it; R² and n in the subtitle.
+    """
+    if ax is None:
+        ax = plt.gca()
+    title = label("regression.title_importance", lang)
+    if result.refused is not None:
+        return _refused(ax, result, lang, title)
+
+    imp = result.importance.sort_values("share", ascending=False, kind="stable")
+    share = 100 * imp["share"].to_numpy()
+    low, high = 100 * imp["share_ci_low"].to_numpy(), 100 * imp["share_ci_high"].to_numpy()
+    colours = [palette("competency").get(t, NEUTRAL) for t in imp["term"]]
+    y = np.arange(len(imp))
+
+    ax.barh(y, share, color=colours, height=0.65, zorder=2)
+    has_ci = np.isfinite(low) & np.isfinite(high)
+    if has_ci.any():
+        ax.hlines(y[has_ci], low[has_ci], high[has_ci], colors="0.2", linewidth=1.3, zorder=3)
+        ax.plot(
+            np.r_[low[has_ci], high[has_ci]],
+            np.r_[y[has_ci], y[has_ci]],
+            "|",
+            color="0.2",
+            markersize=7,
+            zorder=3,
+        )
+    ends = np.where(has_ci, np.fmax(high, share), share)
+    for yi, end, value in zip(y, ends, share, strict=True):
+        ax.annotate(
+            f"{value:.0f}%",
+            xy=(end, yi),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=_NOTE_SIZE,
+        )
+    ax.set_yticks(y, _names(imp["term"], result, lang))
+    ax.set_ylim(len(imp) - 0.5, -0.5)  # largest on top
+    ax.set_xlim(0, min(100.0, max(10.0, float(np.nanmax(ends)) * 1.15)))
+    ax.xaxis.set_major_formatter(PercentFormatter(100, decimals=0))
+    ax.set_xlabel(label("text.importance", lang))
+    ax.grid(axis="x", color="0.92", zorder=0)
+    ax.set_axisbelow(True)
+    ax.spines[["top", "right"]].set_visible(False)
+    _title(ax, title, result, lang)
+    _footnote(ax, result, lang, label("regression.importance_note", lang))
+    return ax

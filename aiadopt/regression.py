@@ -1,0 +1,967 @@
+"""Competency-to-ROI regression (METRICS.md §4).
+
+Does the competency of a team's leaders go with the return on the team's AI
+use cases? One row per use case started by the end ``E`` of the period with a
+defined ROI; the predictors are the team's leader scores on the seven
+competencies in the survey wave the use case started in. The model is OLS with
+HC3 standard errors, and each competency's share of the explained variance
+is the LMG (Shapley) decomposition of R², with bootstrap CIs.
+
+The model refuses to fit, with a message saying why and what would be
+enough, rather than return a table of meaningless numbers.
+
+Examples
+--------
+>>> import aiadopt
+>>> from aiadopt.regression import fit_competency_roi
+>>> result = fit_competency_roi(aiadopt.load("data/sample"), period="2026-10")  # doctest: +SKIP
+>>> result.coefficients                                                       # doctest: +SKIP
+>>> print(result.finding(lang="nl"))                                          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from sklearn.linear_model import LinearRegression
+from sklearn.model_selection import KFold, cross_val_score
+from statsmodels.stats.outliers_influence import variance_inflation_factor
+
+from .dataset import Dataset
+from .kpis import _use_case_state, parse_period
+from .labels import label
+from .schema import COMPETENCIES, SCALE_FAMILIES
+
+__all__ = [
+    "COEFFICIENT_COLUMNS",
+    "EXCLUSION_REASONS",
+    "IMPORTANCE_COLUMNS",
+    "VIF_THRESHOLD",
+    "RegressionResult",
+    "build_model_table",
+    "fit_competency_roi",
+    "fit_ols",
+    "lmg_importance",
+]
+
+#: Columns of :attr:`RegressionResult.coefficients`, in order.
+COEFFICIENT_COLUMNS: tuple[str, ...] = (
+    "term",
+    "estimate",
+    "std_error",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "std_estimate",
+    "vif",
+    "importance",
+    "importance_ci_low",
+    "importance_ci_high",
+)
+#: Columns of :attr:`RegressionResult.importance`, in order.
+IMPORTANCE_COLUMNS: tuple[str, ...] = (
+    "term",
+    "importance",
+    "importance_ci_low",
+    "importance_ci_high",
+    "share",
+    "share_ci_low",
+    "share_ci_high",
+)
+#: Reason code -> reason (English) why a use case is not in the model, in the
+#: order they are checked: a use case counts under the first that applies.
+EXCLUSION_REASONS: dict[str, str] = {
+    code: label(f"regression.reason_{code}")
+    for code in ("not_started", "no_roi", "no_wave", "no_leaders", "incomplete")
+}
+#: A predictor with a variance inflation factor above this is flagged collinear.
+VIF_THRESHOLD: float = 10.0
+
+_PREFIX = SCALE_FAMILIES["competency"][0] + "_"
+_NAT = np.iinfo(np.int64).min
+_BOOT_CELLS = 4_000_000  # floats per bootstrap chunk (memory bound)
+_WIDE_CI = 0.40  # a share CI wider than 40 percentage points is called wide
+
+_Message = tuple[str, dict[str, Any]]
+
+
+# --- modelling table ------------------------------------------------------------
+
+
+def _month_ordinals(values: pd.Series) -> np.ndarray:
+    """Monthly Period ordinals of a period or datetime column (NaT -> min int64)."""
+    if isinstance(values.dtype, pd.PeriodDtype):
+        return np.asarray(values.array.asi8)
+    return np.asarray(pd.to_datetime(values).dt.to_period("M").array.asi8)
+
+
+def _competencies(data: Dataset) -> dict[str, tuple[str, ...]]:
+    """Competency key -> its item columns, for the competencies with items."""
+    return {col.removeprefix(_PREFIX): items for col, items in data.scales("competency").items()}
+
+
+def _team_scores(data: Dataset, keys: list[str], last_wave: int) -> pd.DataFrame:
+    """Per (department, team, wave ordinal): mean leader score per competency
+    and ``n_leaders`` (leaders who answered at least one competency item)."""
+    items = _competencies(data)
+    survey = data.survey
+    wave = _month_ordinals(survey["wave"])
+    leader = (survey["role"].astype(object) == "leader").to_numpy()
+    keep = leader & (wave != _NAT) & (wave <= last_wave)
+    sub = survey.loc[keep]
+    scores = pd.DataFrame(
+        {key: sub[list(items[key])].mean(axis=1, skipna=True).to_numpy() for key in keys}
+    )
+    scores.insert(0, "department", sub["department"].to_numpy(dtype=object))
+    scores.insert(1, "team", sub["team"].to_numpy(dtype=object))
+    scores.insert(2, "wave_ordinal", wave[keep])
+    answered = scores[keys].notna().any(axis=1).to_numpy()
+    scores = scores.loc[answered]
+    grouped = scores.groupby(["department", "team", "wave_ordinal"], sort=False)
+    out = grouped[keys].mean()  # mean over the leaders who answered each competency
+    out.insert(0, "n_leaders", grouped.size())
+    return out.reset_index()
+
+
+def _model_frame(data: Dataset, p: pd.Period) -> tuple[pd.DataFrame, list[str]]:
+    """Every use case of the register with its ROI, wave, team scores and the
+    code of the reason it is left out (``None`` when it is in the model)."""
+    uc = data.use_cases
+    keys = [k for k in COMPETENCIES if k in _competencies(data)]
+    end = np.datetime64(p.end_time.normalize().to_datetime64(), "ns")
+    started = _use_case_state(uc, end, 365)["started"].to_numpy(dtype=bool)
+
+    investment = uc["investment_eur"].to_numpy(dtype=float)
+    benefit = uc["annual_benefit_eur"].to_numpy(dtype=float)
+    has_roi = np.isfinite(investment) & (investment > 0) & np.isfinite(benefit)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        roi = np.where(has_roi, (benefit - investment) / investment, np.nan)
+
+    # Survey waves that count: every month with survey rows, up to the period.
+    all_waves = _month_ordinals(data.survey["wave"])
+    waves = np.unique(all_waves[(all_waves != _NAT) & (all_waves <= p.ordinal)])
+    start_month = _month_ordinals(uc["start_date"])
+    if len(waves):
+        # Latest wave on or before the start month; the first wave if none is.
+        pos = np.clip(np.searchsorted(waves, start_month, side="right") - 1, 0, None)
+        wave = np.where(started, waves[pos], _NAT)
+    else:
+        wave = np.full(len(uc), _NAT)
+
+    frame = pd.DataFrame(
+        {
+            "use_case_id": uc["use_case_id"].to_numpy(dtype=object),
+            "department": uc["department"].to_numpy(dtype=object),
+            "team": uc["team"].to_numpy(dtype=object),
+            "start_date": uc["start_date"].to_numpy(),
+            "wave_ordinal": wave,
+            "investment_eur": investment,
+            "annual_benefit_eur": benefit,
+            "roi": roi,
+        }
+    )
+    scores = _team_scores(data, keys, p.ordinal)
+    frame = frame.merge(scores, on=["department", "team", "wave_ordinal"], how="left")
+    frame["n_leaders"] = frame["n_leaders"].fillna(0).astype("int64")
+
+    conditions = [
+        ~started,
+        ~has_roi,
+        np.full(len(frame), len(waves) == 0),
+        frame["n_leaders"].to_numpy() == 0,
+        frame[keys].isna().any(axis=1).to_numpy() if keys else np.zeros(len(frame), bool),
+    ]
+    frame["reason"] = np.select(conditions, list(EXCLUSION_REASONS), default="")
+    frame["reason"] = frame["reason"].replace("", None)
+    waves_used = pd.arrays.PeriodArray(frame["wave_ordinal"].to_numpy(), dtype="period[M]")
+    frame["wave"] = pd.Series(waves_used, index=frame.index).dt.strftime("%Y-%m")
+    return frame, keys
+
+
+def _table(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    cols = ["use_case_id", "department", "team", "start_date", "wave", "n_leaders"]
+    cols += ["investment_eur", "annual_benefit_eur", "roi", *keys]
+    return frame.loc[frame["reason"].isna(), cols].reset_index(drop=True)
+
+
+def _reason_counts(frame: pd.DataFrame) -> dict[str, int]:
+    counts = frame["reason"].value_counts()
+    return {text: int(counts.get(code, 0)) for code, text in EXCLUSION_REASONS.items()}
+
+
+def build_model_table(data: Dataset, *, period: str | pd.Period) -> tuple[pd.DataFrame, dict]:
+    """The use cases the competency-to-ROI model is fitted on (METRICS.md §4).
+
+    Parameters
+    ----------
+    data : Dataset
+        The organisation's validated inputs.
+    period : str or Period
+        Calendar month ``"YYYY-MM"``; ``E`` is its last day.
+
+    Returns
+    -------
+    table : DataFrame
+        One row per use case in the model, in register order:
+        ``use_case_id``, ``department``, ``team``, ``start_date``, ``wave``
+        (``"YYYY-MM"`` of the survey wave the scores come from),
+        ``n_leaders`` (the team's leaders who answered a competency item in
+        that wave), ``investment_eur``, ``annual_benefit_eur``, ``roi`` and
+        one column per competency key (``strategic``, ``data``, ...) with
+        the team's mean leader score (1–5). The scores are averages of few
+        leaders: model input, not for display (METRICS.md §5).
+    excluded : dict
+        Reason -> number of the register's use cases left out for it (every
+        reason of :data:`EXCLUSION_REASONS`, zeros included). Each use case
+        counts once, under the first reason that applies, in this order:
+        not started by E; no ROI; no survey wave on or before the period;
+        no leader answers of the team in the wave; the team's leaders
+        answered no item of some competency in the wave.
+
+    Notes
+    -----
+    * Started by E and E as in :mod:`aiadopt.kpis`; ROI =
+      (annual_benefit_eur − investment_eur) / investment_eur, undefined where
+      the investment is 0 or missing or the benefit is missing.
+    * A leader's competency score is the mean of the leader's answered items
+      of the competency; the team's score is the mean over the team's leaders
+      (role ``leader``) who answered, teams being (department, team) pairs.
+    * The wave of a use case is the latest survey month on or before its
+      start month, among the months in which the survey has any rows and
+      that are on or before the period; where the start month precedes every
+      such wave, the first one. If the team has no leader answers in that
+      wave the use case is left out, even if another wave has them (the
+      METRICS.md rule: scores measured before the use case started).
+    """
+    p = parse_period(period)
+    frame, keys = _model_frame(data, p)
+    return _table(frame, keys), _reason_counts(frame)
+
+
+# --- statistics -----------------------------------------------------------------------
+
+
+def fit_ols(y, X, *, cov_type: str = "HC3"):
+    """OLS of ``y`` on ``X`` plus an intercept ``const``, with statsmodels.
+
+    The single fitting path of this module (and of the Longley accuracy
+    test): ``sm.OLS(y, sm.add_constant(X)).fit(cov_type=cov_type, use_t=True)``
+    (pseudo-inverse via SVD, never the normal equations).
+
+    Parameters
+    ----------
+    y : array-like of shape (n,)
+    X : DataFrame or array-like of shape (n, k)
+    cov_type : str, default="HC3"
+        ``"HC3"`` for heteroskedasticity-robust standard errors,
+        ``"nonrobust"`` for the classical ones.
+
+    Returns
+    -------
+    statsmodels.regression.linear_model.RegressionResultsWrapper
+        CIs and p-values use the t distribution with n − k − 1 degrees of freedom.
+    """
+    exog = sm.add_constant(X, has_constant="add", prepend=True)
+    return sm.OLS(y, exog).fit(cov_type=cov_type, use_t=True)
+
+
+def _shapley_weights(k: int) -> np.ndarray:
+    """Weight of a subset of size s (not holding j) in j's Shapley value."""
+    return np.array(
+        [math.factorial(s) * math.factorial(k - s - 1) / math.factorial(k) for s in range(k)]
+    )
+
+
+def _shapley(r2: np.ndarray, k: int) -> np.ndarray:
+    """LMG / Shapley shares from the R² of every subset.
+
+    ``r2`` has shape (B, 2**k); column ``m`` is the R² of the predictors whose
+    bits are set in ``m``. Returns shape (B, k), rows summing to ``r2[:, -1]``.
+    """
+    masks = np.arange(2**k)
+    sizes = np.array([bin(m).count("1") for m in masks])
+    weights = _shapley_weights(k)
+    out = np.empty((r2.shape[0], k))
+    for j in range(k):
+        bit = 1 << j
+        without = masks[(masks & bit) == 0]
+        out[:, j] = ((r2[:, without | bit] - r2[:, without]) * weights[sizes[without]]).sum(axis=1)
+    return out
+
+
+def _subset_members(k: int) -> list[np.ndarray]:
+    return [np.flatnonzero([(m >> j) & 1 for j in range(k)]) for m in range(2**k)]
+
+
+def _subset_r2(y: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """R² of the OLS of ``y`` on every subset of the columns of ``X`` (with an
+    intercept), by least squares on the centred data. Shape (2**k,)."""
+    yc = y - y.mean()
+    Xc = X - X.mean(axis=0)
+    tss = yc @ yc
+    out = np.zeros(2 ** X.shape[1])
+    for m, cols in enumerate(_subset_members(X.shape[1])):
+        if len(cols):
+            sub = Xc[:, cols]
+            beta = np.linalg.lstsq(sub, yc, rcond=None)[0]
+            resid = yc - sub @ beta
+            out[m] = 1.0 - (resid @ resid) / tss
+    return out
+
+
+def _bootstrap_subset_r2(Z: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Subset R² for each bootstrap resample ``idx`` (B, n) of ``Z`` = [X, y],
+    from the resample's covariance matrix. Shape (B, 2**k); NaN where the
+    resample's ROI has no variance."""
+    k = Z.shape[1] - 1
+    members = _subset_members(k)
+    out = np.empty((idx.shape[0], 2**k))
+    chunk = max(1, _BOOT_CELLS // (idx.shape[1] * Z.shape[1]))
+    for lo in range(0, idx.shape[0], chunk):
+        sample = Z[idx[lo : lo + chunk]]
+        sample = sample - sample.mean(axis=1, keepdims=True)
+        cov = np.einsum("bni,bnj->bij", sample, sample)
+        cxx, cxy, syy = cov[:, :k, :k], cov[:, :k, k], cov[:, k, k]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r2 = np.zeros((len(sample), 2**k))
+            for m, cols in enumerate(members[1:], start=1):
+                sub = cxx[:, cols][:, :, cols]
+                c = cxy[:, cols]
+                beta = np.linalg.pinv(sub, rcond=1e-12, hermitian=True) @ c[:, :, None]
+                r2[:, m] = (c * beta[:, :, 0]).sum(axis=1) / syy
+            r2[syy <= 0] = np.nan
+        out[lo : lo + chunk] = r2
+    return out
+
+
+def lmg_importance(y, X: pd.DataFrame) -> pd.Series:
+    """LMG (Shapley) relative importance: each predictor's share of R².
+
+    The R² increment of adding a predictor, averaged over every order in
+    which the predictors can enter (equivalently: Shapley values of the R²
+    game). The shares sum to the R² of the full model.
+
+    Parameters
+    ----------
+    y : array-like of shape (n,)
+    X : DataFrame of shape (n, k), k <= 12
+
+    Returns
+    -------
+    Series
+        Predictor -> its share of R² (in R² units, not percent).
+    """
+    X = pd.DataFrame(X)
+    r2 = _subset_r2(np.asarray(y, dtype=float), X.to_numpy(dtype=float))
+    return pd.Series(_shapley(r2[None, :], X.shape[1])[0], index=X.columns, name="importance")
+
+
+# --- result -------------------------------------------------------------------------------
+
+
+def _join(names: list[str], lang: str) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {label('regression.and', lang)} {names[-1]}"
+
+
+def _render(message: _Message, lang: str = "en") -> str:
+    key, params = message
+    fmt: dict[str, Any] = {}
+    for name, value in params.items():
+        if name == "names":
+            fmt[name] = _join([label(f"competency.{v}", lang) for v in value], lang)
+        elif name == "where":
+            fmt[name] = label("regression.where", lang, department=value) if value else ""
+        else:
+            fmt[name] = value
+    return label(f"regression.{key}", lang, **fmt)
+
+
+def _num(x: float) -> str:
+    """A proportion as a whole percentage without the sign: 0.384 -> '38'."""
+    return str(int(round(100 * x)))
+
+
+def _pct(x: float) -> str:
+    return f"{_num(x)}%"
+
+
+def _none_if_nan(value):
+    if value is None:
+        return None
+    if isinstance(value, float | np.floating):
+        return None if not np.isfinite(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
+    frame["term"] = frame["term"].astype("str")
+    return frame
+
+
+@dataclass(frozen=True, repr=False)
+class RegressionResult:
+    """The competency-to-ROI model of one period (METRICS.md §4).
+
+    Attributes
+    ----------
+    n_observations : int
+        Use cases in the model (when refused: the use cases that would have been).
+    n_excluded : int
+        Use cases of the register (of the department, for a department
+        model) left out; ``excluded_reasons`` says why.
+    excluded_reasons : dict
+        Reason -> count, every reason of :data:`EXCLUSION_REASONS`.
+    r_squared, adj_r_squared : float
+        In-sample R² and adjusted R² (NaN when refused).
+    cv_r_squared : float
+        Mean of the R²s of the ``cv_folds`` test folds (KFold, shuffled,
+        ``random_state=seed``) of a plain linear regression on the same
+        predictors; NaN when refused.
+    scope : {"organisation", "department"}
+        The use cases the model is fitted on.
+    department : str or None
+        The department asked for (also when the model fell back).
+    fallback_reason : str or None
+        Why a department's report shows the organisation-wide model.
+    refused : str or None
+        Why the model was not fitted, and what would be enough. When set,
+        the frames are empty and the figures NaN.
+    coefficients : DataFrame
+        One row per term (``const``, then the competency keys in
+        :data:`aiadopt.schema.COMPETENCIES` order), columns
+        :data:`COEFFICIENT_COLUMNS`: OLS estimate, HC3 standard error, 95%
+        CI, p-value, standardized estimate (estimate × sd(x) / sd(ROI); NaN
+        for ``const``), VIF (NaN for ``const``), LMG importance (share of R²
+        in R² units; NaN for ``const``) and its 95% bootstrap percentile CI.
+    importance : DataFrame
+        One row per competency in the model, columns
+        :data:`IMPORTANCE_COLUMNS`: the importance and its CI again, plus
+        ``share`` = importance / R² with a bootstrap CI of the share itself.
+    collinear : list of str
+        Competencies with VIF above :data:`VIF_THRESHOLD`.
+    dropped : list of str
+        Competencies left out because every use case has the same team score.
+    notes : list of str
+        Warnings a reader must see with the numbers (collinearity, dropped or
+        missing competencies).
+    period : str
+        ``"YYYY-MM"``.
+    predictors : tuple of str
+        Competency keys in the model.
+    predictor_sd, roi_sd
+        Sample standard deviations used to standardize (index = predictors).
+    n_profiles : int
+        Distinct sets of team scores (team and wave) among the use cases:
+        the predictors vary between these, not between every use case.
+    n_boot, seed, cv_folds : int
+        Settings used.
+    table : DataFrame
+        The modelling table (:func:`build_model_table`) of the scope.
+    model : statsmodels results or None
+        The fitted OLS (HC3), for anything not in the tables.
+    """
+
+    n_observations: int
+    n_excluded: int
+    excluded_reasons: dict[str, int]
+    r_squared: float = float("nan")
+    adj_r_squared: float = float("nan")
+    cv_r_squared: float = float("nan")
+    scope: str = "organisation"
+    department: str | None = None
+    fallback_reason: str | None = None
+    refused: str | None = None
+    coefficients: pd.DataFrame = field(default_factory=lambda: _empty(COEFFICIENT_COLUMNS))
+    importance: pd.DataFrame = field(default_factory=lambda: _empty(IMPORTANCE_COLUMNS))
+    collinear: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    period: str = ""
+    predictors: tuple[str, ...] = ()
+    predictor_sd: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    roi_sd: float = float("nan")
+    n_profiles: int = 0
+    n_boot: int = 0
+    seed: int = 0
+    cv_folds: int = 5
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    model: Any = None
+    _messages: dict[str, Any] = field(default_factory=dict)
+
+    # -- tables -----------------------------------------------------------------
+    def summary_frame(self) -> pd.DataFrame:
+        """The coefficient table indexed by term (empty when refused)."""
+        return self.coefficients.set_index("term")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict; NaN becomes ``None``; ``coefficients`` is ``[]``
+        when refused."""
+        coefficients = []
+        for row in self.coefficients.to_dict("records"):
+            coefficients.append(
+                {
+                    key: _none_if_nan(row[key])
+                    for key in (
+                        "term",
+                        "estimate",
+                        "std_error",
+                        "ci_low",
+                        "ci_high",
+                        "std_estimate",
+                        "vif",
+                        "importance",
+                        "importance_ci_low",
+                        "importance_ci_high",
+                        "p_value",
+                    )
+                }
+            )
+        return {
+            "n_observations": int(self.n_observations),
+            "n_excluded": int(self.n_excluded),
+            "excluded_reasons": {k: int(v) for k, v in self.excluded_reasons.items()},
+            "r_squared": _none_if_nan(self.r_squared),
+            "adj_r_squared": _none_if_nan(self.adj_r_squared),
+            "cv_r_squared": _none_if_nan(self.cv_r_squared),
+            "scope": self.scope,
+            "fallback_reason": self.fallback_reason,
+            "refused": self.refused,
+            "coefficients": coefficients if self.refused is None else [],
+        }
+
+    def excluded_frame(self, lang: str = "en") -> pd.DataFrame:
+        """Tidy ``reason_code``, ``reason`` (in ``lang``), ``n_use_cases``."""
+        codes = {text: code for code, text in EXCLUSION_REASONS.items()}
+        return pd.DataFrame(
+            {
+                "reason_code": [codes[r] for r in self.excluded_reasons],
+                "reason": [
+                    label(f"regression.reason_{codes[r]}", lang) for r in self.excluded_reasons
+                ],
+                "n_use_cases": list(self.excluded_reasons.values()),
+            }
+        )
+
+    # -- text ---------------------------------------------------------------------
+    def refusal(self, lang: str = "en") -> str | None:
+        """The refusal message in ``lang``, or None when the model was fitted."""
+        msg = self._messages.get("refused")
+        return None if msg is None else _render(msg, lang)
+
+    def messages(self, lang: str = "en") -> list[str]:
+        """Fallback reason, refusal and notes, in ``lang``, in that order."""
+        out = [_render(m, lang) for m in (self._messages.get("fallback"),) if m]
+        if self._messages.get("refused"):
+            out.append(_render(self._messages["refused"], lang))
+        out += [_render(m, lang) for m in self._messages.get("notes", [])]
+        return out
+
+    def finding(self, lang: str = "en") -> str:
+        """The result in plain language, in ``lang`` (``en`` or ``nl``).
+
+        Names the competency with the largest share of explained ROI
+        variance with its bootstrap CI, says when that CI overlaps the
+        runner-up's or is wide, and how much the model explains in and out
+        of sample. A refused model gives the refusal message; a department
+        that fell back to the organisation-wide model says so first.
+        """
+        parts = []
+        if self._messages.get("fallback"):
+            parts.append(_render(self._messages["fallback"], lang))
+        if self.refused is not None:
+            parts.append(label("regression.not_fitted", lang))
+            parts.append(_render(self._messages["refused"], lang))
+            return " ".join(parts)
+        ranked = self.importance.sort_values("share", ascending=False, kind="stable")
+        top = ranked.iloc[0]
+        name = label(f"competency.{top['term']}", lang)
+        if np.isfinite(top["share_ci_low"]):
+            parts.append(
+                label(
+                    "regression.largest",
+                    lang,
+                    name=name,
+                    share=_pct(top["share"]),
+                    low=_num(top["share_ci_low"]),
+                    high=_num(top["share_ci_high"]),
+                )
+            )
+        else:  # n_boot=0: no CI
+            parts.append(
+                label("regression.largest_no_ci", lang, name=name, share=_pct(top["share"]))
+            )
+        if len(ranked) > 1 and self.n_boot > 0:
+            second = ranked.iloc[1]
+            if top["share_ci_low"] <= second["share_ci_high"]:
+                parts.append(
+                    label(
+                        "regression.overlap",
+                        lang,
+                        other=label(f"competency.{second['term']}", lang),
+                        share=_pct(second["share"]),
+                        low=_num(second["share_ci_low"]),
+                        high=_num(second["share_ci_high"]),
+                    )
+                )
+            elif top["share_ci_high"] - top["share_ci_low"] > _WIDE_CI:
+                parts.append(label("regression.wide", lang))
+        parts.append(
+            label(
+                "regression.fit",
+                lang,
+                k=len(self.predictors),
+                r2=_pct(self.r_squared),
+                adj=_pct(self.adj_r_squared),
+                cv=_pct(self.cv_r_squared),
+                folds=self.cv_folds,
+            )
+        )
+        if not self.cv_r_squared > 0:
+            parts.append(label("regression.no_prediction", lang))
+        parts += [_render(m, lang) for m in self._messages.get("notes", [])]
+        return " ".join(parts)
+
+    def summary(self) -> str:
+        """A readable text table (English), like statsmodels' ``summary()``."""
+        where = f" ({self.department})" if self.scope == "department" else ""
+        lines = [
+            "Competency-to-ROI regression (OLS, HC3 standard errors, LMG importance)",
+            f"Period: {self.period}   Scope: {self.scope}{where}",
+            f"Use cases: {self.n_observations} with ROI and leader scores"
+            + (f" ({self.n_profiles} distinct team/wave score sets)" if self.n_profiles else "")
+            + f", {self.n_excluded} left out",
+        ]
+        lines += [f"  - {reason}: {n}" for reason, n in self.excluded_reasons.items() if n]
+        if self.fallback_reason:
+            lines.append(f"Note: {self.fallback_reason}")
+        if self.refused is not None:
+            lines.append(f"NOT FITTED: {self.refused}")
+            lines += [f"Note: {note}" for note in self.notes]
+            return "\n".join(lines)
+        lines.append(
+            f"R² = {self.r_squared:.3f}   adjusted R² = {self.adj_r_squared:.3f}   "
+            f"{self.cv_folds}-fold CV R² = {self.cv_r_squared:.3f} (mean over folds)"
+        )
+        lines += [f"WARNING: {note}" for note in self.notes]
+        table = self.coefficients.copy()
+        table["importance_ci"] = [
+            "" if np.isnan(lo) else f"[{lo:.3f}, {hi:.3f}]"
+            for lo, hi in zip(table["importance_ci_low"], table["importance_ci_high"], strict=True)
+        ]
+        table["term"] = [t + (" †" if t in self.collinear else "") for t in table["term"]]
+        table = table.drop(columns=["importance_ci_low", "importance_ci_high"])
+        text = table.to_string(
+            index=False,
+            na_rep="",
+            float_format=lambda v: f"{v:.3f}",
+        )
+        lines += ["", text]
+        if self.collinear:
+            lines.append(f"† VIF > {VIF_THRESHOLD:g}")
+        lines.append(
+            f"importance: share of R² (LMG), 95% percentile CI from {self.n_boot} "
+            f"bootstrap resamples of use cases (seed {self.seed})"
+        )
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        if self.refused is not None:
+            return f"RegressionResult(refused={self.refused!r})"
+        return (
+            f"RegressionResult(scope={self.scope!r}, n_observations={self.n_observations}, "
+            f"r_squared={self.r_squared:.3f}, cv_r_squared={self.cv_r_squared:.3f})"
+        )
+
+
+# --- fitting -------------------------------------------------------------------------------
+
+
+def _check_int(name: str, value, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}; got {value!r}")
+    return int(value)
+
+
+def _collinear_members(Xc: np.ndarray, keys: list[str]) -> list[str]:
+    """Predictors taking part in an exact linear dependence of centred ``Xc``."""
+    _, s, vt = np.linalg.svd(Xc, full_matrices=False)
+    tol = s.max() * max(Xc.shape) * np.finfo(float).eps
+    null = vt[s <= tol]
+    involved = (np.abs(null) > 1e-8).any(axis=0)
+    return [k for k, flag in zip(keys, involved, strict=True) if flag]
+
+
+def _fit(
+    table: pd.DataFrame,
+    keys: list[str],
+    *,
+    base: dict[str, Any],
+    where: str | None,
+    min_obs_per_predictor: int,
+    n_boot: int,
+    seed: int,
+    cv_folds: int,
+) -> RegressionResult:
+    """Fit (or refuse) on one modelling table."""
+    n = len(table)
+    notes: list[_Message] = []
+    missing = [k for k in COMPETENCIES if k not in keys]
+    if missing and keys:
+        notes.append(("missing_items", {"names": missing}))
+
+    def refuse(key: str, **params) -> RegressionResult:
+        msg = (key, params)
+        messages = {**base["_messages"], "refused": msg, "notes": notes}
+        return RegressionResult(
+            **{**base, "_messages": messages},
+            n_observations=n,
+            refused=_render(msg),
+            notes=[_render(m) for m in notes],
+            table=table,
+        )
+
+    if not keys:
+        return refuse("no_items")
+    need = min_obs_per_predictor * len(keys)
+    if n < need:
+        return refuse("too_few", n=n, need=need, per=min_obs_per_predictor, where=where)
+
+    y = table["roi"].to_numpy(dtype=float)
+    if np.ptp(y) <= 1e-12 * max(1.0, abs(y.mean())):
+        return refuse("constant_roi", n=n, where=where)
+    dropped = [
+        k
+        for k in keys
+        if np.ptp(table[k].to_numpy(dtype=float)) <= 1e-12 * max(1.0, abs(table[k].mean()))
+    ]
+    kept = [k for k in keys if k not in dropped]
+    if dropped:
+        notes.append(("dropped_constant", {"names": dropped}))
+    if not kept:
+        return refuse("all_constant", where=where)
+    k = len(kept)
+    X = table[kept].astype(float)
+    Xv = X.to_numpy()
+    n_profiles = len(table.drop_duplicates(subset=kept))
+    if n_profiles < k + 1:
+        return refuse("too_few_profiles", n=n, profiles=n_profiles, k=k, need=k + 1, where=where)
+    Xc = Xv - Xv.mean(axis=0)
+    if np.linalg.matrix_rank(Xc) < k:
+        return refuse("exact_collinear", names=_collinear_members(Xc, kept))
+
+    model = fit_ols(y, X, cov_type="HC3")
+    leverage = model.get_influence().hat_matrix_diag
+    if leverage.max() > 1 - 1e-8:
+        return refuse("leverage", use_case=table["use_case_id"].iloc[int(leverage.argmax())])
+
+    conf = np.asarray(model.conf_int(alpha=0.05))
+    exog = model.model.exog
+    vif = np.array([np.nan] + [variance_inflation_factor(exog, i) for i in range(1, k + 1)])
+    x_sd = X.std(ddof=1)
+    y_sd = float(np.std(y, ddof=1))
+    std_estimate = np.concatenate([[np.nan], np.asarray(model.params)[1:] * x_sd.to_numpy() / y_sd])
+
+    # Relative importance: point estimate from least squares on the data,
+    # bootstrap from each resample's covariance matrix (all subsets at once).
+    r2_subsets = _subset_r2(y, Xv)
+    point = _shapley(r2_subsets[None, :], k)[0]
+    if n_boot > 0:
+        rng = np.random.default_rng(seed)
+        idx = rng.integers(0, n, size=(n_boot, n))
+        Z = np.column_stack([Xv, y])
+        Z = (Z - Z.mean(axis=0)) / Z.std(axis=0)  # scale only (R² is scale-free)
+        boot_r2 = _bootstrap_subset_r2(Z, idx)
+        boot = _shapley(boot_r2, k)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            boot_share = boot / boot_r2[:, -1:]
+        imp_ci = np.nanpercentile(boot, [2.5, 97.5], axis=0)
+        share_ci = np.nanpercentile(boot_share, [2.5, 97.5], axis=0)
+    else:
+        imp_ci = share_ci = np.full((2, k), np.nan)
+
+    cv = float("nan")
+    if n >= 2 * cv_folds:
+        folds = KFold(n_splits=cv_folds, shuffle=True, random_state=seed)
+        cv = float(cross_val_score(LinearRegression(), Xv, y, cv=folds, scoring="r2").mean())
+
+    nan = np.array([np.nan])
+    coefficients = pd.DataFrame(
+        {
+            "term": pd.Series(["const", *kept], dtype="str"),
+            "estimate": np.asarray(model.params),
+            "std_error": np.asarray(model.bse),
+            "ci_low": conf[:, 0],
+            "ci_high": conf[:, 1],
+            "p_value": np.asarray(model.pvalues),
+            "std_estimate": std_estimate,
+            "vif": vif,
+            "importance": np.concatenate([nan, point]),
+            "importance_ci_low": np.concatenate([nan, imp_ci[0]]),
+            "importance_ci_high": np.concatenate([nan, imp_ci[1]]),
+        }
+    )
+    r2 = float(model.rsquared)
+    importance = pd.DataFrame(
+        {
+            "term": pd.Series(kept, dtype="str"),
+            "importance": point,
+            "importance_ci_low": imp_ci[0],
+            "importance_ci_high": imp_ci[1],
+            "share": point / r2 if r2 > 0 else np.full(k, np.nan),
+            "share_ci_low": share_ci[0],
+            "share_ci_high": share_ci[1],
+        }
+    )
+    collinear = [key for key, v in zip(kept, vif[1:], strict=True) if v > VIF_THRESHOLD]
+    if collinear:
+        notes.append(("collinear", {"names": collinear, "threshold": f"{VIF_THRESHOLD:g}"}))
+    return RegressionResult(
+        **{**base, "_messages": {**base["_messages"], "notes": notes}},
+        n_observations=n,
+        r_squared=r2,
+        adj_r_squared=float(model.rsquared_adj),
+        cv_r_squared=cv,
+        coefficients=coefficients,
+        importance=importance,
+        collinear=collinear,
+        dropped=dropped,
+        notes=[_render(m) for m in notes],
+        predictors=tuple(kept),
+        predictor_sd=x_sd,
+        roi_sd=y_sd,
+        n_profiles=n_profiles,
+        table=table,
+        model=model,
+    )
+
+
+def fit_competency_roi(
+    data: Dataset,
+    *,
+    period: str | pd.Period,
+    department: str | None = None,
+    min_obs_per_predictor: int = 10,
+    min_department_obs: int = 20,
+    n_boot: int = 1000,
+    seed: int = 0,
+    cv_folds: int = 5,
+) -> RegressionResult:
+    """Regress use-case ROI on the team's leader competency scores (METRICS.md §4).
+
+    Parameters
+    ----------
+    data : Dataset
+        The organisation's validated inputs.
+    period : str or Period
+        Calendar month ``"YYYY-MM"``; ``E`` is its last day.
+    department : str, optional
+        Fit on this department's use cases. With fewer than
+        ``min_department_obs`` usable use cases the organisation-wide model
+        is returned instead (``scope="organisation"``, ``fallback_reason``).
+    min_obs_per_predictor : int, default=10
+        Refuse to fit with fewer use cases than this times the number of
+        competencies with survey items (70 for the standard codebook).
+    min_department_obs : int, default=20
+        Smallest number of usable use cases for a department's own model.
+    n_boot : int, default=1000
+        Bootstrap resamples (of use cases) for the importance CIs; 0 for none.
+    seed : int, default=0
+        Seeds the bootstrap and the cross-validation folds.
+    cv_folds : int, default=5
+        Folds of the cross-validated R².
+
+    Returns
+    -------
+    RegressionResult
+        Check ``result.refused`` first; see :class:`RegressionResult`.
+
+    Raises
+    ------
+    ValueError
+        For a malformed period, an unknown department (the message lists
+        the known ones) or a setting out of range.
+
+    Notes
+    -----
+    Choices where METRICS.md is silent:
+
+    * CIs and p-values use the t distribution with n − k − 1 degrees of
+      freedom on the HC3 covariance (slightly wider than the normal one).
+    * Cross-validated R² is the mean of the R²s of the test folds
+      (scikit-learn's ``cross_val_score``), not the R² of pooled
+      out-of-fold predictions; it can be negative.
+    * Relative importance is LMG (Shapley values of R² over all 2^k subsets);
+      the CIs are 2.5/97.5 percentiles over ``n_boot`` resamples of use
+      cases; the share CI is the percentile of importance / R² within each
+      resample. Resamples whose ROI has no variance are skipped.
+    * The 10-per-predictor rule counts every competency with survey items,
+      before any is dropped for having one score for every use case.
+    * A competency whose team score is the same for every use case is left
+      out, with a note; an exact linear dependence among the scores, fewer
+      distinct team/wave score sets than k + 1, or a use case with leverage
+      1 (HC3 undefined) refuses the model with a message.
+    * The predictors vary between teams and waves, not between use cases of
+      one team: HC3 does not allow for that clustering, so with few teams
+      the CIs are optimistic (``n_profiles`` says how many score sets there are).
+    """
+    p = parse_period(period)
+    per = _check_int("min_obs_per_predictor", min_obs_per_predictor, 1)
+    min_dept = _check_int("min_department_obs", min_department_obs, 0)
+    n_boot = _check_int("n_boot", n_boot, 0)
+    cv_folds = _check_int("cv_folds", cv_folds, 2)
+    seed = _check_int("seed", seed, 0)
+
+    frame, keys = _model_frame(data, p)
+    settings = {"period": str(p), "n_boot": n_boot, "seed": seed, "cv_folds": cv_folds}
+    fit_args = {"min_obs_per_predictor": per, "n_boot": n_boot, "seed": seed, "cv_folds": cv_folds}
+
+    fallback: _Message | None = None
+    if department is not None:
+        known = sorted(
+            set(data.use_cases["department"].dropna().astype(str))
+            | set(data.survey["department"].dropna().astype(str))
+        )
+        if department not in known:
+            raise ValueError(
+                f"unknown department {department!r}; known departments: {', '.join(known)}"
+            )
+        dept_frame = frame[frame["department"] == department]
+        dept_table = _table(dept_frame, keys)
+        if len(dept_table) >= min_dept:
+            base = {
+                **settings,
+                "n_excluded": int(dept_frame["reason"].notna().sum()),
+                "excluded_reasons": _reason_counts(dept_frame),
+                "scope": "department",
+                "department": department,
+                "_messages": {},
+            }
+            return _fit(dept_table, keys, base=base, where=department, **fit_args)
+        fallback = (
+            "fallback",
+            {"department": department, "n": len(dept_table), "min": min_dept},
+        )
+
+    base = {
+        **settings,
+        "n_excluded": int(frame["reason"].notna().sum()),
+        "excluded_reasons": _reason_counts(frame),
+        "scope": "organisation",
+        "department": department,
+        "fallback_reason": None if fallback is None else _render(fallback),
+        "_messages": {"fallback": fallback},
+    }
+    return _fit(_table(frame, keys), keys, base=base, where=None, **fit_args)

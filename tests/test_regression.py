@@ -1,0 +1,538 @@
+"""The competency-to-ROI regression (METRICS.md §4) on hand-built data.
+
+Reference values come from independent computations in the tests: the
+textbook LMG formula, brute force over predictor orderings, the HC3
+sandwich formula, regressions on z-scored data, a hand-rolled K-fold loop.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+import scipy.stats as stats  # noqa: E402
+import statsmodels.api as sm  # noqa: E402
+from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
+from sklearn.model_selection import KFold  # noqa: E402
+
+from aiadopt.labels import label  # noqa: E402
+from aiadopt.plots.regression import plot_coefficients, plot_importance  # noqa: E402
+from aiadopt.regression import (  # noqa: E402
+    COEFFICIENT_COLUMNS,
+    EXCLUSION_REASONS,
+    _bootstrap_subset_r2,
+    _subset_r2,
+    build_model_table,
+    fit_competency_roi,
+    fit_ols,
+    lmg_importance,
+)
+from aiadopt.schema import COMPETENCIES  # noqa: E402
+
+KEYS = list(COMPETENCIES)
+N_BOOT = 200
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _org(scores, roi, *, departments=None, start="2025-03-01", wave="2025-01"):
+    """One team per use case, one leader per team answering ``comp_<key>_1``.
+
+    Row i: team ``T<i>`` with leader scores ``scores[i]`` (in COMPETENCIES
+    order) and one use case with investment 1000 and ROI ``roi[i]``.
+    """
+    use_cases, survey = [], []
+    for i, (row, r) in enumerate(zip(np.asarray(scores), np.asarray(roi), strict=True)):
+        dept = "D1" if departments is None else departments[i]
+        team = f"T{i:03d}"
+        survey.append(
+            {"wave": wave, "department": dept, "team": team, "role": "leader",
+             **{f"comp_{k}_1": float(v) for k, v in zip(KEYS, row, strict=True)}}
+        )  # fmt: skip
+        use_cases.append(
+            {"department": dept, "team": team, "start_date": start,
+             "investment_eur": 1000.0, "annual_benefit_eur": 1000.0 * (1.0 + float(r))}
+        )  # fmt: skip
+    return {"use_cases": use_cases, "survey": survey}
+
+
+def _noisy(rng, n=100, sd=0.5):
+    scores = rng.uniform(1, 5, size=(n, 7))
+    roi = 0.2 + 0.3 * scores[:, 3] + 0.15 * scores[:, 1] + rng.normal(0, sd, n)
+    return scores, roi
+
+
+def _fit(make_dataset, scores, roi, **kwargs):
+    data = make_dataset(**_org(scores, roi, departments=kwargs.pop("departments", None)))
+    kwargs.setdefault("n_boot", N_BOOT)
+    return fit_competency_roi(data, period="2025-06", **kwargs)
+
+
+def _design(result):
+    t = result.table
+    return t["roi"].to_numpy(), t[list(result.predictors)].to_numpy()
+
+
+# --- estimates ------------------------------------------------------------------
+
+
+def test_exact_linear_roi_is_recovered(make_dataset, rng):
+    scores = rng.uniform(1, 5, size=(80, 7))
+    roi = 0.5 + 0.3 * scores[:, 3] - 0.2 * scores[:, 1]  # change, data
+    result = _fit(make_dataset, scores, roi)
+    assert result.refused is None
+    est = result.coefficients.set_index("term")["estimate"]
+    expected = pd.Series(0.0, index=["const", *KEYS])
+    expected[["const", "change", "data"]] = [0.5, 0.3, -0.2]
+    np.testing.assert_allclose(est.loc[expected.index], expected, atol=1e-9)
+    assert result.r_squared == pytest.approx(1.0, abs=1e-12)
+    assert result.cv_r_squared == pytest.approx(1.0, abs=1e-9)
+    assert list(result.coefficients.columns) == list(COEFFICIENT_COLUMNS)
+    assert result.coefficients["term"].tolist() == ["const", *KEYS]
+
+
+def test_standardized_coefficients_equal_fit_on_z_scores(make_dataset, rng):
+    result = _fit(make_dataset, *_noisy(rng))
+    y, X = _design(result)
+    z = lambda a: (a - a.mean(axis=0)) / a.std(axis=0, ddof=1)  # noqa: E731
+    reference = sm.OLS(z(y), sm.add_constant(z(X))).fit().params[1:]
+    got = result.coefficients["std_estimate"].to_numpy()
+    assert np.isnan(got[0])
+    np.testing.assert_allclose(got[1:], reference, rtol=1e-10)
+
+
+def test_vif_equals_one_over_one_minus_r2_of_each_predictor(make_dataset, rng):
+    result = _fit(make_dataset, *_noisy(rng))
+    _, X = _design(result)
+    reference = [
+        1.0 / (1.0 - sm.OLS(X[:, j], sm.add_constant(np.delete(X, j, axis=1))).fit().rsquared)
+        for j in range(X.shape[1])
+    ]
+    vif = result.coefficients["vif"].to_numpy()
+    assert np.isnan(vif[0])
+    np.testing.assert_allclose(vif[1:], reference, rtol=1e-10)
+    assert result.collinear == []
+
+
+def test_hc3_standard_errors(make_dataset, rng):
+    n = 150
+    scores = rng.uniform(1, 5, size=(n, 7))
+    # heteroskedastic: the noise grows with the change score
+    roi = 0.5 + 0.3 * scores[:, 3] + rng.normal(0, 1, n) * (scores[:, 3] - 0.9) ** 2
+    result = _fit(make_dataset, scores, roi)
+    y, X = _design(result)
+    design = sm.add_constant(X)
+    se = result.coefficients["std_error"].to_numpy()
+
+    # 1. the sandwich formula by hand: (X'X)^-1 X' diag(e² / (1-h)²) X (X'X)^-1
+    bread = np.linalg.inv(design.T @ design)
+    resid = y - design @ (bread @ design.T @ y)
+    h = np.einsum("ij,jk,ik->i", design, bread, design)
+    meat = design.T @ (design * (resid**2 / (1 - h) ** 2)[:, None])
+    np.testing.assert_allclose(se, np.sqrt(np.diag(bread @ meat @ bread)), rtol=1e-8)
+    # 2. statsmodels' own HC3 on the same data
+    np.testing.assert_allclose(
+        se, sm.OLS(y, design).fit().get_robustcov_results("HC3").bse, rtol=1e-10
+    )
+    # 3. not the classical SEs: the change coefficient's SE is visibly larger
+    classical = fit_ols(y, X, cov_type="nonrobust").bse
+    assert se[4] > 1.1 * classical[4]
+    # CIs use t with n - k - 1 df on the HC3 SEs
+    t = stats.t.ppf(0.975, n - 8)
+    est = result.coefficients["estimate"].to_numpy()
+    np.testing.assert_allclose(result.coefficients["ci_high"], est + t * se, rtol=1e-10)
+
+
+def test_cv_r_squared_is_mean_of_fold_r2(make_dataset, rng):
+    result = _fit(make_dataset, *_noisy(rng), seed=7)
+    y, X = _design(result)
+    fold_r2 = []
+    for train, test in KFold(5, shuffle=True, random_state=7).split(X):
+        a = np.column_stack([np.ones(len(train)), X[train]])
+        beta = np.linalg.lstsq(a, y[train], rcond=None)[0]
+        pred = np.column_stack([np.ones(len(test)), X[test]]) @ beta
+        fold_r2.append(1 - ((y[test] - pred) ** 2).sum() / ((y[test] - y[test].mean()) ** 2).sum())
+    assert result.cv_r_squared == pytest.approx(np.mean(fold_r2), rel=1e-10)
+    assert result.adj_r_squared == pytest.approx(
+        1 - (1 - result.r_squared) * (len(y) - 1) / (len(y) - 8), rel=1e-12
+    )
+
+
+# --- relative importance ----------------------------------------------------------
+
+
+def test_importance_sums_to_r_squared(make_dataset, rng):
+    result = _fit(make_dataset, *_noisy(rng))
+    imp = result.coefficients["importance"].to_numpy()
+    assert np.isnan(imp[0])
+    assert imp[1:].sum() == pytest.approx(result.r_squared, abs=1e-10)
+    assert result.importance["share"].sum() == pytest.approx(1.0, abs=1e-10)
+    assert (imp[1:] >= 0).all()
+    ci = result.coefficients.iloc[1:]
+    assert (ci["importance_ci_low"] <= ci["importance_ci_high"]).all()
+
+
+def test_lmg_two_predictors_equals_textbook_formula(rng):
+    n = 60
+    a = rng.normal(size=n)
+    b = 0.6 * a + rng.normal(size=n)
+    y = 1.0 + 0.8 * a + 0.5 * b + rng.normal(size=n)
+    r2_a = np.corrcoef(a, y)[0, 1] ** 2
+    r2_b = np.corrcoef(b, y)[0, 1] ** 2
+    r2_ab = sm.OLS(y, sm.add_constant(np.column_stack([a, b]))).fit().rsquared
+    expected = {
+        "a": 0.5 * r2_a + 0.5 * (r2_ab - r2_b),
+        "b": 0.5 * r2_b + 0.5 * (r2_ab - r2_a),
+    }
+    got = lmg_importance(y, pd.DataFrame({"a": a, "b": b}))
+    assert got.to_dict() == pytest.approx(expected, abs=1e-12)
+
+
+def test_lmg_three_predictors_equals_average_over_orderings(rng):
+    X = pd.DataFrame(rng.normal(size=(50, 3)), columns=["p", "q", "r"])
+    X["q"] += 0.7 * X["p"]
+    y = X @ [0.4, 0.2, -0.3] + rng.normal(size=50)
+
+    def r2(cols):
+        if not cols:
+            return 0.0
+        return sm.OLS(y, sm.add_constant(X[list(cols)])).fit().rsquared
+
+    expected = dict.fromkeys(X.columns, 0.0)
+    orders = list(itertools.permutations(X.columns))
+    for order in orders:
+        for i, col in enumerate(order):
+            expected[col] += (r2(order[: i + 1]) - r2(order[:i])) / len(orders)
+    assert lmg_importance(y, X).to_dict() == pytest.approx(expected, abs=1e-12)
+
+
+def test_bootstrap_subset_r2_matches_least_squares(rng):
+    X = rng.normal(size=(40, 4))
+    y = X @ [1.0, 0.5, 0.0, -0.5] + rng.normal(size=40)
+    identity = np.arange(40)[None, :]
+    np.testing.assert_allclose(
+        _bootstrap_subset_r2(np.column_stack([X, y]), identity)[0], _subset_r2(y, X), atol=1e-12
+    )
+
+
+def test_bootstrap_is_seeded(make_dataset, rng):
+    scores, roi = _noisy(rng)
+    cols = ["importance_ci_low", "importance_ci_high"]
+    a = _fit(make_dataset, scores, roi, seed=3).coefficients[cols]
+    b = _fit(make_dataset, scores, roi, seed=3).coefficients[cols]
+    c = _fit(make_dataset, scores, roi, seed=4).coefficients[cols]
+    pd.testing.assert_frame_equal(a, b)
+    assert not np.allclose(a.iloc[1:], c.iloc[1:])
+
+
+def test_no_bootstrap_gives_no_ci_but_a_finding(make_dataset, rng):
+    result = _fit(make_dataset, *_noisy(rng), n_boot=0)
+    assert result.coefficients["importance_ci_low"].isna().all()
+    assert "95% CI" not in result.finding()
+    assert label("competency.change") in result.finding()
+
+
+# --- modelling table ----------------------------------------------------------------
+
+
+def _leader(team, wave, change, data=None, *, role="leader", department="D1", **items):
+    row = {"wave": wave, "department": department, "team": team, "role": role,
+           "comp_change_1": change, "comp_data_1": data}  # fmt: skip
+    return {**row, **items}
+
+
+def _uc(team, start, *, uc_id, department="D1", investment=100.0, benefit=150.0, **kw):
+    return {"use_case_id": uc_id, "department": department, "team": team, "start_date": start,
+            "investment_eur": investment, "annual_benefit_eur": benefit, **kw}  # fmt: skip
+
+
+@pytest.fixture
+def table_data(make_dataset):
+    survey = [
+        # T1: one leader a wave; the team score is the wave's
+        _leader("T1", "2025-01", 1, 1),
+        _leader("T1", "2025-03", 3, 3),
+        _leader("T1", "2025-05", 5, 5),
+        _leader("T1", "2025-07", 2, 2),  # after the period 2025-06
+        # T2, 2025-03: leader A answers change 2 and 4 (mean 3), data 1; leader B
+        # change 5 (data empty); a leader with no competency answers and an
+        # employee do not count -> change (3 + 5) / 2 = 4, data 1, 2 leaders
+        _leader("T2", "2025-03", 2, 1, comp_change_2=4),
+        _leader("T2", "2025-03", 5, None),
+        _leader("T2", "2025-03", None, None),
+        _leader("T2", "2025-03", 1, 1, role="employee"),
+        # T3: only employees
+        _leader("T3", "2025-03", 4, 4, role="employee"),
+        # T4: leaders answered change but no data item
+        _leader("T4", "2025-03", 4, None),
+        # same team name in another department: must not leak into D1/T5
+        _leader("T5", "2025-03", 4, 4, department="D2"),
+    ]
+    use_cases = [
+        _uc("T1", "2025-04-15", uc_id="A"),  # -> wave 2025-03
+        _uc("T1", "2025-03-01", uc_id="B"),  # same month counts -> 2025-03
+        _uc("T1", "2024-11-01", uc_id="C"),  # before every wave -> first wave 2025-01
+        _uc("T1", "2025-06-10", uc_id="D"),  # -> 2025-05 (2025-07 is after the period)
+        _uc("T2", "2025-04-01", uc_id="E", investment=200.0, benefit=100.0),
+        _uc("T3", "2025-04-01", uc_id="F"),  # no leader answers
+        _uc("T4", "2025-04-01", uc_id="G"),  # no data answers
+        _uc("T5", "2025-04-01", uc_id="H"),  # D1/T5 has no survey rows
+        _uc("T1", "2025-04-01", uc_id="I", investment=0.0),  # ROI undefined
+        _uc("T1", "2025-04-01", uc_id="J", benefit=None),  # ROI undefined
+        _uc("T1", "2025-04-01", uc_id="K", status="idea"),  # not started
+        _uc("T1", "2025-07-01", uc_id="L"),  # starts after E
+    ]
+    return make_dataset(use_cases=use_cases, survey=survey)
+
+
+def test_model_table_wave_rules(table_data):
+    table, excluded = build_model_table(table_data, period="2025-06")
+    rows = table.set_index("use_case_id")
+    assert rows.index.tolist() == ["A", "B", "C", "D", "E"]
+    assert rows["wave"].to_dict() == {
+        "A": "2025-03", "B": "2025-03", "C": "2025-01", "D": "2025-05", "E": "2025-03",
+    }  # fmt: skip
+    assert rows["change"].to_dict() == {"A": 3, "B": 3, "C": 1, "D": 5, "E": 4}
+    assert rows["data"].to_dict() == {"A": 3, "B": 3, "C": 1, "D": 5, "E": 1}
+    assert rows.loc["E", "n_leaders"] == 2
+    assert rows.loc["E", "roi"] == pytest.approx(-0.5)
+    assert rows.loc["A", "roi"] == pytest.approx(0.5)
+    assert excluded == {
+        EXCLUSION_REASONS["not_started"]: 2,
+        EXCLUSION_REASONS["no_roi"]: 2,
+        EXCLUSION_REASONS["no_wave"]: 0,
+        EXCLUSION_REASONS["no_leaders"]: 2,  # F (employees only), H (no survey rows)
+        EXCLUSION_REASONS["incomplete"]: 1,  # G
+    }
+    assert list(excluded)[1] == "no ROI (benefit or investment missing/zero)"
+
+
+def test_model_table_ignores_waves_after_the_period(make_dataset):
+    data = make_dataset(
+        use_cases=[_uc("T1", "2025-02-01", uc_id="A")],
+        survey=[_leader("T1", "2025-05", 4, 4)],
+    )
+    table, excluded = build_model_table(data, period="2025-04")
+    assert table.empty
+    assert excluded[EXCLUSION_REASONS["no_wave"]] == 1
+    table, _ = build_model_table(data, period="2025-06")  # now 2025-05 is the first wave
+    assert table["wave"].tolist() == ["2025-05"]
+
+
+# --- refusal, departments, degenerate predictors ---------------------------------------
+
+
+def test_refuses_below_ten_per_predictor(make_dataset, rng):
+    result = _fit(make_dataset, *_noisy(rng, n=42))
+    assert result.refused.startswith("Only 42 use cases have both an ROI and leader scores")
+    assert "at least 70 (10 per competency)" in result.refused
+    assert result.n_observations == 42
+    assert result.coefficients.empty
+    out = result.to_dict()
+    assert out["coefficients"] == [] and out["refused"] == result.refused
+    assert out["r_squared"] is None
+    assert "NOT FITTED" in result.summary()
+    assert result.refused in result.finding()
+    assert "Slechts 42 use cases" in result.finding(lang="nl")
+    assert _fit(make_dataset, *_noisy(rng, n=70)).refused is None
+
+
+def test_department_fallback_below_min_department_obs(make_dataset, rng):
+    scores, roi = _noisy(rng, n=95)
+    depts = ["Small"] * 15 + ["Big"] * 80
+    small = _fit(make_dataset, scores, roi, departments=depts, department="Small")
+    assert small.scope == "organisation"
+    assert small.department == "Small"
+    assert small.n_observations == 95
+    assert small.fallback_reason == (
+        "Small has only 15 use cases with ROI and leader scores (fewer than 20), "
+        "so the organisation-wide model is shown."
+    )
+    assert small.finding().startswith(small.fallback_reason)
+    assert small.to_dict()["fallback_reason"] == small.fallback_reason
+
+    big = _fit(make_dataset, scores, roi, departments=depts, department="Big")
+    assert big.scope == "department"
+    assert big.n_observations == 80 and big.fallback_reason is None
+    assert set(big.table["department"]) == {"Big"}
+
+
+def test_department_model_still_needs_ten_per_predictor(make_dataset, rng):
+    scores, roi = _noisy(rng, n=100)
+    depts = ["A"] * 30 + ["B"] * 70
+    result = _fit(make_dataset, scores, roi, departments=depts, department="A")
+    assert result.scope == "department"
+    assert result.refused.startswith("Only 30 use cases in A have")
+
+
+def test_unknown_department_lists_known_ones(make_dataset, rng):
+    scores, roi = _noisy(rng, n=10)
+    with pytest.raises(ValueError, match=r"unknown department 'Nope'; known departments: A, B"):
+        _fit(make_dataset, scores, roi, departments=["A"] * 5 + ["B"] * 5, department="Nope")
+
+
+def test_constant_predictor_is_dropped_with_a_note(make_dataset, rng):
+    scores, roi = _noisy(rng, n=90)
+    scores[:, 2] = 3.0  # ethics: the same for every team
+    result = _fit(make_dataset, scores, roi)
+    assert result.refused is None
+    assert result.dropped == ["ethics"]
+    assert "ethics" not in result.coefficients["term"].tolist()
+    assert not result.coefficients.iloc[1:].isna().any().any()
+    assert "AI ethics & governance: every use case has the same team score" in result.notes[0]
+    assert "AI ethics & governance" in result.finding()
+    assert result.coefficients["importance"].sum() == pytest.approx(result.r_squared, abs=1e-10)
+
+
+def test_collinear_predictors_are_flagged(make_dataset, rng):
+    scores, roi = _noisy(rng, n=90)
+    scores[:, 5] = scores[:, 0] + rng.normal(0, 0.1, 90)  # hybrid ~ strategic
+    result = _fit(make_dataset, scores, roi)
+    assert result.refused is None
+    assert result.collinear == ["strategic", "hybrid"]
+    assert (result.coefficients.set_index("term").loc[["strategic", "hybrid"], "vif"] > 10).all()
+    assert "WARNING: The scores of Strategic AI understanding and Hybrid decision-making" in (
+        result.summary()
+    )
+    assert "VIF above 10" in result.finding()
+
+
+def test_exactly_collinear_predictors_refuse(make_dataset, rng):
+    scores, roi = _noisy(rng, n=90)
+    scores[:, 5] = 0.5 * scores[:, 0] + 1.0
+    result = _fit(make_dataset, scores, roi)
+    assert result.refused.startswith(
+        "The scores of Strategic AI understanding and Hybrid decision-making are exact"
+    )
+
+
+def test_few_distinct_team_profiles_refuse(make_dataset, rng):
+    scores, roi = _noisy(rng, n=80)
+    scores = scores[np.arange(80) % 5]  # 5 distinct score sets for 7 competencies
+    result = _fit(make_dataset, scores, roi)
+    assert "share only 5 different sets of team scores" in result.refused
+
+
+def test_bad_settings_raise(make_dataset, rng):
+    with pytest.raises(ValueError, match="cv_folds must be a whole number >= 2"):
+        _fit(make_dataset, *_noisy(rng, n=10), cv_folds=1)
+    with pytest.raises(ValueError, match="period must be a calendar month"):
+        fit_competency_roi(make_dataset(), period="June")
+
+
+# --- output -------------------------------------------------------------------------
+
+
+def test_to_dict_is_json_with_the_documented_keys(make_dataset, rng):
+    result = _fit(make_dataset, *_noisy(rng))
+    out = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    assert list(out) == [
+        "n_observations", "n_excluded", "excluded_reasons", "r_squared", "adj_r_squared",
+        "cv_r_squared", "scope", "fallback_reason", "refused", "coefficients",
+    ]  # fmt: skip
+    assert [c["term"] for c in out["coefficients"]] == ["const", *KEYS]
+    assert set(out["coefficients"][0]) == set(COEFFICIENT_COLUMNS)
+    assert out["coefficients"][0]["importance"] is None
+    assert out["n_observations"] == 100 and out["scope"] == "organisation"
+
+
+def test_finding_names_the_largest_share(make_dataset, rng):
+    n = 300
+    scores = rng.uniform(1, 5, size=(n, 7))
+    roi = 1.0 * scores[:, 3] + rng.normal(0, 0.5, n)  # change dominates
+    result = _fit(make_dataset, scores, roi)
+    share = result.importance.set_index("term").loc["change"]
+    assert result.finding().startswith(
+        f"Change management has the largest share of explained ROI variance "
+        f"({100 * share['share']:.0f}%, 95% CI {100 * share['share_ci_low']:.0f}–"
+        f"{100 * share['share_ci_high']:.0f}%)."
+    )
+    assert "overlaps" not in result.finding()
+    assert result.finding(lang="nl").startswith("Verandermanagement heeft het grootste aandeel")
+
+
+# --- plots ------------------------------------------------------------------------------
+
+
+def test_plot_coefficients(make_dataset, rng):
+    result = _fit(make_dataset, *_noisy(rng))
+    ax = plot_coefficients(result)
+    points = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert len(points) == 1
+    coef = result.coefficients.set_index("term").loc[KEYS]
+    np.testing.assert_allclose(points[0].get_offsets()[:, 0], coef["std_estimate"])
+    (whiskers,) = [c for c in ax.collections if isinstance(c, LineCollection)]
+    scale = (result.predictor_sd / result.roi_sd).loc[KEYS].to_numpy()
+    segments = np.array(whiskers.get_segments())
+    np.testing.assert_allclose(segments[:, 0, 0], coef["ci_low"] * scale)
+    np.testing.assert_allclose(segments[:, 1, 0], coef["ci_high"] * scale)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == [label(f"competency.{k}") for k in KEYS]
+    assert ax.get_xlabel() == label("text.coefficient")
+
+    ax_nl = plot_coefficients(result, ax=plt.figure().gca(), lang="nl", standardized=False)
+    assert ax_nl.get_yticklabels()[3].get_text() == "Verandermanagement"
+    raw = [c for c in ax_nl.collections if isinstance(c, PathCollection)][0]
+    np.testing.assert_allclose(raw.get_offsets()[:, 0], coef["estimate"])
+
+
+def test_plot_importance(make_dataset, rng):
+    result = _fit(make_dataset, *_noisy(rng))
+    ax = plot_importance(result)
+    assert len(ax.patches) == 7
+    widths = [p.get_width() for p in ax.patches]
+    expected = 100 * result.importance["share"].sort_values(ascending=False).to_numpy()
+    np.testing.assert_allclose(widths, expected)
+    assert sum(widths) == pytest.approx(100.0)
+    top = result.importance.sort_values("share", ascending=False)["term"].iloc[0]
+    assert ax.get_yticklabels()[0].get_text() == label(f"competency.{top}")
+    assert ax.get_ylim()[0] > ax.get_ylim()[1]  # largest on top
+    assert any(f"R² = {result.r_squared:.2f}" in t.get_text() for t in ax.texts)
+
+
+def test_plots_of_a_refused_result_show_the_message(make_dataset, rng):
+    result = _fit(make_dataset, *_noisy(rng, n=30))
+    for plot in (plot_coefficients, plot_importance):
+        ax = plot(result, ax=plt.figure().gca())
+        assert not ax.patches and not ax.collections
+        (text,) = ax.texts
+        assert " ".join(text.get_text().split()) == result.refused
+
+
+def test_default_axes_is_current_axes(make_dataset, rng):
+    result = _fit(make_dataset, *_noisy(rng))
+    fig, ax = plt.subplots()
+    assert plot_importance(result) is ax
+    assert math.isclose(sum(p.get_width() for p in ax.patches), 100.0)
+
+
+def test_codebook_with_fewer_competencies(make_dataset, rng):
+    scores, roi = _noisy(rng, n=25)
+    org = _org(scores, roi)
+    for row in org["survey"]:  # keep only the change and data items
+        for key in ("strategic", "ethics", "prompting", "hybrid", "learning"):
+            del row[f"comp_{key}_1"]
+    result = fit_competency_roi(make_dataset(**org), period="2025-06", n_boot=N_BOOT)
+    assert result.refused is None  # 25 >= 10 per predictor x 2
+    assert result.coefficients["term"].tolist() == ["const", "data", "change"]
+    assert result.notes[0].startswith("The codebook has no survey items for Strategic AI")
+
+
+def test_no_competency_items_refuse(make_dataset):
+    data = make_dataset(use_cases=[_uc("T1", "2025-02-01", uc_id="A")],
+                        survey=[{"wave": "2025-01", "team": "T1", "role": "leader"}])  # fmt: skip
+    result = fit_competency_roi(data, period="2025-06")
+    assert result.refused.startswith("The survey has no competency items")
