@@ -56,6 +56,33 @@ def cmd_kpis(args) -> int:
     return 0
 
 
+def cmd_regression(args) -> int:
+    import json
+
+    from .output import write_text_atomic
+    from .regression import fit_competency_roi
+
+    data = _load(args)
+    result = fit_competency_roi(
+        data,
+        period=_period(args, data),
+        department=args.department,
+        n_boot=args.n_boot,
+        seed=args.seed,
+    )
+    if args.format == "json":
+        text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = result.summary() + "\n"
+        if not result.refused:
+            text += "\n" + result.finding() + "\n"
+    if args.out:
+        write_text_atomic(args.out, text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_sample(args) -> int:
     from .sample import write_sample
 
@@ -87,6 +114,15 @@ def build_parser() -> argparse.ArgumentParser:
     _min_group(p)
     _add_output(p)
     p.set_defaults(func=cmd_kpis)
+
+    p = sub.add_parser("regression", help="which leadership competencies go with higher ROI (METRICS.md §4)")
+    _add_data(p)
+    _period_arg(p)
+    p.add_argument("--department", metavar="NAME", help="fit on one department (falls back to the organisation below 20 use cases)")
+    p.add_argument("--n-boot", type=int, default=1000, metavar="N", help="bootstrap resamples for the importance CIs (default 1000)")
+    p.add_argument("--seed", type=int, default=0, help="bootstrap and cross-validation seed (default 0)")
+    _add_output(p, formats=("table", "json"))
+    p.set_defaults(func=cmd_regression)
 
     p = sub.add_parser("sample", help="generate the fictional sample organisation")
     p.add_argument("--out", required=True, type=Path, metavar="DIR")

@@ -111,3 +111,37 @@ def test_committed_sample_matches_its_seed(tmp_path, capsys):
     run(capsys, "sample", "--out", str(tmp_path), "--seed", "7")
     for name in ("use_cases.csv", "processes.csv", "survey.csv"):
         assert (tmp_path / name).read_bytes() == (SAMPLE / name).read_bytes(), name
+
+
+def test_regression_json_contract(capsys):
+    code, out, err = run(capsys, "regression", "--data", str(SAMPLE), "--period", "2026-10", "--format", "json", "--n-boot", "100")
+    assert code == 0, err
+    result = json.loads(out)
+    for key in ("n_observations", "n_excluded", "r_squared", "adj_r_squared", "cv_r_squared", "scope", "coefficients"):
+        assert key in result
+    assert result["scope"] == "organisation" and result["refused"] is None
+    terms = [c["term"] for c in result["coefficients"]]
+    assert terms == ["const", "strategic", "data", "ethics", "change", "prompting", "hybrid", "learning"]
+    for c in result["coefficients"]:
+        assert {"estimate", "std_error", "ci_low", "ci_high", "std_estimate", "vif", "importance", "importance_ci_low", "importance_ci_high"} <= set(c)
+    total = sum(c["importance"] for c in result["coefficients"] if c["term"] != "const")
+    assert total == pytest.approx(result["r_squared"], abs=1e-9)
+
+
+def test_regression_refusal_exits_0_with_reason(capsys):
+    code, out, _ = run(capsys, "regression", "--data", str(SAMPLE), "--period", "2026-10", "--department", "Klantenservice", "--format", "json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["refused"] and "70" in result["refused"]
+    assert result["coefficients"] == []
+
+
+def test_regression_department_fallback_says_so(capsys):
+    code, out, _ = run(capsys, "regression", "--data", str(SAMPLE), "--department", "Sales", "--n-boot", "50")
+    assert code == 0
+    assert "organisation-wide model" in out
+
+
+def test_regression_unknown_department_exit_2(capsys):
+    code, _, err = run(capsys, "regression", "--data", str(SAMPLE), "--department", "Nope")
+    assert code == 2 and "Nope" in err
