@@ -56,6 +56,18 @@ def cmd_kpis(args) -> int:
     return 0
 
 
+def cmd_priorities(args) -> int:
+    from .prioritisation import compute_priorities
+
+    data = _load(args)
+    weights = None
+    if args.weights:
+        weights = dict(zip(("impact", "feasibility", "urgency"), args.weights, strict=True))
+    table = compute_priorities(data, split=args.split, weights=weights, department=args.department)
+    emit(table, args.format, args.out)
+    return 0
+
+
 def cmd_regression(args) -> int:
     import json
 
@@ -114,6 +126,14 @@ def build_parser() -> argparse.ArgumentParser:
     _min_group(p)
     _add_output(p)
     p.set_defaults(func=cmd_kpis)
+
+    p = sub.add_parser("priorities", help="impact-effort quadrants and priority ranks of the use cases (METRICS.md §3)")
+    _add_data(p)
+    p.add_argument("--department", metavar="NAME", help="only this department")
+    p.add_argument("--split", type=float, default=3.0, help="quadrant split on both axes; high = strictly above (default 3.0)")
+    p.add_argument("--weights", type=float, nargs=3, metavar=("IMPACT", "FEASIBILITY", "URGENCY"), help="priority weights (default equal)")
+    _add_output(p)
+    p.set_defaults(func=cmd_priorities)
 
     p = sub.add_parser("regression", help="which leadership competencies go with higher ROI (METRICS.md §4)")
     _add_data(p)

@@ -36,7 +36,15 @@ def _json_value(value):
     return value
 
 
-def render(frame: pd.DataFrame, fmt: str, *, float_format: str = "{:.1f}") -> str:
+def _float_format(column: str, default: str) -> str:
+    if column.endswith("_eur"):
+        return "{:,.0f}"
+    if column.endswith("_days"):
+        return "{:.0f}"
+    return default
+
+
+def render(frame: pd.DataFrame, fmt: str, *, float_format: str = "{:.2f}") -> str:
     """Render ``frame`` as ``table`` (for people), ``csv`` or ``json``.
 
     Undefined and suppressed figures are empty in CSV and ``null`` in JSON,
@@ -56,7 +64,8 @@ def render(frame: pd.DataFrame, fmt: str, *, float_format: str = "{:.1f}") -> st
         values = frame[col]
         marker = frame.get(col + SUPPRESSED_SUFFIX)
         if pd.api.types.is_float_dtype(values.dtype):
-            text = values.map(lambda v: "–" if pd.isna(v) else float_format.format(v))
+            f = _float_format(col, float_format)
+            text = values.map(lambda v, f=f: "–" if pd.isna(v) else f.format(v))
         else:
             text = values.map(lambda v: "–" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))
         if marker is not None:

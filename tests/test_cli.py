@@ -145,3 +145,29 @@ def test_regression_department_fallback_says_so(capsys):
 def test_regression_unknown_department_exit_2(capsys):
     code, _, err = run(capsys, "regression", "--data", str(SAMPLE), "--department", "Nope")
     assert code == 2 and "Nope" in err
+
+
+def test_priorities_contract(capsys):
+    code, out, err = run(capsys, "priorities", "--data", str(SAMPLE), "--format", "csv")
+    assert code == 0, err
+    table = pd.read_csv(io.StringIO(out))
+    assert {"use_case_id", "department", "quadrant", "priority_score", "priority_rank", "potential_score"} <= set(table.columns)
+    assert set(table["quadrant"]) <= {"Quick wins", "Major projects", "Fill-ins", "Thankless tasks"}
+    assert len(table) == 150
+    # Ranks run 1..n within each department.
+    for _, group in table.groupby("department"):
+        assert sorted(group["priority_rank"]) == list(range(1, len(group) + 1))
+
+
+def test_priorities_department_and_weights(capsys):
+    code, out, _ = run(capsys, "priorities", "--data", str(SAMPLE), "--department", "Finance", "--weights", "2", "1", "1", "--format", "json")
+    assert code == 0
+    rows = json.loads(out)
+    assert {r["department"] for r in rows} == {"Finance"}
+    r = rows[0]
+    assert r["priority_score"] == pytest.approx((2 * r["impact"] + r["feasibility"] + r["urgency"]) / 4)
+
+
+def test_priorities_bad_weights_exit_2(capsys):
+    code, _, err = run(capsys, "priorities", "--data", str(SAMPLE), "--weights", "-1", "1", "1")
+    assert code == 2 and "negative" in err.lower()

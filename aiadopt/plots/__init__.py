@@ -3,5 +3,7 @@ draws on the given Axes (or ``plt.gca()``), returns it, and never calls
 ``plt.show()`` or ``savefig``."""
 
 from ._style import PALETTES, color, palette
+from .impact_effort import plot_impact_effort
+from .regression import plot_coefficients, plot_importance
 
-__all__ = ["PALETTES", "color", "palette"]
+__all__ = ["PALETTES", "color", "palette", "plot_impact_effort", "plot_coefficients", "plot_importance"]
