@@ -1,0 +1,1193 @@
+"""The further measures of METRICS.md §2, per unit and period, as tidy frames.
+
+Transformation phase, competency gap, culture and pillar scores, skills
+pyramid, goal mix and the trained-leader ROI ratio. Every ``compute_*``
+function returns one long ("tidy", seaborn-style) frame with the columns
+of :data:`MEASURE_COLUMNS` — one row per unit, key and statistic — and
+:func:`compute_measures` stacks them all for the ``aiadopt measures``
+command.
+
+Survey figures use the period's wave: the latest wave whose month is on or
+before the period (as :func:`aiadopt.kpis.compute_kpis`). Every figure
+derived from survey answers goes through :func:`aiadopt.privacy.suppress`
+(METRICS.md §5): a suppressed figure is NaN, ``suppressed`` is True and
+``reason`` says why. Register figures (goal mix, ROI values) are not
+suppressed.
+
+Column contract (:data:`MEASURE_COLUMNS`)
+-----------------------------------------
+``level``
+    ``organisation``, ``department`` or ``team``.
+``unit``
+    ``"organisation"`` or the department's or team's name.
+``department``
+    A team's department; the department itself on a department row;
+    missing on the organisation row.
+``measure``
+    ``phases``, ``competency_gap``, ``culture``, ``pillar``,
+    ``skills_pyramid``, ``goal_mix`` or ``trained_roi``.
+``key``
+    What the row is about within the measure: a phase (``"1"`` … ``"5"``,
+    ``"4+"``, ``"median"``), a competency, culture trait or pillar key, a
+    skill level, a goal, or ``trained`` / ``untrained`` / ``ratio`` /
+    ``unclassified`` for the ROI ratio.
+``statistic``
+    The kind of number in ``value`` (see each function).
+``value`` : float
+    The figure; NaN when suppressed or not computable (see ``reason``).
+``ci_low``, ``ci_high`` : float
+    95% confidence interval where the statistic has one (Cronbach's
+    alpha, ROI medians and ratio), else NaN.
+``n`` : Int64
+    Size of the group the figure is computed over: respondents (survey
+    figures), active use cases (goal mix), use cases (ROI). For the ROI
+    rows it is hidden (missing) when the figure is suppressed, because the
+    split into trained and untrained is itself survey-derived.
+``suppressed`` : bool
+    True where the figure is hidden for privacy.
+``reference`` : float
+    What the figure is compared with: the national benchmark (competency
+    gap), the target share (skills pyramid, % of teams at phase 4+), the
+    70% threshold (personal goal share) or the seed's 2.7× claim (ROI ratio).
+``reason`` : str
+    Empty when the figure is shown in full; otherwise a code from
+    :data:`REASONS` saying why ``value`` (or only its interval, for an ROI
+    median of fewer than ``min_use_cases`` use cases) is missing.
+``survey_wave`` : str
+    ``"YYYY-MM"`` of the survey wave used; missing for register measures
+    and for the ROI ratio (which uses a wave per use case).
+``period`` : str
+    ``"YYYY-MM"`` of the period.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .dataset import Dataset
+from .kpis import ORGANISATION, _survey_wave, _use_case_state, parse_period
+from .labels import label
+from .privacy import check_min_group_size, suppress
+from .reliability import cronbach_alpha
+from .schema import GOALS, PHASES, SKILL_LEVELS
+
+__all__ = [
+    "BENCHMARKS",
+    "MEASURE_COLUMNS",
+    "MEASURES",
+    "MEASURES_TABLE_COLUMNS",
+    "MIN_USE_CASES",
+    "PHASE_TARGET_PCT",
+    "REASONS",
+    "SEED_ROI_CLAIM",
+    "SKILL_TARGETS",
+    "compute_competency_gap",
+    "compute_culture",
+    "compute_goal_mix",
+    "compute_measures",
+    "compute_phases",
+    "compute_skills_pyramid",
+    "compute_trained_roi_ratio",
+]
+
+#: Columns of every ``compute_*`` frame, in order (see the module docstring).
+MEASURE_COLUMNS: tuple[str, ...] = (
+    "level",
+    "unit",
+    "department",
+    "measure",
+    "key",
+    "statistic",
+    "value",
+    "ci_low",
+    "ci_high",
+    "n",
+    "suppressed",
+    "reference",
+    "reason",
+    "survey_wave",
+    "period",
+)
+
+#: Columns of :func:`compute_measures`: :data:`MEASURE_COLUMNS` plus the
+#: reader-facing ``label`` (of the key) and ``note`` (the reason in words).
+MEASURES_TABLE_COLUMNS: tuple[str, ...] = (
+    "level",
+    "unit",
+    "department",
+    "measure",
+    "key",
+    "label",
+    "statistic",
+    "value",
+    "ci_low",
+    "ci_high",
+    "n",
+    "suppressed",
+    "reference",
+    "reason",
+    "note",
+    "survey_wave",
+    "period",
+)
+
+#: Measures in report order.
+MEASURES: tuple[str, ...] = (
+    "phases",
+    "competency_gap",
+    "culture",
+    "pillar",
+    "skills_pyramid",
+    "goal_mix",
+    "trained_roi",
+)
+
+#: National benchmark (% of leaders sufficiently qualified), seed 002 table
+#: "AI-competentiekloof 2025" (Nederlandse AI-Monitor 2025). Mapping of the
+#: seed's rows onto the seven competencies:
+#: "Technisch AI-basisbegrip" -> prompting (prompt engineering is the seed's
+#: hands-on technical skill of a leader, "de belangrijkste interface tussen
+#: mens en AI"); "Strategische AI-beoordelingscompetentie" -> strategic;
+#: "AI-change-management" -> change; "AI-governance-begrip" -> ethics (AI
+#: ethics & governance). data, hybrid and learning have no benchmark.
+BENCHMARKS: dict[str, float] = {
+    "prompting": 42.0,
+    "strategic": 23.0,
+    "change": 16.0,
+    "ethics": 14.0,
+}
+
+#: Skills-pyramid target shares in % (seed 002: 80/15/5).
+SKILL_TARGETS: dict[str, float] = {"user": 80.0, "connector": 15.0, "specialist": 5.0}
+
+#: Seed 002's claim: leaders with at least basic AI training see 2.7x the ROI.
+SEED_ROI_CLAIM: float = 2.7
+
+#: Seed 000's goal: all teams at phase >= 4, i.e. a target of 100%.
+PHASE_TARGET_PCT: float = 100.0
+
+#: Default fewest use cases per group for the trained-leader ROI ratio.
+MIN_USE_CASES: int = 5
+
+#: ``reason`` codes -> label key in ``labels.yaml`` (group ``measure_reason``).
+REASONS: tuple[str, ...] = (
+    "no_survey_wave",
+    "no_answers",
+    "small_group",
+    "complementary",
+    "department_suppressed",
+    "no_benchmark",
+    "alpha_not_estimable",
+    "no_active_use_cases",
+    "too_few_use_cases",
+    "untrained_median_not_positive",
+    "bootstrap_unstable",
+)
+
+_LEVEL_ORDER = {"organisation": 0, "department": 1, "team": 2}
+_PHASE_KEYS = tuple(str(p) for p in PHASES)
+
+
+# --- shared helpers ---------------------------------------------------------
+
+
+def _period_end(p: pd.Period) -> np.datetime64:
+    return np.datetime64(p.end_time.normalize().to_datetime64(), "ns")
+
+
+def _wave(data: Dataset, p: pd.Period) -> tuple[str | None, pd.DataFrame]:
+    """The wave used (``"YYYY-MM"`` or None) and its survey rows."""
+    wave, mask = _survey_wave(data.survey, p)
+    return (None if wave is None else str(wave)), data.survey.loc[mask]
+
+
+def _units(
+    frame: pd.DataFrame, *, teams: bool = True
+) -> list[tuple[str, str, str | None, pd.DataFrame]]:
+    """``(level, unit, department, rows)`` for the organisation, each
+    department and each team of ``frame`` (sorted by name)."""
+    out: list[tuple[str, str, str | None, pd.DataFrame]] = [
+        ("organisation", ORGANISATION, None, frame)
+    ]
+    if frame.empty:
+        return out
+    depts = frame["department"].astype(object)
+    for dept, rows in sorted(frame.groupby(depts, sort=False), key=lambda t: str(t[0])):
+        out.append(("department", str(dept), str(dept), rows))
+    if teams:
+        keys = [depts, frame["team"].astype(object)]
+        for (dept, team), rows in sorted(
+            frame.groupby(keys, sort=False), key=lambda t: (str(t[0][0]), str(t[0][1]))
+        ):
+            out.append(("team", str(team), str(dept), rows))
+    return out
+
+
+def _row(
+    level,
+    unit,
+    department,
+    key,
+    statistic,
+    value=np.nan,
+    *,
+    n=0,
+    group_n=None,
+    ci=(np.nan, np.nan),
+    reference=np.nan,
+    reason="",
+    private=True,
+) -> dict:
+    return {
+        "level": level,
+        "unit": unit,
+        "department": department,
+        "key": key,
+        "statistic": statistic,
+        "value": float(value),
+        "ci_low": float(ci[0]),
+        "ci_high": float(ci[1]),
+        "n": int(n),
+        "group_n": int(n if group_n is None else group_n),
+        "reference": float(reference),
+        "reason": reason,
+        "private": private,
+    }
+
+
+def _unit_id(level: pd.Series, unit: pd.Series, department: pd.Series) -> pd.Series:
+    return (
+        level.astype(str)
+        + "\x00"
+        + department.astype(object).fillna("").astype(str)
+        + "\x00"
+        + unit.astype(str)
+    )
+
+
+def _apply_privacy(
+    rows: pd.DataFrame, *, k: int, by: Iterable[str] = ("key",), hide_n: bool = False
+) -> pd.DataFrame:
+    """Run :func:`privacy.suppress` over the ``private`` rows, per ``by``
+    group (each group must hold every unit: organisation, all departments,
+    all teams), and blank the suppressed figures."""
+    rows = rows.copy()
+    if rows.empty:
+        return rows
+    rows["suppressed"] = False
+    private = rows[rows["private"]]
+    if private.empty:
+        return rows
+    ids = _unit_id(rows["level"], rows["unit"], rows["department"])
+    by = list(by)
+    groups = private.groupby(by, sort=False) if by else [((), private)]
+    for _, g in groups:
+        units = g.drop_duplicates(["level", "unit", "department"]).loc[
+            :, ["level", "unit", "department", "group_n"]
+        ]
+        units = units.assign(_figure=0.0).reset_index(drop=True)
+        mask = suppress(units, figures={"_figure": "group_n"}, min_group_size=k)[
+            "_figure_suppressed"
+        ].to_numpy()
+        unit_ids = _unit_id(units["level"], units["unit"], units["department"])
+        hidden = set(unit_ids[mask])
+        hidden_depts = set(units.loc[mask & (units["level"] == "department").to_numpy(), "unit"])
+        in_group = rows.index.isin(g.index)
+        hit = in_group & ids.isin(hidden).to_numpy()
+        rows.loc[hit, "suppressed"] = True
+        size = rows["group_n"]
+        reason = np.where(
+            size <= 0,
+            "no_answers",
+            np.where(
+                size < k,
+                "small_group",
+                np.where(
+                    (rows["level"] == "team") & rows["department"].isin(hidden_depts),
+                    "department_suppressed",
+                    "complementary",
+                ),
+            ),
+        )
+        # A group of 0 whose figure is missing anyway (e.g. no use case to
+        # classify) keeps that more telling reason.
+        keep = (size <= 0).to_numpy() & (rows["reason"] != "").to_numpy()
+        rows.loc[hit & ~keep, "reason"] = reason[hit & ~keep]
+    blank = rows["suppressed"].to_numpy()
+    rows.loc[blank, ["value", "ci_low", "ci_high"]] = np.nan
+    if hide_n:
+        rows["n"] = rows["n"].astype("Int64").mask(blank)
+    return rows
+
+
+def _finish(
+    rows: list[dict] | pd.DataFrame, *, measure: str, wave: str | None, period: pd.Period
+) -> pd.DataFrame:
+    """Typed frame with :data:`MEASURE_COLUMNS` in order."""
+    frame = pd.DataFrame(rows) if not isinstance(rows, pd.DataFrame) else rows.copy()
+    if frame.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in MEASURE_COLUMNS})
+    if "suppressed" not in frame:
+        frame["suppressed"] = False
+    frame["measure"] = measure
+    frame["survey_wave"] = wave
+    frame["period"] = str(period)
+    for col in (
+        "level",
+        "unit",
+        "department",
+        "measure",
+        "key",
+        "statistic",
+        "reason",
+        "survey_wave",
+        "period",
+    ):
+        frame[col] = frame[col].astype(object).where(frame[col].notna(), None).astype("str")
+    for col in ("value", "ci_low", "ci_high", "reference"):
+        frame[col] = frame[col].astype(float)
+    frame["n"] = frame["n"].astype("Int64")
+    frame["suppressed"] = frame["suppressed"].astype(bool)
+    frame["reason"] = frame["reason"].fillna("")
+    return frame.loc[:, list(MEASURE_COLUMNS)].reset_index(drop=True)
+
+
+def _no_wave_rows(
+    keys_stats: Iterable[tuple[str, str]], reference: dict | None = None
+) -> list[dict]:
+    reference = reference or {}
+    return [
+        _row(
+            "organisation",
+            ORGANISATION,
+            None,
+            key,
+            stat,
+            reference=reference.get(key, np.nan),
+            reason="no_survey_wave",
+        )
+        for key, stat in keys_stats
+    ]
+
+
+def _no_wave_frame(rows: list[dict], *, measure: str, period: pd.Period) -> pd.DataFrame:
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return _finish(frame, measure=measure, wave=None, period=period)
+    frame["suppressed"] = frame["private"]
+    return _finish(frame, measure=measure, wave=None, period=period)
+
+
+def _scale_scores(rows: pd.DataFrame, item_cols: tuple[str, ...]) -> pd.Series:
+    """Each respondent's scale score: the mean of the items they answered
+    (NaN when none)."""
+    values = rows.loc[:, list(item_cols)].to_numpy(dtype=float, na_value=np.nan)
+    answered = (~np.isnan(values)).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(answered > 0, np.nansum(values, axis=1) / np.maximum(answered, 1), np.nan)
+    return pd.Series(score, index=rows.index)
+
+
+# --- transformation phase ------------------------------------------------------
+
+
+def compute_phases(
+    data: Dataset, *, period: str | pd.Period, min_group_size: int = 5
+) -> pd.DataFrame:
+    """Transformation phase of teams (seed 000), per unit.
+
+    A team's phase is the median of its respondents' ``team_phase``
+    answers; the department and organisation rows give the distribution of
+    their teams over the five phases and the KPI "% of teams at phase ≥ 4"
+    (seed 000's goal: all teams, so ``reference`` is 100).
+
+    Parameters
+    ----------
+    data : Dataset
+        The organisation's validated inputs.
+    period : str or Period
+        Calendar month ``"YYYY-MM"``; the latest wave on or before it is used.
+    min_group_size : int, default=5
+        Smallest group of respondents whose figures are shown (>= 3).
+
+    Returns
+    -------
+    DataFrame
+        :data:`MEASURE_COLUMNS` with ``measure="phases"`` and rows
+
+        * team rows: ``key="median"``, ``statistic="team_phase"`` — the
+          team's median phase (may be x.5 for an even number of answers);
+        * organisation and department rows: ``key`` ``"1"`` … ``"5"`` with
+          ``statistic="pct_teams"`` (% of the unit's counted teams at that
+          phase), ``key="4+"`` with ``statistic="pct_teams_phase_4plus"``
+          and ``statistic="n_teams"`` (the number of teams counted; a count,
+          never suppressed).
+
+        ``n`` is the number of respondents who answered ``team_phase`` in
+        the unit: the privacy group of every figure of the unit.
+
+    Notes
+    -----
+    Choices where METRICS.md is silent:
+
+    * A team median halfway between two phases (e.g. 3.5) falls in the
+      lower phase of the distribution and is not "at phase ≥ 4": the team
+      is not yet fully in the higher phase.
+    * Every team with at least one ``team_phase`` answer is counted in its
+      department's and the organisation's distribution — small teams too,
+      like the other survey totals (the organisation's leadership adoption
+      counts every leader). A small team's own phase is never shown: it is
+      suppressed, and complementary suppression hides a second team of the
+      department so it cannot be recovered by subtraction. Teams without
+      any answer are not counted (``n_teams`` says how many are).
+      Limitation, as for any total with complementary suppression: the
+      distribution minus the shown teams tells which phases the hidden
+      teams are in together (not which team is in which); when they are
+      all in the same phase, that phase is implied.
+    * Units are the departments and teams in the survey wave used.
+    """
+    p = parse_period(period)
+    k = check_min_group_size(min_group_size)
+    wave, sub = _wave(data, p)
+    if wave is None:
+        keys = [(key, "pct_teams") for key in _PHASE_KEYS]
+        keys += [("4+", "pct_teams_phase_4plus"), ("4+", "n_teams")]
+        rows = _no_wave_rows(keys, {"4+": PHASE_TARGET_PCT})
+        for r in rows:
+            if r["statistic"] == "n_teams":
+                r.update(value=0.0, reason="", private=False)
+        return _no_wave_frame(rows, measure="phases", period=p)
+
+    phase = sub["team_phase"].astype(float)
+    team_median = phase.groupby(
+        [sub["department"].astype(object), sub["team"].astype(object)], sort=False
+    ).median()
+    rows: list[dict] = []
+    for level, unit, dept, g in _units(sub):
+        answered = int(g["team_phase"].notna().sum())
+        if level == "team":
+            value = team_median.get((dept, unit), np.nan)
+            rows.append(_row(level, unit, dept, "median", "team_phase", value, n=answered))
+            continue
+        medians = team_median
+        if level == "department":
+            medians = medians[medians.index.get_level_values(0) == dept]
+        medians = medians.dropna()
+        counted = len(medians)
+        bucket = np.floor(medians.to_numpy())
+        for key in _PHASE_KEYS:
+            pct = 100.0 * np.mean(bucket == int(key)) if counted else np.nan
+            rows.append(_row(level, unit, dept, key, "pct_teams", pct, n=answered))
+        pct4 = 100.0 * np.mean(medians.to_numpy() >= 4) if counted else np.nan
+        rows.append(
+            _row(
+                level,
+                unit,
+                dept,
+                "4+",
+                "pct_teams_phase_4plus",
+                pct4,
+                n=answered,
+                reference=PHASE_TARGET_PCT,
+            )
+        )
+        rows.append(_row(level, unit, dept, "4+", "n_teams", counted, n=answered, private=False))
+    frame = _apply_privacy(pd.DataFrame(rows), k=k, by=())
+    return _finish(frame, measure="phases", wave=wave, period=p)
+
+
+# --- competency gap ------------------------------------------------------------
+
+
+def compute_competency_gap(
+    data: Dataset, *, period: str | pd.Period, min_group_size: int = 5
+) -> pd.DataFrame:
+    """% of leaders sufficiently qualified per competency, vs the national
+    benchmark (seed 002).
+
+    A leader's competency score is the mean of the items of the competency
+    they answered; they are "sufficiently qualified" when it is at least 4.
+
+    Parameters
+    ----------
+    data : Dataset
+        The organisation's validated inputs.
+    period : str or Period
+        Calendar month ``"YYYY-MM"``; the latest wave on or before it is used.
+    min_group_size : int, default=5
+        Smallest group of leaders whose figures are shown (>= 3).
+
+    Returns
+    -------
+    DataFrame
+        :data:`MEASURE_COLUMNS` with ``measure="competency_gap"``, ``key`` the
+        competency (schema order) and two statistics per unit:
+        ``pct_qualified`` (% of leaders with score ≥ 4) and
+        ``gap_pct_points`` (``pct_qualified`` − benchmark, NaN with
+        ``reason="no_benchmark"`` for competencies without one).
+        ``reference`` is the benchmark (:data:`BENCHMARKS`); ``n`` the
+        leaders who answered at least one item of the competency (the
+        privacy group).
+
+    Notes
+    -----
+    * Leaders are survey rows with ``role == "leader"``; employees' answers
+      to competency items (if any) are ignored.
+    * A score of exactly 4.0 counts as qualified (scores within 1e-9 of 4
+      count too, against floating-point noise).
+    * Benchmark mapping: see :data:`BENCHMARKS`.
+    * Competencies without items in the survey are left out.
+    """
+    p = parse_period(period)
+    k = check_min_group_size(min_group_size)
+    scales = data.scales("competency")
+    keys = [col.split("_", 1)[1] for col in scales]
+    wave, sub = _wave(data, p)
+    stats = ("pct_qualified", "gap_pct_points")
+    if wave is None:
+        rows = _no_wave_rows([(key, s) for key in keys for s in stats], BENCHMARKS)
+        return _no_wave_frame(rows, measure="competency_gap", period=p)
+
+    leaders = sub[(sub["role"].astype(object) == "leader").to_numpy()]
+    scores = {col: _scale_scores(leaders, items) for col, items in scales.items()}
+    rows: list[dict] = []
+    for level, unit, dept, g in _units(sub):
+        for col, key in zip(scales, keys, strict=True):
+            s = scores[col].reindex(g.index).dropna() if len(g) else scores[col].iloc[:0]
+            n = len(s)
+            pct = 100.0 * np.mean(s.to_numpy() >= 4.0 - 1e-9) if n else np.nan
+            bench = BENCHMARKS.get(key, np.nan)
+            rows.append(_row(level, unit, dept, key, "pct_qualified", pct, n=n, reference=bench))
+            rows.append(
+                _row(
+                    level,
+                    unit,
+                    dept,
+                    key,
+                    "gap_pct_points",
+                    pct - bench,
+                    n=n,
+                    reference=bench,
+                    reason="" if key in BENCHMARKS else "no_benchmark",
+                )
+            )
+    frame = _apply_privacy(pd.DataFrame(rows), k=k, by=("key",))
+    return _finish(frame, measure="competency_gap", wave=wave, period=p)
+
+
+# --- culture and pillars --------------------------------------------------------
+
+_CULTURE_STATS = ("favourability_pct", "score_mean", "score_0_100", "alpha")
+
+
+def compute_culture(
+    data: Dataset,
+    *,
+    period: str | pd.Period,
+    min_group_size: int = 5,
+    families: tuple[str, ...] = ("culture", "pillar"),
+) -> pd.DataFrame:
+    """Favourability, scale score (1–5 and 0–100) and Cronbach's alpha of
+    each culture trait (seed 000) and pillar (seed 003), per unit.
+
+    Parameters
+    ----------
+    data : Dataset
+        The organisation's validated inputs.
+    period : str or Period
+        Calendar month ``"YYYY-MM"``; the latest wave on or before it is used.
+    min_group_size : int, default=5
+        Smallest group of respondents whose figures are shown (>= 3).
+    families : tuple of str, default=("culture", "pillar")
+        Scale families to include.
+
+    Returns
+    -------
+    DataFrame
+        :data:`MEASURE_COLUMNS` plus ``family``; ``measure`` is the family
+        (``culture`` or ``pillar``), ``key`` the trait or pillar, and per
+        unit and scale four statistics:
+
+        ``favourability_pct``
+            % of all item answers of the scale that are 4 or 5 (top-two box).
+        ``score_mean``
+            Mean over respondents of their scale score (the mean of the
+            items they answered), on 1–5.
+        ``score_0_100``
+            ``(score_mean − 1) / 4 × 100``.
+        ``alpha``
+            Cronbach's alpha (pairwise, :func:`aiadopt.reliability.cronbach_alpha`)
+            with its 95% Feldt interval in ``ci_low`` / ``ci_high``; NaN
+            with ``reason="alpha_not_estimable"`` below 3 complete
+            respondents or 2 items.
+
+        ``n`` is the respondents (all roles) who answered at least one item
+        of the scale: the privacy group.
+
+    Notes
+    -----
+    * Alpha is given for teams too: a team's alpha is shown when the team
+      passes the privacy rule and alpha is estimable.
+    * An answer counts as favourable when it is ≥ 4.
+    """
+    p = parse_period(period)
+    k = check_min_group_size(min_group_size)
+    for fam in families:
+        if fam not in ("culture", "pillar"):
+            raise ValueError(f"families must be 'culture' and/or 'pillar'; got {fam!r}")
+    wave, sub = _wave(data, p)
+    frames = []
+    for fam in families:
+        scales = data.scales(fam)
+        keys = [col.split("_", 1)[1] for col in scales]
+        if wave is None:
+            rows = _no_wave_rows([(key, s) for key in keys for s in _CULTURE_STATS])
+            if rows:
+                frames.append(_no_wave_frame(rows, measure=fam, period=p).assign(family=fam))
+            continue
+        scores = {col: _scale_scores(sub, items) for col, items in scales.items()}
+        rows = []
+        for level, unit, dept, g in _units(sub):
+            for col, key in zip(scales, keys, strict=True):
+                items = g.loc[:, list(scales[col])]
+                answered = items.notna().any(axis=1).to_numpy()
+                n = int(answered.sum())
+                values = items.to_numpy(dtype=float, na_value=np.nan)
+                given = values[~np.isnan(values)]
+                fav = 100.0 * np.mean(given >= 4) if given.size else np.nan
+                mean = scores[col].reindex(g.index).mean() if n else np.nan
+                res = cronbach_alpha(items[answered]) if n else None
+                alpha = (
+                    (res.alpha, (res.ci_low, res.ci_high)) if res else (np.nan, (np.nan, np.nan))
+                )
+                rows.append(_row(level, unit, dept, key, "favourability_pct", fav, n=n))
+                rows.append(_row(level, unit, dept, key, "score_mean", mean, n=n))
+                rows.append(
+                    _row(level, unit, dept, key, "score_0_100", (mean - 1.0) / 4.0 * 100.0, n=n)
+                )
+                rows.append(
+                    _row(
+                        level,
+                        unit,
+                        dept,
+                        key,
+                        "alpha",
+                        alpha[0],
+                        n=n,
+                        ci=alpha[1],
+                        reason="alpha_not_estimable" if np.isnan(alpha[0]) else "",
+                    )
+                )
+        if rows:
+            frame = _apply_privacy(pd.DataFrame(rows), k=k, by=("key",))
+            frames.append(_finish(frame, measure=fam, wave=wave, period=p).assign(family=fam))
+    if not frames:
+        return _finish([], measure="culture", wave=wave, period=p).assign(
+            family=pd.Series(dtype="str")
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+# --- skills pyramid ---------------------------------------------------------------
+
+
+def compute_skills_pyramid(
+    data: Dataset, *, period: str | pd.Period, min_group_size: int = 5
+) -> pd.DataFrame:
+    """Shares of AI users, connectors and specialists vs the 80/15/5 target
+    (seed 002), per unit.
+
+    Parameters
+    ----------
+    data : Dataset
+        The organisation's validated inputs.
+    period : str or Period
+        Calendar month ``"YYYY-MM"``; the latest wave on or before it is used.
+    min_group_size : int, default=5
+        Smallest group of respondents whose figures are shown (>= 3).
+
+    Returns
+    -------
+    DataFrame
+        :data:`MEASURE_COLUMNS` with ``measure="skills_pyramid"``, ``key``
+        ``user`` / ``connector`` / ``specialist``, ``statistic="pct"`` (% of
+        the respondents who answered ``ai_skill_level``; all roles) and
+        ``reference`` the target share (:data:`SKILL_TARGETS`). ``n`` is the
+        respondents who answered ``ai_skill_level``.
+    """
+    p = parse_period(period)
+    k = check_min_group_size(min_group_size)
+    wave, sub = _wave(data, p)
+    if wave is None:
+        rows = _no_wave_rows([(s, "pct") for s in SKILL_LEVELS], SKILL_TARGETS)
+        return _no_wave_frame(rows, measure="skills_pyramid", period=p)
+    rows = []
+    for level, unit, dept, g in _units(sub):
+        skill = g["ai_skill_level"].astype(object).dropna()
+        n = len(skill)
+        for s in SKILL_LEVELS:
+            pct = 100.0 * np.mean(skill.to_numpy() == s) if n else np.nan
+            rows.append(_row(level, unit, dept, s, "pct", pct, n=n, reference=SKILL_TARGETS[s]))
+    frame = _apply_privacy(pd.DataFrame(rows), k=k, by=())
+    return _finish(frame, measure="skills_pyramid", wave=wave, period=p)
+
+
+# --- goal mix -------------------------------------------------------------------------
+
+
+def compute_goal_mix(
+    data: Dataset, *, period: str | pd.Period, personal_threshold_pct: float = 70.0
+) -> pd.DataFrame:
+    """Share of active use cases per goal (seed 004), and the "stuck in
+    personal AI" flag, per unit.
+
+    Register-derived: no survey answer is involved, so nothing is
+    privacy-suppressed.
+
+    Parameters
+    ----------
+    data : Dataset
+        The organisation's validated inputs.
+    period : str or Period
+        Calendar month ``"YYYY-MM"``; ``E`` is its last day.
+    personal_threshold_pct : float, default=70.0
+        A unit is "stuck in personal AI" when strictly more than this % of
+        its active use cases are personal (exactly 70% is not flagged).
+
+    Returns
+    -------
+    DataFrame
+        :data:`MEASURE_COLUMNS` plus the boolean ``stuck_in_personal_ai``
+        (the unit's flag, repeated on its rows); ``measure="goal_mix"``,
+        ``key`` the goal, ``statistic="pct_active_use_cases"``, ``n`` the
+        active use cases at E, ``reference`` the threshold on the personal
+        row. Units without an active use case have NaN shares and
+        ``reason="no_active_use_cases"``.
+
+    Notes
+    -----
+    *Active at E* as in :mod:`aiadopt.kpis`: started by E and not stopped
+    by E. Units are the departments and teams of the register.
+    """
+    p = parse_period(period)
+    threshold = float(personal_threshold_pct)
+    if not 0 <= threshold <= 100:
+        raise ValueError(
+            f"personal_threshold_pct must be within 0-100; got {personal_threshold_pct!r}"
+        )
+    uc = data.use_cases
+    state = _use_case_state(uc, _period_end(p), 365)
+    frame = pd.DataFrame(
+        {
+            "department": uc["department"].astype(object).to_numpy(),
+            "team": uc["team"].astype(object).to_numpy(),
+            "goal": uc["goal"].astype(object).to_numpy(),
+            "active": state["active"].to_numpy(),
+        }
+    )
+    rows = []
+    flags = []
+    for level, unit, dept, g in _units(frame):
+        goals = g.loc[g["active"], "goal"].to_numpy()
+        n = len(goals)
+        n_personal = int(np.sum(goals == "personal"))
+        stuck = bool(n and n_personal * 100.0 > threshold * n)
+        for goal in GOALS:
+            pct = 100.0 * np.mean(goals == goal) if n else np.nan
+            rows.append(
+                _row(
+                    level,
+                    unit,
+                    dept,
+                    goal,
+                    "pct_active_use_cases",
+                    pct,
+                    n=n,
+                    reference=threshold if goal == "personal" else np.nan,
+                    reason="" if n else "no_active_use_cases",
+                    private=False,
+                )
+            )
+            flags.append(stuck)
+    out = _finish(pd.DataFrame(rows), measure="goal_mix", wave=None, period=p)
+    out["survey_wave"] = pd.Series(None, index=out.index, dtype="str")
+    out["stuck_in_personal_ai"] = np.asarray(flags, dtype=bool)
+    return out
+
+
+# --- trained-leader ROI ratio ---------------------------------------------------------
+
+
+def _roi(uc: pd.DataFrame) -> np.ndarray:
+    inv = uc["investment_eur"].to_numpy(dtype=float)
+    ben = uc["annual_benefit_eur"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        roi = np.where((inv > 0) & ~np.isnan(ben), (ben - inv) / inv, np.nan)
+    return roi
+
+
+def _training_by_team_wave(survey: pd.DataFrame, p: pd.Period) -> pd.DataFrame:
+    """Per (wave, department, team): leaders who answered ai_training_done
+    and how many said yes; waves on or before ``p`` only."""
+    wave = survey["wave"]
+    if not isinstance(wave.dtype, pd.PeriodDtype):
+        wave = wave.astype("period[M]")
+    ok = (
+        (survey["role"].astype(object) == "leader").to_numpy()
+        & survey["ai_training_done"].notna().to_numpy()
+        & wave.notna().to_numpy()
+    )
+    ok &= np.where(wave.notna(), wave.array.asi8 <= p.ordinal, False)
+    s = survey.loc[ok]
+    frame = pd.DataFrame(
+        {
+            "wave": wave[ok].array.asi8,
+            "department": s["department"].astype(object).to_numpy(),
+            "team": s["team"].astype(object).to_numpy(),
+            "answered": 1,
+            "trained": s["ai_training_done"].astype(bool).to_numpy().astype(int),
+        }
+    )
+    return frame.groupby(["wave", "department", "team"]).sum()
+
+
+def _boot_medians(x: np.ndarray, *, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """Medians of ``n_boot`` resamples (with replacement) of ``x``."""
+    return np.median(x[rng.integers(0, len(x), size=(n_boot, len(x)))], axis=1)
+
+
+def _percentile_ci(boot: np.ndarray | None, tail: float) -> tuple[float, float]:
+    if boot is None:
+        return (np.nan, np.nan)
+    with np.errstate(invalid="ignore"):
+        low, high = np.quantile(boot, [tail, 1.0 - tail])
+    return (float(low), float(high))
+
+
+def compute_trained_roi_ratio(
+    data: Dataset,
+    *,
+    period: str | pd.Period,
+    n_boot: int = 2000,
+    seed: int = 0,
+    min_group_size: int = 5,
+    min_use_cases: int = MIN_USE_CASES,
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Median ROI of use cases whose team leaders completed AI training ÷
+    median ROI of the others (seed 002 claims 2.7×), with a bootstrap CI.
+
+    Parameters
+    ----------
+    data : Dataset
+        The organisation's validated inputs.
+    period : str or Period
+        Calendar month ``"YYYY-MM"``; ``E`` is its last day.
+    n_boot : int, default=2000
+        Bootstrap resamples.
+    seed : int, default=0
+        Seed of the bootstrap; the same seed gives the same intervals.
+    min_group_size : int, default=5
+        Smallest number of leader answers behind a unit's classification
+        for its figures to be shown (>= 3).
+    min_use_cases : int, default=5
+        Fewest use cases in each group (trained, untrained) for a ratio.
+    ci : float, default=0.95
+        Coverage of the percentile intervals.
+
+    Returns
+    -------
+    DataFrame
+        :data:`MEASURE_COLUMNS` with ``measure="trained_roi"``, the
+        organisation and each department, and rows
+
+        * ``key="trained"`` / ``"untrained"``, ``statistic="median_roi"``:
+          the group's median ROI with a bootstrap percentile CI, ``n`` its
+          use cases (below ``min_use_cases`` the median is shown without
+          interval, ``reason="too_few_use_cases"``);
+        * ``key="ratio"``, ``statistic="roi_ratio"``: median(trained) ÷
+          median(untrained), bootstrap percentile CI, ``n`` the classified
+          use cases, ``reference`` 2.7 (the seed's claim);
+        * ``key="unclassified"``, ``statistic="n_use_cases"``: use cases
+          with a defined ROI left out because their team had no leader
+          answer to ``ai_training_done`` in the wave used (a count).
+
+        A ratio that cannot be given is NaN with ``reason``
+        ``too_few_use_cases`` (a group below ``min_use_cases``) or
+        ``untrained_median_not_positive``.
+
+    Notes
+    -----
+    * Use cases: started by E (as in :mod:`aiadopt.kpis`) with a defined
+      ROI = (annual_benefit_eur − investment_eur) / investment_eur, i.e.
+      investment > 0 and a known benefit.
+    * Classification: the wave of a use case is the latest wave on or
+      before its start month, or the first wave when it started before
+      every wave; only waves on or before the period count (the rule of
+      METRICS.md §4). Its team "completed AI training" when at least half
+      (≥ 50%) of the team's leaders who answered ``ai_training_done`` in
+      that wave said yes.
+    * A ratio of medians is only meaningful when both medians are positive
+      returns on the same scale: with a median ROI of the untrained group
+      ≤ 0 the ratio is refused (a negative or infinite "×" would mislead).
+    * Bootstrap: each group is resampled with replacement on its own; a
+      resample whose untrained median is ≤ 0 gives an unbounded ratio,
+      counted as +inf. When at least ``(1 − ci) / 2`` of the resamples
+      are unbounded, the ratio's interval is NaN with
+      ``reason="bootstrap_unstable"``. Each unit draws from its own stream,
+      seeded by ``seed`` and the unit's name, so a unit's interval does
+      not depend on the other units.
+    * Privacy: the split into trained and untrained comes from leaders'
+      survey answers. The group of a unit's figures is the number of leader
+      answers behind the classification of its use cases; below
+      ``min_group_size`` (and by complementary suppression among
+      departments) the medians, ratio, intervals and use-case counts are
+      hidden.
+    """
+    p = parse_period(period)
+    k = check_min_group_size(min_group_size)
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 1:
+        raise ValueError(f"n_boot must be a positive whole number; got {n_boot!r}")
+    if (
+        isinstance(min_use_cases, bool)
+        or not isinstance(min_use_cases, int | np.integer)
+        or min_use_cases < 1
+    ):
+        raise ValueError(f"min_use_cases must be a positive whole number; got {min_use_cases!r}")
+    if not 0 < ci < 1:
+        raise ValueError(f"ci must be strictly between 0 and 1; got {ci!r}")
+
+    uc = data.use_cases
+    state = _use_case_state(uc, _period_end(p), 365)
+    roi = _roi(uc)
+    use = state["started"].to_numpy() & ~np.isnan(roi)
+    cases = pd.DataFrame(
+        {
+            "department": uc["department"].astype(object).to_numpy()[use],
+            "team": uc["team"].astype(object).to_numpy()[use],
+            "start": uc["start_date"].to_numpy()[use],
+            "roi": roi[use],
+        }
+    )
+    training = _training_by_team_wave(data.survey, p)
+    # The wave of a use case: the latest survey wave on or before its start
+    # month (else the first), among the waves on or before the period.
+    all_waves = data.survey["wave"]
+    if not isinstance(all_waves.dtype, pd.PeriodDtype):
+        all_waves = all_waves.astype("period[M]")
+    ords = all_waves.array.asi8
+    waves = np.unique(ords[all_waves.notna().to_numpy() & (ords <= p.ordinal)])
+    if len(cases) and len(waves):
+        start_ord = pd.PeriodIndex(pd.DatetimeIndex(cases["start"]), freq="M").asi8
+        pos = np.searchsorted(waves, start_ord, side="right") - 1
+        cases["wave"] = waves[np.maximum(pos, 0)]
+        keys = pd.MultiIndex.from_arrays(
+            [cases["wave"].to_numpy(), cases["department"].to_numpy(), cases["team"].to_numpy()]
+        )
+        found = training.reindex(keys)
+        cases["answered"] = found["answered"].fillna(0).to_numpy(dtype=int)
+        cases["n_trained"] = found["trained"].fillna(0).to_numpy(dtype=int)
+    else:
+        cases["wave"] = np.zeros(len(cases), dtype=np.int64)
+        cases["answered"] = 0
+        cases["n_trained"] = 0
+    cases["classified"] = cases["answered"] > 0
+    cases["trained"] = cases["classified"] & (2 * cases["n_trained"] >= cases["answered"])
+
+    depts = sorted(set(uc["department"].dropna().astype(str)))
+    units = [("organisation", ORGANISATION, None, cases)]
+    units += [("department", d, d, cases[cases["department"] == d]) for d in depts]
+    tail = (1.0 - ci) / 2.0
+    rows = []
+    for level, unit, dept, g in units:
+        c = g[g["classified"]]
+        # Privacy group: leader answers behind the classification.
+        group_n = int(c.drop_duplicates(["wave", "department", "team"])["answered"].sum())
+        trained = c.loc[c["trained"], "roi"].to_numpy(dtype=float)
+        untrained = c.loc[~c["trained"], "roi"].to_numpy(dtype=float)
+        med_t = float(np.median(trained)) if len(trained) else np.nan
+        med_u = float(np.median(untrained)) if len(untrained) else np.nan
+        enough_t = len(trained) >= min_use_cases
+        enough_u = len(untrained) >= min_use_cases
+        reason_t = "" if enough_t else "too_few_use_cases"
+        reason_u = "" if enough_u else "too_few_use_cases"
+        rng = np.random.default_rng([int(seed), zlib.crc32(f"{level}:{unit}".encode())])
+        bt = _boot_medians(trained, n_boot=int(n_boot), rng=rng) if enough_t else None
+        bu = _boot_medians(untrained, n_boot=int(n_boot), rng=rng) if enough_u else None
+        ci_t = _percentile_ci(bt, tail)
+        ci_u = _percentile_ci(bu, tail)
+        ratio = np.nan
+        ci_r = (np.nan, np.nan)
+        if not (enough_t and enough_u):
+            reason_r = "too_few_use_cases"
+        elif not med_u > 0:
+            reason_r = "untrained_median_not_positive"
+        else:
+            reason_r = ""
+            ratio = med_t / med_u
+            unbounded = bu <= 0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                br = np.where(unbounded, np.inf, bt / np.where(unbounded, 1.0, bu))
+            ci_r = _percentile_ci(br, tail)
+            if unbounded.mean() >= tail or not np.isfinite(ci_r).all():
+                ci_r = (np.nan, np.nan)
+                reason_r = "bootstrap_unstable"
+        rows.append(
+            _row(
+                level,
+                unit,
+                dept,
+                "trained",
+                "median_roi",
+                med_t,
+                n=len(trained),
+                group_n=group_n,
+                ci=ci_t,
+                reason=reason_t,
+            )
+        )
+        rows.append(
+            _row(
+                level,
+                unit,
+                dept,
+                "untrained",
+                "median_roi",
+                med_u,
+                n=len(untrained),
+                group_n=group_n,
+                ci=ci_u,
+                reason=reason_u,
+            )
+        )
+        rows.append(
+            _row(
+                level,
+                unit,
+                dept,
+                "ratio",
+                "roi_ratio",
+                ratio,
+                n=len(c),
+                group_n=group_n,
+                ci=ci_r,
+                reference=SEED_ROI_CLAIM,
+                reason=reason_r,
+            )
+        )
+        n_out = int((~g["classified"]).sum())
+        rows.append(
+            _row(level, unit, dept, "unclassified", "n_use_cases", n_out, n=n_out, private=False)
+        )
+    frame = _apply_privacy(pd.DataFrame(rows), k=k, by=("key",), hide_n=True)
+    out = _finish(frame, measure="trained_roi", wave=None, period=p)
+    out["survey_wave"] = pd.Series(None, index=out.index, dtype="str")
+    return out
+
+
+# --- everything in one table ---------------------------------------------------------------
+
+
+def _key_label(measure: str, key: str, lang: str) -> str:
+    group = {
+        "phases": "phase",
+        "competency_gap": "competency",
+        "culture": "culture",
+        "pillar": "pillar",
+        "skills_pyramid": "skill",
+        "goal_mix": "goal",
+        "trained_roi": "measure_key",
+    }[measure]
+    if measure == "phases" and key in ("4+", "median"):
+        group = "measure_key"
+        key = {"4+": "phase_4plus", "median": "team_phase"}[key]
+    try:
+        return label(f"{group}.{key}", lang)
+    except KeyError:
+        return key
+
+
+def compute_measures(
+    data: Dataset,
+    *,
+    period: str | pd.Period,
+    min_group_size: int = 5,
+    lang: str = "en",
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """All further measures of METRICS.md §2 in one tidy table (the table
+    ``aiadopt measures`` prints).
+
+    Parameters
+    ----------
+    data : Dataset
+        The organisation's validated inputs.
+    period : str or Period
+        Calendar month ``"YYYY-MM"``.
+    min_group_size : int, default=5
+        Smallest group whose survey figures are shown (>= 3).
+    lang : {"en", "nl"}, default="en"
+        Language of ``label`` and ``note``.
+    n_boot, seed : int
+        Bootstrap of the trained-leader ROI ratio.
+
+    Returns
+    -------
+    DataFrame
+        :data:`MEASURES_TABLE_COLUMNS`: the :data:`MEASURE_COLUMNS` of the
+        ``compute_*`` functions (see the module docstring) plus ``label``
+        (the key in words, in ``lang``) and ``note`` (the ``reason`` in
+        words: why a figure is empty, e.g. "suppressed: fewer than 5
+        respondents"; empty where the figure is shown). Rows are in
+        :data:`MEASURES` order, then organisation, departments, teams.
+        Goal-mix rows carry an extra statistic ``stuck_in_personal_ai``
+        (1.0 flagged / 0.0 not; NaN without active use cases) on the
+        personal key.
+    """
+    from .labels import LANGUAGES
+
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {LANGUAGES}; got {lang!r}")
+    p = parse_period(period)
+    k = check_min_group_size(min_group_size)
+    goal = compute_goal_mix(data, period=p)
+    flags = goal[goal["key"] == "personal"].copy()
+    flags["statistic"] = "stuck_in_personal_ai"
+    flags["value"] = np.where(flags["n"] > 0, flags["stuck_in_personal_ai"].astype(float), np.nan)
+    parts = [
+        compute_phases(data, period=p, min_group_size=k),
+        compute_competency_gap(data, period=p, min_group_size=k),
+        compute_culture(data, period=p, min_group_size=k).drop(columns="family"),
+        compute_skills_pyramid(data, period=p, min_group_size=k),
+        pd.concat([goal, flags]).drop(columns="stuck_in_personal_ai"),
+        compute_trained_roi_ratio(data, period=p, n_boot=n_boot, seed=seed, min_group_size=k),
+    ]
+    parts = [part for part in parts if len(part)]
+    table = pd.concat(parts, ignore_index=True)
+    order = pd.DataFrame(
+        {
+            "m": table["measure"].map({m: i for i, m in enumerate(MEASURES)}),
+            "l": table["level"].map(_LEVEL_ORDER),
+            "d": table["department"].fillna(""),
+            "u": table["unit"],
+            "i": np.arange(len(table)),
+        }
+    )
+    # Keep each function's key order; group units within a measure.
+    table = table.iloc[order.sort_values(["m", "l", "d", "u", "i"], kind="mergesort").index]
+    table = table.reset_index(drop=True)
+    table["label"] = [
+        _key_label(m, key, lang) for m, key in zip(table["measure"], table["key"], strict=True)
+    ]
+    table["note"] = [
+        label(f"measure_reason.{r}", lang, k=k, m=MIN_USE_CASES) if r else ""
+        for r in table["reason"]
+    ]
+    table["note"] = table["note"].astype("str")
+    table["label"] = table["label"].astype("str")
+    return table.loc[:, list(MEASURES_TABLE_COLUMNS)]

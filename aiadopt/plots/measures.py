@@ -1,0 +1,813 @@
+"""Charts of the further measures (:mod:`aiadopt.measures`).
+
+Each takes the tidy frame of its ``compute_*`` function (or the
+:func:`~aiadopt.measures.compute_measures` table, from which it picks its
+measure), draws on ``ax`` (default ``plt.gca()``) and returns it. A figure
+hidden for privacy is drawn as a grey hatched placeholder labelled
+"suppressed" (``labels.yaml`` ``text.suppressed``), never as a bar of 0.
+Placeholder patches carry ``gid="suppressed"``; data bars carry
+``gid="<unit>|<key>"``.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from ..labels import label
+from ..measures import MIN_USE_CASES, SEED_ROI_CLAIM, SKILL_TARGETS
+from ..schema import GOALS, PHASES, SKILL_LEVELS
+from ._style import HIGHLIGHT, NEUTRAL, SUPPRESSED, color, palette
+
+__all__ = [
+    "plot_competency_gap",
+    "plot_culture",
+    "plot_goal_mix",
+    "plot_phases",
+    "plot_skills_pyramid",
+    "plot_trained_roi",
+]
+
+_NOTE = "small"
+_HATCH = "///"
+_PHASE_KEYS = tuple(str(p) for p in PHASES)
+
+
+# --- helpers --------------------------------------------------------------------
+
+
+def _num(x: float, lang: str, digits: int = 0) -> str:
+    text = f"{x:.{digits}f}"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+def _measure(data: pd.DataFrame, measures: tuple[str, ...], func: str) -> pd.DataFrame:
+    if not isinstance(data, pd.DataFrame) or "measure" not in data.columns:
+        raise ValueError(
+            f"{func}: data must be the frame of the matching compute_* function "
+            "(or compute_measures); it has no 'measure' column"
+        )
+    out = data[data["measure"].isin(measures)]
+    if out.empty:
+        raise ValueError(
+            f"{func}: data holds no rows of measure {' or '.join(measures)!s}; "
+            f"it has {sorted(set(data['measure'].astype(str)))}"
+        )
+    return out
+
+
+def _unit_rows(
+    frame: pd.DataFrame, unit: str, department: str | None, level: str | None, func: str
+) -> pd.DataFrame:
+    rows = frame[frame["unit"] == unit]
+    if department is not None:
+        rows = rows[rows["department"] == department]
+    if level is not None:
+        rows = rows[rows["level"] == level]
+    if rows.empty:
+        units = sorted(set(frame["unit"].astype(str)))
+        raise ValueError(f"{func}: no unit {unit!r} in the data; units are {units}")
+    levels = rows["level"].unique()
+    if len(levels) > 1 or rows[["department"]].drop_duplicates().shape[0] > 1:
+        # e.g. a team named like a department: prefer the higher level.
+        for lv in ("organisation", "department", "team"):
+            if lv in levels:
+                rows = rows[rows["level"] == lv]
+                break
+        if rows[["department"]].drop_duplicates().shape[0] > 1:
+            raise ValueError(
+                f"{func}: unit {unit!r} is in several departments; pass department=..."
+            )
+    return rows
+
+
+def _unit_name(level: str, unit: str, lang: str) -> str:
+    return label("text.organisation", lang) if level == "organisation" else str(unit)
+
+
+def _units_for(frame: pd.DataFrame, department: str | None) -> pd.DataFrame:
+    """Organisation and departments, or one department and its teams."""
+    if department is None:
+        keep = frame["level"].isin(["organisation", "department"])
+    else:
+        keep = (frame["level"].isin(["department", "team"])) & (frame["department"] == department)
+        if not keep.any():
+            raise ValueError(f"no department {department!r} in the data")
+    units = frame.loc[keep, ["level", "unit", "department"]].drop_duplicates()
+    order = units["level"].map({"organisation": 0, "department": 1, "team": 2})
+    return units.assign(_o=order).sort_values(["_o", "unit"]).drop(columns="_o")
+
+
+def _legend_below(ax: Axes, handles: list, *, ncol: int = 1) -> None:
+    """Legend centred under the x-axis label, whatever the Axes' height."""
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncol=ncol,
+        borderaxespad=4.2,
+        frameon=False,
+        fontsize=_NOTE,
+    )
+
+
+def _separate_top(ax: Axes, units: pd.DataFrame) -> None:
+    """A thin rule between the total (first row) and its parts."""
+    if len(units) > 1:
+        ax.axhline(len(units) - 1.5, color="0.75", linewidth=0.8, gid="separator")
+
+
+def _placeholder(
+    ax: Axes,
+    pos: float,
+    extent: float,
+    lang: str,
+    *,
+    horizontal: bool = True,
+    height: float = 0.8,
+    text: str | None = None,
+    start: float = 0.0,
+) -> None:
+    """A grey hatched bar over the whole value range with a 'suppressed' label."""
+    text = label("text.suppressed", lang) if text is None else text
+    kw = dict(color=SUPPRESSED, hatch=_HATCH, edgecolor="0.6", linewidth=0.0, gid="suppressed")
+    if horizontal:
+        ax.barh(pos, extent - start, left=start, height=height, **kw)
+        ax.text(
+            start + (extent - start) / 2,
+            pos,
+            text,
+            ha="center",
+            va="center",
+            fontsize=_NOTE,
+            color="0.3",
+            bbox=dict(facecolor="white", edgecolor="none", pad=1.0),
+        )
+    else:
+        ax.bar(pos, extent - start, bottom=start, width=height, **kw)
+        ax.text(
+            pos,
+            start + (extent - start) / 2,
+            text,
+            ha="center",
+            va="center",
+            rotation=90,
+            fontsize=_NOTE,
+            color="0.3",
+            bbox=dict(facecolor="white", edgecolor="none", pad=1.0),
+        )
+
+
+def _title(ax: Axes, measure: str, lang: str, note: str | None = None) -> None:
+    ax.set_title(
+        label(f"measure.{measure}", lang), loc="left", fontweight="bold", pad=18 if note else 6
+    )
+    if note:
+        ax.annotate(
+            note,
+            xy=(0, 1),
+            xycoords="axes fraction",
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="left",
+            va="bottom",
+            fontsize=_NOTE,
+            color="0.3",
+        )
+
+
+def _value(rows: pd.DataFrame, key: str, statistic: str) -> pd.Series | None:
+    hit = rows[(rows["key"] == key) & (rows["statistic"] == statistic)]
+    return None if hit.empty else hit.iloc[0]
+
+
+# --- phases ---------------------------------------------------------------------
+
+
+def plot_phases(
+    data: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    department: str | None = None,
+    unit: str | None = None,
+    lang: str = "en",
+) -> Axes:
+    """Stacked horizontal bars: % of teams in each transformation phase.
+
+    Parameters
+    ----------
+    data : DataFrame
+        :func:`~aiadopt.measures.compute_phases` (or compute_measures).
+    ax : Axes, optional
+        Axes to draw on; default ``plt.gca()``.
+    department : str, optional
+        Without it, one bar for the organisation and one per department.
+        With it, the department's bar and one bar per team (a team's bar is
+        its median phase, 100% in that phase).
+    unit : str, optional
+        Draw only this unit (``"organisation"`` or a department).
+    lang : {"en", "nl"}, default="en"
+
+    Returns
+    -------
+    Axes
+        Right of each bar: the unit's % of teams at phase ≥ 4 and the
+        number of teams counted.
+    """
+    if ax is None:
+        ax = plt.gca()
+    frame = _measure(data, ("phases",), "plot_phases")
+    if unit is not None:
+        units = _unit_rows(frame, unit, None, None, "plot_phases")[["level", "unit", "department"]]
+        units = units.drop_duplicates()
+    else:
+        units = _units_for(frame, department)
+    colours = palette("phase")
+    n_units = len(units)
+    for i, (level, name, dept) in enumerate(units.itertuples(index=False)):
+        y = n_units - 1 - i
+        rows = frame[(frame["level"] == level) & (frame["unit"] == name)]
+        if level == "team":
+            rows = rows[rows["department"] == dept]
+            med = _value(rows, "median", "team_phase")
+            if med is None or med["suppressed"] or pd.isna(med["value"]):
+                _placeholder(ax, y, 100.0, lang)
+                continue
+            phase = str(int(np.floor(med["value"])))
+            ax.barh(y, 100.0, color=colours[phase], height=0.6, gid=f"{name}|{phase}")
+            text = (
+                f"{label(f'phase.{phase}', lang)} · "
+                f"{label('measure_key.team_phase', lang).lower()} {_num(med['value'], lang, 1)}"
+            )
+            ax.text(50, y, text, ha="center", va="center", fontsize=_NOTE, color="white")
+            continue
+        pct = rows[rows["statistic"] == "pct_teams"].set_index("key")
+        if pct["suppressed"].any() or pct["value"].isna().all():
+            note = None
+            if not pct["suppressed"].any():
+                note = label("text.not_enough_data", lang)
+            _placeholder(ax, y, 100.0, lang, text=note)
+            continue
+        left = 0.0
+        for key in _PHASE_KEYS:
+            width = float(pct.loc[key, "value"]) if key in pct.index else 0.0
+            ax.barh(
+                y,
+                width,
+                left=left,
+                color=colours[key],
+                edgecolor="white",
+                linewidth=1,
+                gid=f"{name}|{key}",
+            )
+            if width >= 6:
+                ax.text(
+                    left + width / 2,
+                    y,
+                    key,
+                    ha="center",
+                    va="center",
+                    fontsize=_NOTE,
+                    color="white",
+                    fontweight="bold",
+                )
+            left += width
+        p4 = _value(rows, "4+", "pct_teams_phase_4plus")
+        nt = _value(rows, "4+", "n_teams")
+        if p4 is not None and nt is not None:
+            ax.text(
+                101,
+                y,
+                label("measure_text.phase_4plus_note", lang, pct=p4["value"], n=int(nt["value"])),
+                va="center",
+                fontsize=_NOTE,
+            )
+    names = [_unit_name(lv, u, lang) for lv, u, _ in units.itertuples(index=False)]
+    _separate_top(ax, units)
+    ax.set_yticks(range(n_units - 1, -1, -1), names)
+    ax.set_xlim(0, 100)
+    ax.set_ylim(-0.6, n_units - 0.4)
+    ax.set_xlabel(label("measure_text.phase_axis", lang))
+    ax.spines[["top", "right"]].set_visible(False)
+    handles = [Patch(color=colours[k], label=label(f"phase.{k}", lang)) for k in _PHASE_KEYS]
+    _legend_below(ax, handles, ncol=5)
+    _title(ax, "phases", lang, label("measure_text.phase_goal", lang))
+    return ax
+
+
+# --- competency gap -----------------------------------------------------------------
+
+
+def plot_competency_gap(
+    data: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    unit: str = "organisation",
+    department: str | None = None,
+    lang: str = "en",
+) -> Axes:
+    """Horizontal bars: % of leaders sufficiently qualified per competency,
+    with the national benchmark as a marker where the seed gives one.
+
+    Parameters
+    ----------
+    data : DataFrame
+        :func:`~aiadopt.measures.compute_competency_gap` (or compute_measures).
+    ax : Axes, optional
+    unit : str, default="organisation"
+        The unit to draw (a department or team name).
+    department : str, optional
+        A team's department, where team names repeat across departments.
+    lang : {"en", "nl"}, default="en"
+
+    Returns
+    -------
+    Axes
+    """
+    if ax is None:
+        ax = plt.gca()
+    frame = _measure(data, ("competency_gap",), "plot_competency_gap")
+    rows = _unit_rows(frame, unit, department, None, "plot_competency_gap")
+    pct = rows[rows["statistic"] == "pct_qualified"]
+    keys = list(pct["key"])
+    n_keys = len(keys)
+    bench_x, bench_y = [], []
+    for i, r in enumerate(pct.itertuples(index=False)):
+        y = n_keys - 1 - i
+        if r.suppressed or pd.isna(r.value):
+            _placeholder(ax, y, 100.0, lang)
+        else:
+            ax.barh(y, r.value, color=color("competency", r.key), gid=f"{unit}|{r.key}")
+            gap = r.value - r.reference
+            note = _num(r.value, lang) + "%"
+            if np.isfinite(gap):
+                note += f" ({'+' if gap >= 0 else '−'}{_num(abs(gap), lang)} pt)"
+            right = max(r.value, r.reference) if np.isfinite(r.reference) else r.value
+            ax.text(right + 2, y, note, va="center", fontsize=_NOTE)
+        if np.isfinite(r.reference):
+            bench_x.append(r.reference)
+            bench_y.append(y)
+    ax.plot(
+        bench_x, bench_y, linestyle="none", marker="D", markersize=7, color="black", gid="benchmark"
+    )
+    ax.set_yticks(range(n_keys - 1, -1, -1), [label(f"competency.{k}", lang) for k in keys])
+    ax.set_xlim(0, 100)
+    ax.set_ylim(-0.6, n_keys - 0.4)
+    ax.set_xlabel(label("text.sufficiently_qualified_pct", lang))
+    ax.spines[["top", "right"]].set_visible(False)
+    handle = Line2D(
+        [],
+        [],
+        linestyle="none",
+        marker="D",
+        color="black",
+        label=label("measure_text.benchmark_marker", lang),
+    )
+    _legend_below(ax, [handle], ncol=1)
+    level = rows["level"].iloc[0]
+    n = rows["n"].dropna()
+    note = _unit_name(level, unit, lang)
+    if len(n):
+        note += " · " + label("measure_text.n_note", lang, n=int(n.max()))
+    _title(ax, "competency_gap", lang, note)
+    return ax
+
+
+# --- culture and pillars -----------------------------------------------------------------
+
+
+def plot_culture(
+    data: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    unit: str = "organisation",
+    department: str | None = None,
+    family: str = "culture",
+    statistic: str = "score_0_100",
+    lang: str = "en",
+) -> Axes:
+    """Horizontal bars of the culture traits' (or pillars') 0–100 scores or
+    favourability, each with its Cronbach's alpha and 95% CI noted.
+
+    Parameters
+    ----------
+    data : DataFrame
+        :func:`~aiadopt.measures.compute_culture` (or compute_measures).
+    ax : Axes, optional
+    unit : str, default="organisation"
+    department : str, optional
+        A team's department, where team names repeat across departments.
+    family : {"culture", "pillar"}, default="culture"
+    statistic : {"score_0_100", "favourability_pct"}, default="score_0_100"
+    lang : {"en", "nl"}, default="en"
+
+    Returns
+    -------
+    Axes
+    """
+    if ax is None:
+        ax = plt.gca()
+    if family not in ("culture", "pillar"):
+        raise ValueError(f"family must be 'culture' or 'pillar'; got {family!r}")
+    if statistic not in ("score_0_100", "favourability_pct"):
+        raise ValueError(
+            f"statistic must be 'score_0_100' or 'favourability_pct'; got {statistic!r}"
+        )
+    frame = _measure(data, (family,), "plot_culture")
+    rows = _unit_rows(frame, unit, department, None, "plot_culture")
+    values = rows[rows["statistic"] == statistic]
+    keys = list(values["key"])
+    n_keys = len(keys)
+    for i, r in enumerate(values.itertuples(index=False)):
+        y = n_keys - 1 - i
+        if r.suppressed or pd.isna(r.value):
+            _placeholder(ax, y, 100.0, lang)
+            continue
+        ax.barh(y, r.value, color=color(family, r.key), gid=f"{unit}|{r.key}")
+        a = _value(rows, r.key, "alpha")
+        if a is not None and np.isfinite(a["value"]):
+            alpha = label(
+                "measure_text.alpha_note",
+                lang,
+                alpha=a["value"],
+                low=a["ci_low"],
+                high=a["ci_high"],
+            )
+            if lang == "nl":
+                alpha = alpha.replace(".", ",")
+        else:
+            alpha = label("measure_text.alpha_na", lang)
+        ax.text(r.value + 1, y, f"{_num(r.value, lang)}   {alpha}", va="center", fontsize=_NOTE)
+    ax.set_yticks(range(n_keys - 1, -1, -1), [label(f"{family}.{k}", lang) for k in keys])
+    ax.set_xlim(0, 100)
+    ax.set_ylim(-0.6, n_keys - 0.4)
+    ax.set_xlabel(label(f"measure_stat.{statistic}", lang))
+    ax.spines[["top", "right"]].set_visible(False)
+    level = rows["level"].iloc[0]
+    n = rows["n"].dropna()
+    note = _unit_name(level, unit, lang)
+    if len(n):
+        note += " · " + label("measure_text.n_note", lang, n=int(n.max()))
+    _title(ax, family, lang, note)
+    return ax
+
+
+# --- skills pyramid ---------------------------------------------------------------------------
+
+
+def plot_skills_pyramid(
+    data: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    unit: str = "organisation",
+    department: str | None = None,
+    lang: str = "en",
+) -> Axes:
+    """Horizontal bars of the shares of AI users, connectors and specialists
+    (specialists on top, as in a pyramid), with the 80/15/5 target marked.
+
+    Parameters
+    ----------
+    data : DataFrame
+        :func:`~aiadopt.measures.compute_skills_pyramid` (or compute_measures).
+    ax : Axes, optional
+    unit : str, default="organisation"
+    department : str, optional
+    lang : {"en", "nl"}, default="en"
+
+    Returns
+    -------
+    Axes
+    """
+    if ax is None:
+        ax = plt.gca()
+    frame = _measure(data, ("skills_pyramid",), "plot_skills_pyramid")
+    rows = _unit_rows(frame, unit, department, None, "plot_skills_pyramid")
+    rows = rows[rows["statistic"] == "pct"].set_index("key")
+    for y, key in enumerate(SKILL_LEVELS):  # user at the bottom
+        r = rows.loc[key] if key in rows.index else None
+        target = SKILL_TARGETS[key] if r is None else r["reference"]
+        if r is None or r["suppressed"] or pd.isna(r["value"]):
+            _placeholder(ax, y, 100.0, lang)
+        else:
+            ax.barh(y, r["value"], color=color("skill", key), gid=f"{unit}|{key}")
+            ax.text(
+                max(r["value"], target) + 1.5,
+                y,
+                f"{_num(r['value'], lang)}%",
+                va="center",
+                fontsize=_NOTE,
+            )
+        ax.plot([target, target], [y - 0.45, y + 0.45], color="black", linewidth=2.5, gid="target")
+    ax.set_yticks(range(len(SKILL_LEVELS)), [label(f"skill.{k}", lang) for k in SKILL_LEVELS])
+    ax.set_xlim(0, 100)
+    ax.set_ylim(-0.6, len(SKILL_LEVELS) - 0.4)
+    ax.set_xlabel(label("text.share_pct", lang))
+    ax.spines[["top", "right"]].set_visible(False)
+    handle = Line2D(
+        [], [], color="black", linewidth=2.5, label=label("measure_text.target_marker", lang)
+    )
+    _legend_below(ax, [handle], ncol=1)
+    n = rows["n"].dropna()
+    level = frame.loc[frame["unit"] == unit, "level"].iloc[0]
+    note = _unit_name(level, unit, lang)
+    if len(n):
+        note += " · " + label("measure_text.n_note", lang, n=int(n.max()))
+    _title(ax, "skills_pyramid", lang, note)
+    return ax
+
+
+# --- goal mix -------------------------------------------------------------------------------------
+
+
+def plot_goal_mix(
+    data: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    department: str | None = None,
+    lang: str = "en",
+) -> Axes:
+    """Stacked horizontal bars of the goal mix of active use cases, with
+    the 70% personal line ("stuck in personal AI" beyond it).
+
+    Parameters
+    ----------
+    data : DataFrame
+        :func:`~aiadopt.measures.compute_goal_mix` (or compute_measures).
+    ax : Axes, optional
+    department : str, optional
+        Without it, the organisation and each department; with it, the
+        department and its teams.
+    lang : {"en", "nl"}, default="en"
+
+    Returns
+    -------
+    Axes
+        Flagged units have their name in the highlight colour, marked "▲".
+    """
+    if ax is None:
+        ax = plt.gca()
+    frame = _measure(data, ("goal_mix",), "plot_goal_mix")
+    frame = frame[frame["statistic"] == "pct_active_use_cases"]
+    units = _units_for(frame, department)
+    colours = palette("goal")
+    n_units = len(units)
+    names, flagged = [], []
+    threshold = 70.0
+    for i, (level, name, dept) in enumerate(units.itertuples(index=False)):
+        y = n_units - 1 - i
+        rows = frame[(frame["level"] == level) & (frame["unit"] == name)]
+        if level == "team":
+            rows = rows[rows["department"] == dept]
+        rows = rows.set_index("key")
+        if "personal" in rows.index and np.isfinite(rows.loc["personal", "reference"]):
+            threshold = float(rows.loc["personal", "reference"])
+        n = int(rows["n"].max()) if rows["n"].notna().any() else 0
+        label_text = f"{_unit_name(level, name, lang)} (n = {n})"
+        if n == 0 or rows["value"].isna().all():
+            _placeholder(ax, y, 100.0, lang, text=label("measure_reason.no_active_use_cases", lang))
+            names.append(label_text)
+            flagged.append(False)
+            continue
+        left = 0.0
+        for goal in GOALS:
+            width = float(rows.loc[goal, "value"]) if goal in rows.index else 0.0
+            ax.barh(y, width, left=left, color=colours[goal], gid=f"{name}|{goal}")
+            if width >= 8:
+                ax.text(
+                    left + width / 2,
+                    y,
+                    _num(width, lang),
+                    ha="center",
+                    va="center",
+                    fontsize=_NOTE,
+                    color="white",
+                )
+            left += width
+        personal = float(rows.loc["personal", "value"]) if "personal" in rows.index else 0.0
+        if "stuck_in_personal_ai" in rows.columns:
+            stuck = bool(rows["stuck_in_personal_ai"].any())
+        else:
+            stuck = personal > threshold
+        names.append(("▲ " if stuck else "") + label_text)
+        flagged.append(stuck)
+    ax.axvline(threshold, color="black", linestyle="--", linewidth=1.2, gid="personal_threshold")
+    _separate_top(ax, units)
+    ax.set_yticks(range(n_units - 1, -1, -1), names)
+    for tick, stuck in zip(ax.get_yticklabels(), flagged, strict=True):
+        if stuck:
+            tick.set_color(HIGHLIGHT)
+            tick.set_fontweight("bold")
+    ax.set_xlim(0, 100)
+    ax.set_ylim(-0.6, n_units - 0.4)
+    ax.set_xlabel(label("measure_stat.pct_active_use_cases", lang))
+    ax.spines[["top", "right"]].set_visible(False)
+    handles = [Patch(color=colours[g], label=label(f"goal.{g}", lang)) for g in GOALS]
+    handles.append(
+        Line2D(
+            [],
+            [],
+            color="black",
+            linestyle="--",
+            label=label("measure_text.personal_line", lang, pct=threshold),
+        )
+    )
+    _legend_below(ax, handles, ncol=2)
+    _title(ax, "goal_mix", lang)
+    return ax
+
+
+# --- trained-leader ROI ratio -------------------------------------------------------------------
+
+
+def plot_trained_roi(
+    data: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    kind: str = "ratio",
+    unit: str = "organisation",
+    lang: str = "en",
+) -> Axes:
+    """The trained-leader ROI ratio with its 95% CI per unit (log scale),
+    against "no difference" (1×) and the seed's 2.7× claim; or, with
+    ``kind="medians"``, one unit's two median ROIs with their CIs.
+
+    Parameters
+    ----------
+    data : DataFrame
+        :func:`~aiadopt.measures.compute_trained_roi_ratio` (or compute_measures).
+    ax : Axes, optional
+    kind : {"ratio", "medians"}, default="ratio"
+    unit : str, default="organisation"
+        The unit of ``kind="medians"``.
+    lang : {"en", "nl"}, default="en"
+
+    Returns
+    -------
+    Axes
+        Units without a ratio show why ("suppressed" or "not enough data").
+    """
+    if ax is None:
+        ax = plt.gca()
+    if kind not in ("ratio", "medians"):
+        raise ValueError(f"kind must be 'ratio' or 'medians'; got {kind!r}")
+    frame = _measure(data, ("trained_roi",), "plot_trained_roi")
+    if kind == "medians":
+        return _plot_medians(frame, ax=ax, unit=unit, lang=lang)
+    ratio = frame[frame["statistic"] == "roi_ratio"]
+    units = _units_for(ratio, None)
+    n_units = len(units)
+    shown = ratio[ratio["value"].notna()]
+    finite = np.concatenate(
+        [shown[c].to_numpy(dtype=float) for c in ("value", "ci_low", "ci_high")]
+        + [np.array([1.0, SEED_ROI_CLAIM])]
+    )
+    finite = finite[np.isfinite(finite) & (finite > 0)]
+    lo, hi = finite.min() / 1.6, finite.max() * 1.6
+    names = []
+    for i, (level, name, _dept) in enumerate(units.itertuples(index=False)):
+        y = n_units - 1 - i
+        r = ratio[(ratio["level"] == level) & (ratio["unit"] == name)].iloc[0]
+        n = r["n"]
+        names.append(_unit_name(level, name, lang) + ("" if pd.isna(n) else f" (n = {int(n)})"))
+        if r["suppressed"] or pd.isna(r["value"]):
+            text = (
+                label("text.suppressed", lang)
+                if r["suppressed"]
+                else label(f"measure_reason.{r['reason']}", lang, m=MIN_USE_CASES)
+                if r["reason"]
+                else label("text.not_enough_data", lang)
+            )
+            if r["suppressed"]:
+                ax.barh(
+                    y,
+                    hi - lo,
+                    left=lo,
+                    height=0.6,
+                    color=SUPPRESSED,
+                    hatch=_HATCH,
+                    edgecolor="0.6",
+                    linewidth=0.0,
+                    gid="suppressed",
+                )
+            ax.text(
+                np.sqrt(lo * hi),
+                y,
+                textwrap.shorten(text, 70),
+                ha="center",
+                va="center",
+                fontsize=_NOTE,
+                color="0.3",
+                bbox=dict(facecolor="white", edgecolor="none", pad=1.0),
+            )
+            continue
+        low = r["ci_low"] if np.isfinite(r["ci_low"]) else r["value"]
+        high = r["ci_high"] if np.isfinite(r["ci_high"]) else r["value"]
+        bars = ax.errorbar(
+            r["value"],
+            y,
+            xerr=[[r["value"] - low], [high - r["value"]]],
+            fmt="o",
+            color=color("goal", "operational") if level == "organisation" else NEUTRAL,
+            ecolor="0.4",
+            capsize=4,
+            markersize=8,
+        )
+        bars.lines[0].set_gid(f"{name}|ratio")
+        ax.annotate(
+            f"{_num(r['value'], lang, 1)}×",
+            (r["value"], y),
+            xytext=(0, 7),
+            textcoords="offset points",
+            ha="center",
+            fontsize=_NOTE,
+        )
+    _separate_top(ax, units)
+    ax.set_xscale("log")
+    ax.set_xlim(lo, hi)
+    ax.axvline(1.0, color="0.5", linewidth=1, gid="no_difference")
+    ax.axvline(SEED_ROI_CLAIM, color=HIGHLIGHT, linestyle="--", linewidth=1.5, gid="seed_claim")
+    ticks = [t for t in (0.25, 0.5, 1, 2, SEED_ROI_CLAIM, 5, 10, 20, 50) if lo <= t <= hi]
+    ax.set_xticks(
+        ticks,
+        [_num(t, lang, 0 if float(t).is_integer() else 1 if t >= 1 else 2) + "×" for t in ticks],
+    )
+    ax.minorticks_off()
+    ax.set_yticks(range(n_units - 1, -1, -1), names)
+    ax.set_ylim(-0.6, n_units - 0.4)
+    ax.set_xlabel(label("measure_text.roi_ratio_axis", lang))
+    ax.spines[["top", "right"]].set_visible(False)
+    handles = [
+        Line2D([], [], color="0.5", label=label("measure_text.no_difference", lang)),
+        Line2D(
+            [],
+            [],
+            color=HIGHLIGHT,
+            linestyle="--",
+            label=label("measure_text.seed_claim", lang, x=_num(SEED_ROI_CLAIM, lang, 1)),
+        ),
+    ]
+    _legend_below(ax, handles, ncol=2)
+    _title(ax, "trained_roi", lang)
+    return ax
+
+
+def _plot_medians(frame: pd.DataFrame, *, ax: Axes, unit: str, lang: str) -> Axes:
+    rows = _unit_rows(frame, unit, None, None, "plot_trained_roi")
+    med = rows[rows["statistic"] == "median_roi"].set_index("key")
+    keys = ("untrained", "trained")
+    for y, key in enumerate(keys):
+        r = med.loc[key] if key in med.index else None
+        if r is None or r["suppressed"] or pd.isna(r["value"]):
+            ax.text(
+                0.5,
+                y,
+                label("text.suppressed", lang)
+                if r is not None and r["suppressed"]
+                else label("text.not_enough_data", lang),
+                transform=ax.get_yaxis_transform(),
+                ha="center",
+                va="center",
+                fontsize=_NOTE,
+                color="0.3",
+                gid="suppressed",
+            )
+            continue
+        ax.barh(
+            y,
+            r["value"],
+            color=HIGHLIGHT if key == "trained" else NEUTRAL,
+            height=0.6,
+            gid=f"{unit}|{key}",
+        )
+        if np.isfinite(r["ci_low"]):
+            ax.errorbar(
+                r["value"],
+                y,
+                xerr=[[r["value"] - r["ci_low"]], [r["ci_high"] - r["value"]]],
+                fmt="none",
+                ecolor="black",
+                capsize=4,
+            )
+    names = []
+    for key in keys:
+        n = med.loc[key, "n"] if key in med.index else pd.NA
+        names.append(label(f"measure_key.{key}", lang) + ("" if pd.isna(n) else f" (n = {int(n)})"))
+    ax.set_yticks(range(len(keys)), names)
+    ax.axvline(0, color="0.3", linewidth=0.8)
+    ax.set_xlabel(label("measure_text.median_roi_axis", lang))
+    ax.spines[["top", "right"]].set_visible(False)
+    r = _value(rows, "ratio", "roi_ratio")
+    note = _unit_name(rows["level"].iloc[0], unit, lang)
+    if r is not None and np.isfinite(r["value"]):
+        note += f" · {_num(r['value'], lang, 2)}×"
+        if np.isfinite(r["ci_low"]):
+            note += f" [{_num(r['ci_low'], lang, 2)}, {_num(r['ci_high'], lang, 2)}]"
+    _title(ax, "trained_roi", lang, note)
+    return ax
