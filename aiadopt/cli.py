@@ -68,6 +68,43 @@ def cmd_priorities(args) -> int:
     return 0
 
 
+def cmd_measures(args) -> int:
+    from .measures import compute_measures
+
+    data = _load(args)
+    table = compute_measures(
+        data, period=_period(args, data), min_group_size=args.min_group_size, lang=args.lang, n_boot=args.n_boot
+    )
+    if args.level != "all":
+        table = table[table["level"] == args.level]
+    if args.measure:
+        table = table[table["measure"].isin(args.measure)]
+    emit(table.reset_index(drop=True), args.format, args.out)
+    return 0
+
+
+def cmd_charts(args) -> int:
+    from tqdm import tqdm
+
+    from .gallery import CHARTS, write_charts
+
+    data = _load(args)
+    names = args.chart or list(CHARTS)
+    with tqdm(total=len(names), desc="charts", unit="chart", disable=None) as bar:
+
+        def progress(name):
+            bar.set_postfix_str(name)
+            bar.update(1)
+
+        paths = write_charts(
+            data, args.out, period=None if args.period == "latest" else args.period, lang=args.lang,
+            min_group_size=args.min_group_size, n_boot=args.n_boot, charts=names, progress=progress,
+        )
+    for path in paths:
+        print(path)
+    return 0
+
+
 def cmd_regression(args) -> int:
     import json
 
@@ -143,6 +180,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="bootstrap and cross-validation seed (default 0)")
     _add_output(p, formats=("table", "json"))
     p.set_defaults(func=cmd_regression)
+
+    from .measures import MEASURES
+
+    p = sub.add_parser("measures", help="phases, competency gap, culture, skills pyramid, goal mix, trained-leader ROI")
+    _add_data(p)
+    _period_arg(p)
+    p.add_argument("--level", choices=("organisation", "department", "team", "all"), default="all")
+    p.add_argument("--measure", choices=MEASURES, action="append", help="only this measure (repeatable)")
+    p.add_argument("--lang", choices=("en", "nl"), default="en")
+    p.add_argument("--n-boot", type=int, default=2000, metavar="N", help="bootstrap resamples for the ROI ratio CI")
+    _min_group(p)
+    _add_output(p)
+    p.set_defaults(func=cmd_measures)
+
+    from .gallery import CHARTS
+
+    p = sub.add_parser("charts", help="draw the chart gallery as PNG files")
+    _add_data(p)
+    _period_arg(p)
+    p.add_argument("--out", required=True, type=Path, metavar="DIR")
+    p.add_argument("--lang", choices=("en", "nl"), default="en")
+    p.add_argument("--chart", choices=list(CHARTS), action="append", help="only this chart (repeatable)")
+    p.add_argument("--n-boot", type=int, default=1000, metavar="N")
+    _min_group(p)
+    p.set_defaults(func=cmd_charts)
 
     p = sub.add_parser("sample", help="generate the fictional sample organisation")
     p.add_argument("--out", required=True, type=Path, metavar="DIR")

@@ -171,3 +171,22 @@ def test_priorities_department_and_weights(capsys):
 def test_priorities_bad_weights_exit_2(capsys):
     code, _, err = run(capsys, "priorities", "--data", str(SAMPLE), "--weights", "-1", "1", "1")
     assert code == 2 and "negative" in err.lower()
+
+
+def test_measures_contract(capsys):
+    code, out, err = run(capsys, "measures", "--data", str(SAMPLE), "--level", "department", "--format", "csv", "--n-boot", "100")
+    assert code == 0, err
+    table = pd.read_csv(io.StringIO(out), keep_default_na=False)
+    assert set(table["level"]) == {"department"}
+    assert {"unit", "measure", "key", "value", "n", "suppressed"} <= set(table.columns)
+    suppressed = table[table["suppressed"].astype(str) == "True"]
+    assert len(suppressed) and (suppressed["value"] == "").all()
+    legal = table[(table["unit"] == "Legal") & (table["measure"] == "culture")]
+    assert (legal["value"] == "").all()
+
+
+def test_measures_filter_by_measure(capsys):
+    code, out, _ = run(capsys, "measures", "--data", str(SAMPLE), "--measure", "goal_mix", "--format", "json")
+    assert code == 0
+    rows = json.loads(out)
+    assert {r["measure"] for r in rows} == {"goal_mix"}
