@@ -17,6 +17,8 @@ from .output import FORMATS, emit
 __all__ = ["main", "build_parser"]
 
 EXIT_BAD_INPUT = 2
+EXIT_REPORTS_FAILED = 1
+EXIT_LOCKED = 3
 
 
 def _add_data(p: argparse.ArgumentParser) -> None:
@@ -132,6 +134,48 @@ def cmd_regression(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from .report.runner import ParameterError, ReportLockedError, run_reports
+
+    extra = {}
+    for item in args.param or []:
+        name, sep, value = item.partition("=")
+        if not sep:
+            print(f"aiadopt report: error: --param needs NAME=VALUE, got {item!r}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        extra[name.strip()] = value
+    try:
+        result = run_reports(
+            args.data,
+            period=args.period,
+            departments=None if args.all or not args.department else args.department,
+            lang=args.lang,
+            workers=args.workers,
+            out=args.out,
+            timeout=args.timeout,
+            min_group_size=args.min_group_size,
+            n_boot=args.n_boot,
+            seed=args.seed,
+            codebook=args.codebook,
+            notebooks_dir=args.notebooks,
+            parameters=extra,
+        )
+    except ParameterError as exc:
+        print(f"aiadopt report: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ReportLockedError as exc:
+        print(f"aiadopt report: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    n = len(result.results)
+    print(f"{n - len(result.failures)} of {n} reports published in {result.directory}/ (index.html, manifest.json)")
+    if result.failures:
+        print(f"aiadopt report: {len(result.failures)} report(s) failed:", file=sys.stderr)
+        for r in result.failures:
+            print(f"  - {r.title}: {r.reason}", file=sys.stderr)
+        return EXIT_REPORTS_FAILED
+    return 0
+
+
 def cmd_sample(args) -> int:
     from .sample import write_sample
 
@@ -205,6 +249,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n-boot", type=int, default=1000, metavar="N")
     _min_group(p)
     p.set_defaults(func=cmd_charts)
+
+    p = sub.add_parser("report", help="the monthly HTML reports: organisation and departments (papermill)")
+    _add_data(p)
+    _period_arg(p)
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--department", action="append", metavar="NAME", help="report on this department (repeatable); default: all")
+    who.add_argument("--all", action="store_true", help="every department (the default)")
+    p.add_argument("--lang", choices=("en", "nl"), default="en")
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="reports run in parallel (default 1)")
+    p.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR", help="reports folder (default reports/)")
+    p.add_argument("--timeout", type=float, default=600, metavar="S", help="seconds one notebook cell may run (default 600)")
+    p.add_argument("--n-boot", type=int, default=1000, metavar="N")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--notebooks", type=Path, metavar="DIR", help="folder with your own report notebooks (default: notebooks/)")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE", help="extra notebook parameter (custom notebooks)")
+    _min_group(p)
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("sample", help="generate the fictional sample organisation")
     p.add_argument("--out", required=True, type=Path, metavar="DIR")

@@ -25,7 +25,7 @@ from .privacy import check_min_group_size, suppress
 from .schema import FREQUENCIES
 from .survival import km_median, km_survival_at
 
-__all__ = ["KPI_COLUMNS", "LEVEL_CHOICES", "compute_kpis", "parse_period"]
+__all__ = ["KPI_COLUMNS", "LEVEL_CHOICES", "compute_kpis", "compute_kpi_trend", "parse_period"]
 
 #: Accepted values of ``level``.
 LEVEL_CHOICES: tuple[str, ...] = ("organisation", "department", "team", "all")
@@ -508,3 +508,28 @@ def compute_kpis(
     if level != "all":
         kpis = kpis[kpis["level"] == level]
     return kpis.loc[:, list(KPI_COLUMNS)].reset_index(drop=True)
+
+
+def compute_kpi_trend(
+    data: Dataset,
+    *,
+    period: str | pd.Period,
+    months: int = 12,
+    level: str = "all",
+    min_group_size: int = 5,
+    **kwargs,
+) -> pd.DataFrame:
+    """:func:`compute_kpis` for the ``months`` periods up to and including
+    ``period``, stacked (one row per unit and period, oldest first).
+
+    Each period uses its own survey wave and its own privacy suppression,
+    exactly as a monthly run of that period would show it.
+    """
+    if not isinstance(months, int) or months < 1:
+        raise ValueError(f"months must be a positive integer, got {months!r}")
+    end = parse_period(period)
+    frames = [
+        compute_kpis(data, period=end - k, level=level, min_group_size=min_group_size, **kwargs)
+        for k in range(months - 1, -1, -1)
+    ]
+    return pd.concat(frames, ignore_index=True)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aiadopt.kpis import KPI_COLUMNS, compute_kpis, parse_period
+from aiadopt.kpis import KPI_COLUMNS, compute_kpis, parse_period, compute_kpi_trend
 
 
 def _row(kpis, unit, level=None):
@@ -517,3 +517,17 @@ def test_many_units_each_get_a_row(make_dataset, rng):
     kpis = compute_kpis(data, period="2025-04")
     assert len(kpis) == 1 + 40 + n_teams
     assert kpis["unit"].is_unique
+
+
+def test_kpi_trend_stacks_periods_oldest_first(make_dataset):
+    data = make_dataset(
+        use_cases=[
+            {"status": "pilot", "start_date": "2025-01-10"},
+            {"status": "pilot", "start_date": "2025-03-05"},
+        ]
+    )
+    trend = compute_kpi_trend(data, period="2025-03", months=3, level="organisation")
+    assert trend["period"].tolist() == ["2025-01", "2025-02", "2025-03"]
+    assert trend["active_use_cases"].tolist() == [1, 1, 2]
+    with pytest.raises(ValueError, match="months must be a positive integer"):
+        compute_kpi_trend(data, period="2025-03", months=0)

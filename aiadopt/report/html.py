@@ -1,0 +1,174 @@
+"""Executed notebook -> one self-contained, sanitized HTML page.
+
+nbconvert renders the notebook body without code (``exclude_input``; cells
+tagged ``analyst-note`` are dropped too), nh3 sanitizes it (no scripts, no
+styles from outputs, images only as ``data:`` URIs), and the result is put
+in our own page with inline CSS, a table of contents and a Content Security
+Policy that forbids any request outside the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import nbformat
+import nh3
+
+__all__ = ["notebook_to_html", "page", "index_page", "ANALYST_TAG"]
+
+#: Markdown cells with this tag are notes for analysts in JupyterLab; they
+#: are not part of the published report.
+ANALYST_TAG = "analyst-note"
+
+_TAGS = {
+    "h1", "h2", "h3", "h4", "p", "div", "span", "table", "thead", "tbody", "tr", "th", "td",
+    "ul", "ol", "li", "figure", "figcaption", "img", "strong", "em", "b", "i", "br", "hr",
+    "a", "code", "small", "sup", "sub", "blockquote", "caption",
+}
+_ATTRIBUTES = {
+    "*": {"id", "class"},
+    "img": {"src", "alt", "width", "height"},
+    "a": {"href"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+CSS = """
+:root { --ink:#1f2933; --muted:#616e7c; --line:#d9dee3; --accent:#0173b2; --bg:#ffffff; }
+* { box-sizing: border-box; }
+body { margin:0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
+       color:var(--ink); background:var(--bg); line-height:1.5; }
+.layout { display:flex; max-width:1280px; margin:0 auto; }
+nav.toc { position:sticky; top:0; align-self:flex-start; width:230px; padding:24px 16px; font-size:14px;
+          border-right:1px solid var(--line); height:100vh; overflow:auto; }
+nav.toc h2 { font-size:13px; text-transform:uppercase; letter-spacing:.05em; color:var(--muted); margin:0 0 8px; }
+nav.toc ol { list-style:none; padding:0; margin:0; }
+nav.toc li { margin:4px 0; }
+nav.toc a { color:var(--ink); text-decoration:none; }
+nav.toc a:hover { color:var(--accent); }
+main { flex:1; min-width:0; padding:24px 40px 64px; }
+h1 { font-size:28px; margin:0 0 4px; }
+h2 { font-size:21px; margin:36px 0 10px; padding-top:8px; border-top:1px solid var(--line); }
+h3 { font-size:16px; margin:18px 0 6px; }
+p.meta, p.note { color:var(--muted); font-size:14px; }
+.summary { background:#f3f7fb; border-left:4px solid var(--accent); padding:10px 16px; border-radius:4px; }
+.summary p { margin:6px 0; }
+figure { margin:12px 0; }
+figure img { max-width:100%; height:auto; }
+figcaption { color:var(--muted); font-size:13px; }
+table { border-collapse:collapse; margin:8px 0 16px; font-size:14px; }
+th, td { padding:5px 10px; border-bottom:1px solid var(--line); text-align:left; vertical-align:top; }
+th { background:#f5f7fa; font-weight:600; }
+td.num { text-align:right; font-variant-numeric: tabular-nums; }
+td.suppressed { color:var(--muted); font-style:italic; }
+td.status-ok { color:#027a48; font-weight:600; }
+td.status-failed { color:#b42318; font-weight:600; }
+ul.signals li { margin:4px 0; }
+@media print { nav.toc { display:none; } main { padding:0; } }
+"""
+
+
+def _exporter():
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    c = Config()
+    c.HTMLExporter.exclude_input = True
+    c.HTMLExporter.exclude_input_prompt = True
+    c.HTMLExporter.exclude_output_prompt = True
+    c.TagRemovePreprocessor.enabled = True
+    c.TagRemovePreprocessor.remove_cell_tags = {ANALYST_TAG}
+    exporter = HTMLExporter(config=c, template_name="basic")
+    exporter.register_preprocessor("nbconvert.preprocessors.TagRemovePreprocessor", enabled=True)
+    return exporter
+
+
+def _published_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop what a reader must never see: printed text, warnings and
+    tracebacks (stream and error outputs) and the parameters cells."""
+    nb = nbformat.from_dict(nb)
+    keep = []
+    for cell in nb.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & {"parameters", "injected-parameters", ANALYST_TAG}:
+            continue
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", []) if o.get("output_type") in ("display_data", "execute_result")]
+        keep.append(cell)
+    nb.cells = keep
+    return nb
+
+
+def sanitize(fragment: str) -> str:
+    """Allow only structural HTML, ``id``/``class`` attributes and images
+    embedded as ``data:`` URIs; links only to anchors in the page."""
+    cleaned = nh3.clean(
+        fragment,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"data"},
+        link_rel=None,
+        strip_comments=True,
+    )
+    # Relative links could point outside the file: keep only in-page anchors.
+    return re.sub(r'<a href="(?!#)[^"]*"', "<a", cleaned)
+
+
+def _toc(body: str, title: str) -> str:
+    items = re.findall(r'<h2 id="([^"]+)">(.*?)</h2>', body, flags=re.S)
+    links = "".join(f'<li><a href="#{sid}">{text}</a></li>' for sid, text in items)
+    return f'<nav class="toc" id="toc"><h2>{html.escape(title)}</h2><ol>{links}</ol></nav>'
+
+
+def page(title: str, body: str, *, lang: str = "en", toc_title: str | None = "Contents") -> str:
+    """A complete HTML document around an already-sanitized ``body``."""
+    nav = _toc(body, toc_title) if toc_title else ""
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>{CSS}</style></head>"
+        f'<body><div class="layout">{nav}<main>{body}</main></div></body></html>\n'
+    )
+
+
+def notebook_to_html(nb: nbformat.NotebookNode, *, title: str, lang: str = "en", toc_title: str = "Contents") -> str:
+    """Convert an executed report notebook into the published page."""
+    body, _ = _exporter().from_notebook_node(_published_cells(nb))
+    return page(title, sanitize(body), lang=lang, toc_title=toc_title)
+
+
+def index_page(*, period: str, rows: list[dict], generated: dt.datetime, lang: str = "en") -> str:
+    """``reports/<period>/index.html``: every report with its status.
+
+    ``rows``: dicts with ``title``, ``file`` (None when failed), ``status``
+    (``ok``/``failed``), ``reason``, ``duration_s``.
+    """
+    nl = lang == "nl"
+    head = ["Rapport", "Status", "Duur (s)", "Reden"] if nl else ["Report", "Status", "Duration (s)", "Reason"]
+    trs = []
+    for r in rows:
+        name = html.escape(r["title"])
+        cell = f'<a href="{html.escape(r["file"])}">{name}</a>' if r.get("file") else name
+        status = html.escape(r["status"])
+        trs.append(
+            f'<tr><td>{cell}</td><td class="status-{status}">{status}</td>'
+            f'<td class="num">{r.get("duration_s", 0):.1f}</td><td>{html.escape(r.get("reason") or "")}</td></tr>'
+        )
+    n_failed = sum(r["status"] != "ok" for r in rows)
+    title = (f"AI-adoptierapporten {period}" if nl else f"AI adoption reports {period}")
+    summary = (
+        f"{len(rows) - n_failed} van {len(rows)} rapporten gelukt." if nl else f"{len(rows) - n_failed} of {len(rows)} reports completed."
+    )
+    body = (
+        f'<h1 id="top">{html.escape(title)}</h1>'
+        f'<p class="meta">{html.escape(("Gemaakt " if nl else "Generated ") + generated.isoformat(timespec="seconds"))} · {html.escape(summary)}</p>'
+        f'<table class="data"><thead><tr>{"".join(f"<th>{h}</th>" for h in head)}</tr></thead><tbody>{"".join(trs)}</tbody></table>'
+    )
+    # The index links to sibling files, so it is not run through sanitize().
+    return page(title, body, lang=lang, toc_title=None)
