@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aiadopt.kpis import KPI_COLUMNS, compute_kpis, parse_period, compute_kpi_trend
+from aiadopt.kpis import KPI_COLUMNS, compute_kpi_trend, compute_kpis, parse_period
 
 
 def _row(kpis, unit, level=None):
