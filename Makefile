@@ -9,8 +9,10 @@ STAMP  := $(VENV)/.installed
 DATA   ?= data/sample
 PERIOD ?= latest
 OUT    ?= reports
+WORKERS ?= 2
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: help report test lint sample bench clean
+.PHONY: help report test lint sample bench clean system-deps
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -21,14 +23,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-report: $(STAMP) ## run the monthly job on the sample data (DATA=, PERIOD=, OUT=)
-	@mkdir -p $(OUT)
-	$(BIN)/aiadopt kpis --data $(DATA) --period $(PERIOD) --format csv --out $(OUT)/kpis.csv
-	$(BIN)/aiadopt kpis --data $(DATA) --period $(PERIOD) --format table --out $(OUT)/kpis.txt
-	@cat $(OUT)/kpis.txt
-	@echo "Written: $(OUT)/kpis.csv $(OUT)/kpis.txt"
+report: $(STAMP) ## the monthly reports on the sample data -> reports/<month>/index.html (DATA=, PERIOD=, OUT=, WORKERS=)
+	$(BIN)/aiadopt report --data $(DATA) --period $(PERIOD) --out $(OUT) --workers $(WORKERS)
 
-test: $(STAMP) ## run the test suite
+system-deps: ## Debian's chromium for the browser tests (installed with apt-get when run as root)
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests (apt-get)..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "NOTE: $(CHROMIUM) is missing: the browser tests will be skipped (sudo apt-get install chromium)."; \
+	  fi; \
+	fi
+
+test: $(STAMP) system-deps ## run the test suite (installs chromium for the browser tests if missing)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP) ## ruff
