@@ -377,7 +377,7 @@ class Report:
             {
                 self.t("report.use_case"): best["use_case_id"] + " " + best["title"].fillna(""),
                 self.t("report.department"): best["department"],
-                "status": [self.t(f"status.{s}") for s in best["status"]],
+                self.t("text.status"): [self.t(f"status.{s}") for s in best["status"]],
                 self.t("text.quadrant"): [self.t("quadrant." + q.lower().replace(" ", "_").replace("-", "_")) for q in best["quadrant"]],
                 self.t("report.priority_score"): best["priority_score"],
             }
@@ -476,11 +476,11 @@ class Report:
         if reg.refused:
             self.paragraph(reg.refusal(self.lang))
             return
-        note = self.t("report.model_department") if reg.scope == "department" else self.t("report.model_organisation")
-        if reg.fallback_reason:
-            note = reg.fallback_reason
-        self.paragraph(note, cls="note")
-        self.paragraph(reg.finding(self.lang))
+        finding = reg.finding(self.lang)
+        if not reg.fallback_reason:  # a fallback is explained by the finding itself
+            note = self.t("report.model_department") if reg.scope == "department" else self.t("report.model_organisation")
+            self.paragraph(note, cls="note")
+        self.paragraph(finding)
         fig, ax = plt.subplots(figsize=(9, 4.8), layout="constrained")
         plot_importance(reg, ax=ax, lang=self.lang)
         self.figure(fig, alt=self.t("text.importance"))
