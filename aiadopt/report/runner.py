@@ -513,6 +513,8 @@ def run_reports(
                 bar.set_postfix_str(f"{job.title}: {res.status}")
                 if res.status != "ok":
                     log(f"FAILED {job.title}: {res.reason}")
+                elif bar.disable:  # no terminal (a scheduled run): one log line per report
+                    log(f"[{len(results)}/{len(jobs)}] {job.title}: ok ({res.duration_s:.1f} s)")
         bar.close()
         ordered = [results[i] for i in range(len(jobs))]
 
