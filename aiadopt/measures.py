@@ -73,6 +73,7 @@ from .kpis import ORGANISATION, _survey_wave, _use_case_state, parse_period
 from .labels import label
 from .privacy import check_min_group_size, suppress
 from .reliability import cronbach_alpha
+from .roi import compute_roi
 from .schema import GOALS, PHASES, SKILL_LEVELS
 
 __all__ = [
@@ -822,14 +823,6 @@ def compute_goal_mix(
 # --- trained-leader ROI ratio ---------------------------------------------------------
 
 
-def _roi(uc: pd.DataFrame) -> np.ndarray:
-    inv = uc["investment_eur"].to_numpy(dtype=float)
-    ben = uc["annual_benefit_eur"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        roi = np.where((inv > 0) & ~np.isnan(ben), (ben - inv) / inv, np.nan)
-    return roi
-
-
 def _training_by_team_wave(survey: pd.DataFrame, p: pd.Period) -> pd.DataFrame:
     """Per (wave, department, team): leaders who answered ai_training_done
     and how many said yes; waves on or before ``p`` only."""
@@ -963,7 +956,7 @@ def compute_trained_roi_ratio(
 
     uc = data.use_cases
     state = _use_case_state(uc, _period_end(p), 365)
-    roi = _roi(uc)
+    roi = compute_roi(uc)
     use = state["started"].to_numpy() & ~np.isnan(roi)
     cases = pd.DataFrame(
         {

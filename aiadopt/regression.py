@@ -35,6 +35,7 @@ from statsmodels.stats.outliers_influence import variance_inflation_factor
 from .dataset import Dataset
 from .kpis import _use_case_state, parse_period
 from .labels import label
+from .roi import compute_roi
 from .schema import COMPETENCIES, SCALE_FAMILIES
 
 __all__ = [
@@ -136,11 +137,8 @@ def _model_frame(data: Dataset, p: pd.Period) -> tuple[pd.DataFrame, list[str]]:
     end = np.datetime64(p.end_time.normalize().to_datetime64(), "ns")
     started = _use_case_state(uc, end, 365)["started"].to_numpy(dtype=bool)
 
-    investment = uc["investment_eur"].to_numpy(dtype=float)
-    benefit = uc["annual_benefit_eur"].to_numpy(dtype=float)
-    has_roi = np.isfinite(investment) & (investment > 0) & np.isfinite(benefit)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        roi = np.where(has_roi, (benefit - investment) / investment, np.nan)
+    roi = compute_roi(uc)
+    has_roi = np.isfinite(roi)
 
     # Survey waves that count: every month with survey rows, up to the period.
     all_waves = _month_ordinals(data.survey["wave"])
@@ -160,8 +158,8 @@ def _model_frame(data: Dataset, p: pd.Period) -> tuple[pd.DataFrame, list[str]]:
             "team": uc["team"].to_numpy(dtype=object),
             "start_date": uc["start_date"].to_numpy(),
             "wave_ordinal": wave,
-            "investment_eur": investment,
-            "annual_benefit_eur": benefit,
+            "investment_eur": uc["investment_eur"].to_numpy(dtype=float),
+            "annual_benefit_eur": uc["annual_benefit_eur"].to_numpy(dtype=float),
             "roi": roi,
         }
     )
