@@ -75,6 +75,7 @@ from .privacy import check_min_group_size, suppress
 from .reliability import cronbach_alpha
 from .roi import compute_roi
 from .schema import GOALS, PHASES, SKILL_LEVELS
+from .waves import wave_at_start, waves_up_to
 
 __all__ = [
     "BENCHMARKS",
@@ -969,15 +970,9 @@ def compute_trained_roi_ratio(
     training = _training_by_team_wave(data.survey, p)
     # The wave of a use case: the latest survey wave on or before its start
     # month (else the first), among the waves on or before the period.
-    all_waves = data.survey["wave"]
-    if not isinstance(all_waves.dtype, pd.PeriodDtype):
-        all_waves = all_waves.astype("period[M]")
-    ords = all_waves.array.asi8
-    waves = np.unique(ords[all_waves.notna().to_numpy() & (ords <= p.ordinal)])
+    waves = waves_up_to(data.survey, p)
     if len(cases) and len(waves):
-        start_ord = pd.PeriodIndex(pd.DatetimeIndex(cases["start"]), freq="M").asi8
-        pos = np.searchsorted(waves, start_ord, side="right") - 1
-        cases["wave"] = waves[np.maximum(pos, 0)]
+        cases["wave"] = wave_at_start(cases["start"], waves)
         keys = pd.MultiIndex.from_arrays(
             [cases["wave"].to_numpy(), cases["department"].to_numpy(), cases["team"].to_numpy()]
         )

@@ -37,6 +37,7 @@ from .kpis import _use_case_state, parse_period
 from .labels import label
 from .roi import compute_roi
 from .schema import COMPETENCIES, SCALE_FAMILIES
+from .waves import NO_WAVE, month_ordinals, wave_at_start, waves_up_to
 
 __all__ = [
     "COEFFICIENT_COLUMNS",
@@ -84,7 +85,6 @@ EXCLUSION_REASONS: dict[str, str] = {
 VIF_THRESHOLD: float = 10.0
 
 _PREFIX = SCALE_FAMILIES["competency"][0] + "_"
-_NAT = np.iinfo(np.int64).min
 _BOOT_CELLS = 4_000_000  # floats per bootstrap chunk (memory bound)
 _WIDE_CI = 0.40  # a share CI wider than 40 percentage points is called wide
 
@@ -92,13 +92,6 @@ _Message = tuple[str, dict[str, Any]]
 
 
 # --- modelling table ------------------------------------------------------------
-
-
-def _month_ordinals(values: pd.Series) -> np.ndarray:
-    """Monthly Period ordinals of a period or datetime column (NaT -> min int64)."""
-    if isinstance(values.dtype, pd.PeriodDtype):
-        return np.asarray(values.array.asi8)
-    return np.asarray(pd.to_datetime(values).dt.to_period("M").array.asi8)
 
 
 def _competencies(data: Dataset) -> dict[str, tuple[str, ...]]:
@@ -111,9 +104,9 @@ def _team_scores(data: Dataset, keys: list[str], last_wave: int) -> pd.DataFrame
     and ``n_leaders`` (leaders who answered at least one competency item)."""
     items = _competencies(data)
     survey = data.survey
-    wave = _month_ordinals(survey["wave"])
+    wave = month_ordinals(survey["wave"])
     leader = (survey["role"].astype(object) == "leader").to_numpy()
-    keep = leader & (wave != _NAT) & (wave <= last_wave)
+    keep = leader & (wave != NO_WAVE) & (wave <= last_wave)
     sub = survey.loc[keep]
     scores = pd.DataFrame(
         {key: sub[list(items[key])].mean(axis=1, skipna=True).to_numpy() for key in keys}
@@ -141,15 +134,8 @@ def _model_frame(data: Dataset, p: pd.Period) -> tuple[pd.DataFrame, list[str]]:
     has_roi = np.isfinite(roi)
 
     # Survey waves that count: every month with survey rows, up to the period.
-    all_waves = _month_ordinals(data.survey["wave"])
-    waves = np.unique(all_waves[(all_waves != _NAT) & (all_waves <= p.ordinal)])
-    start_month = _month_ordinals(uc["start_date"])
-    if len(waves):
-        # Latest wave on or before the start month; the first wave if none is.
-        pos = np.clip(np.searchsorted(waves, start_month, side="right") - 1, 0, None)
-        wave = np.where(started, waves[pos], _NAT)
-    else:
-        wave = np.full(len(uc), _NAT)
+    waves = waves_up_to(data.survey, p)
+    wave = np.where(started, wave_at_start(uc["start_date"], waves), NO_WAVE)
 
     frame = pd.DataFrame(
         {
