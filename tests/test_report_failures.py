@@ -23,7 +23,7 @@ import os, sys, time
 if department == "HR":
     raise RuntimeError("injected failure for HR")
 if department == "IT":
-    time.sleep(60)
+    time.sleep(600)
 if department == "Sales":
     os.kill(os.getpid(), 9)
 if department == "Marketing":
@@ -50,7 +50,7 @@ def test_failures_are_isolated_and_reported(tmp_path, capsys):
     out = tmp_path / "reports"
     code = main(
         [
-            "report", "--data", str(SAMPLE), "--out", str(out), "--workers", "2", "--timeout", "20",
+            "report", "--data", str(SAMPLE), "--out", str(out), "--workers", "2", "--timeout", "30",
             "--n-boot", "50", "--notebooks", str(notebooks),
             "--department", "HR", "--department", "IT", "--department", "Sales",
             "--department", "Marketing", "--department", "Finance",
