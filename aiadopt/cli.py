@@ -86,6 +86,9 @@ def cmd_measures(args) -> int:
 
 
 def cmd_charts(args) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only; never opens a window
     from tqdm import tqdm
 
     from .gallery import CHARTS, write_charts

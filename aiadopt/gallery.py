@@ -10,14 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # files only; never opens a window
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from .dataset import Dataset  # noqa: E402
-from .kpis import parse_period  # noqa: E402
+from .dataset import Dataset
+from .kpis import parse_period
 
 __all__ = ["CHARTS", "ChartContext", "write_charts", "save_figure"]
 

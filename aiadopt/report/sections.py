@@ -18,18 +18,15 @@ import io
 from functools import cached_property
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from .. import __version__  # noqa: E402
-from ..io import load  # noqa: E402
-from ..kpis import compute_kpi_trend, compute_kpis, parse_period  # noqa: E402
-from ..labels import label  # noqa: E402
-from ..privacy import check_min_group_size  # noqa: E402
+from .. import __version__
+from ..io import load
+from ..kpis import compute_kpi_trend, compute_kpis, parse_period
+from ..labels import label
+from ..privacy import check_min_group_size
 
 __all__ = ["Report", "SECTIONS", "COMPLETION_MARK", "slug_id"]
 
@@ -126,7 +123,6 @@ class Report:
         self.min_group_size = check_min_group_size(min_group_size)
         self.n_boot = n_boot
         self.seed = seed
-        plt.rcParams.update({"figure.dpi": 100, "font.size": 10})
 
     # -- shared results ------------------------------------------------------
     @property
