@@ -6,7 +6,7 @@ import seaborn as sns
 
 from ..schema import COMPETENCIES, CULTURE_TRAITS, GOALS, PILLARS, SKILL_LEVELS, STATUSES
 
-__all__ = ["PALETTES", "color", "palette", "NEUTRAL", "HIGHLIGHT", "SUPPRESSED"]
+__all__ = ["PALETTES", "color", "palette", "titled", "NEUTRAL", "HIGHLIGHT", "SUPPRESSED"]
 
 _cb = sns.color_palette("colorblind", 10).as_hex()
 
@@ -41,3 +41,22 @@ def palette(group: str) -> dict[str, str]:
 
 def color(group: str, key) -> str:
     return PALETTES[group].get(str(key), NEUTRAL)
+
+
+def titled(ax, title: str, note: str | None = None, *, fontsize="small", pad: float | None = None) -> None:
+    """Bold left-aligned title with an optional grey subtitle under it (the
+    same look for every chart of the suite)."""
+    lines = note.count("\n") + 1 if note else 0
+    ax.set_title(title, loc="left", fontweight="bold", pad=pad if pad is not None else 6 + 12 * lines)
+    if note:
+        ax.annotate(
+            note,
+            xy=(0, 1),
+            xycoords="axes fraction",
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="left",
+            va="bottom",
+            fontsize=fontsize,
+            color="0.3",
+        )

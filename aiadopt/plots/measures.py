@@ -23,7 +23,7 @@ from matplotlib.patches import Patch
 from ..labels import label
 from ..measures import MIN_USE_CASES, SEED_ROI_CLAIM, SKILL_TARGETS
 from ..schema import GOALS, PHASES, SKILL_LEVELS
-from ._style import HIGHLIGHT, NEUTRAL, SUPPRESSED, color, palette
+from ._style import HIGHLIGHT, NEUTRAL, SUPPRESSED, color, palette, titled
 
 __all__ = [
     "plot_competency_gap",
@@ -165,21 +165,7 @@ def _placeholder(
 
 
 def _title(ax: Axes, measure: str, lang: str, note: str | None = None) -> None:
-    ax.set_title(
-        label(f"measure.{measure}", lang), loc="left", fontweight="bold", pad=18 if note else 6
-    )
-    if note:
-        ax.annotate(
-            note,
-            xy=(0, 1),
-            xycoords="axes fraction",
-            xytext=(0, 4),
-            textcoords="offset points",
-            ha="left",
-            va="bottom",
-            fontsize=_NOTE,
-            color="0.3",
-        )
+    titled(ax, label(f"measure.{measure}", lang), note, fontsize=_NOTE, pad=18 if note else 6)
 
 
 def _value(rows: pd.DataFrame, key: str, statistic: str) -> pd.Series | None:

@@ -16,7 +16,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from ..labels import label
 from ..regression import VIF_THRESHOLD, RegressionResult
-from ._style import NEUTRAL, palette
+from ._style import NEUTRAL, palette, titled
 
 __all__ = ["plot_coefficients", "plot_importance"]
 
@@ -48,18 +48,7 @@ def _title(ax: Axes, title: str, result: RegressionResult, lang: str) -> None:
     note = _model_note(result, lang)
     if result.fallback_reason:
         note = textwrap.fill(result.messages(lang)[0], 75) + "\n" + note
-    ax.set_title(title, loc="left", fontweight="bold", pad=10 + 12 * (note.count("\n") + 1))
-    ax.annotate(
-        note,
-        xy=(0, 1),
-        xycoords="axes fraction",
-        xytext=(0, 5),
-        textcoords="offset points",
-        ha="left",
-        va="bottom",
-        fontsize=_NOTE_SIZE,
-        color="0.3",
-    )
+    titled(ax, title, note, fontsize=_NOTE_SIZE, pad=10 + 12 * (note.count("\n") + 1))
 
 
 def _footnote(ax: Axes, result: RegressionResult, lang: str, extra: str | None = None) -> None:
