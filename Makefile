@@ -11,11 +11,13 @@ PERIOD ?= latest
 OUT    ?= reports
 WORKERS ?= 2
 CHROMIUM := /usr/bin/chromium
+FLOORS := .venv-floors
+FLOOR_PYTHON ?= python3.11
 
-.PHONY: help report test lint sample bench clean system-deps
+.PHONY: help report test test-floors lint sample bench clean system-deps
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +41,15 @@ system-deps: ## Debian's chromium for the browser tests (installed with apt-get 
 test: $(STAMP) system-deps ## run the test suite (installs chromium for the browser tests if missing)
 	$(BIN)/python -m pytest
 
+test-floors: system-deps ## the suite in .venv-floors/ with every dependency at its declared floor (FLOOR_PYTHON=)
+	@test -x $(FLOORS)/bin/python || $(FLOOR_PYTHON) -m venv $(FLOORS)
+	$(FLOORS)/bin/python -m pip install --quiet --upgrade pip
+	$(FLOORS)/bin/python -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb")); m = p["project"]; \
+	  print("\n".join(s.replace(">=", "==") for s in m["dependencies"] + m["optional-dependencies"]["test"] + p["build-system"]["requires"]))' \
+	  > $(FLOORS)/floors.txt
+	$(FLOORS)/bin/python -m pip install --quiet -c $(FLOORS)/floors.txt -e '.[test]'
+	$(FLOORS)/bin/python -m pytest
+
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check aiadopt tests benchmarks
 
@@ -48,5 +59,5 @@ sample: $(STAMP) ## regenerate data/sample from its seed
 bench: $(STAMP) ## performance benchmark (prints figures)
 	$(BIN)/python benchmarks/bench_load_kpis.py
 
-clean: ## remove the virtualenv and generated reports
-	rm -rf $(VENV) $(OUT)/*
+clean: ## remove the virtualenvs and generated reports
+	rm -rf $(VENV) $(FLOORS) $(OUT)/*

@@ -55,3 +55,44 @@ def test_same_python():
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     _, python = _conda()
     assert python == meta["requires-python"].replace(" ", "")
+
+
+def _imported_distributions(folder: Path) -> dict[str, set[str]]:
+    """Distribution name -> files under ``folder`` that import it (third-party
+    imports only, including those inside functions)."""
+    import ast
+    import sys
+    from importlib.metadata import packages_distributions
+
+    owners = packages_distributions()
+    found: dict[str, set[str]] = {}
+    for path in sorted(folder.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules = [node.module]
+            else:
+                continue
+            for module in modules:
+                top = module.split(".")[0]
+                if top in sys.stdlib_module_names or top in ("aiadopt", "__future__"):
+                    continue
+                for dist in owners.get(top, [top]):
+                    found.setdefault(_split(dist)[0].replace("_", "-"), set()).add(str(path.relative_to(ROOT)))
+    return found
+
+
+def test_every_imported_package_is_declared():
+    """What the code imports is a declared dependency, not something another
+    package happens to pull in (the package: runtime dependencies; tests:
+    those plus the test extra)."""
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime = {_split(s)[0] for s in meta["dependencies"]}
+    test = runtime | {_split(s)[0] for s in meta["optional-dependencies"]["test"]}
+    undeclared: dict[str, list[str]] = {}
+    for folder, declared in ((ROOT / "aiadopt", runtime), (ROOT / "tests", test), (ROOT / "benchmarks", runtime)):
+        for dist, files in _imported_distributions(folder).items():
+            if dist not in declared:
+                undeclared.setdefault(dist, []).extend(sorted(files))
+    assert not undeclared, f"imported but not declared in pyproject.toml (and environment.yml): {undeclared}"

@@ -63,8 +63,14 @@ class ReportLockedError(RuntimeError):
 
 
 def default_notebooks_dir() -> Path:
-    """``notebooks/`` of the repository (next to the package)."""
-    return Path(__file__).resolve().parents[2] / "notebooks"
+    """The report notebooks shipped with the package: ``aiadopt/notebooks/``.
+
+    In a source checkout these are links to the repository's top-level
+    ``notebooks/`` (the copies analysts open in JupyterLab); an installed
+    wheel or sdist carries the files themselves, so ``aiadopt report`` works
+    from any directory after ``pip install``.
+    """
+    return Path(__file__).resolve().parents[1] / "notebooks"
 
 
 def slugify(name: str) -> str:
