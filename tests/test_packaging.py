@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import site as sitemod
 import subprocess
 import sys
-import sysconfig
 import tarfile
 import venv
 import zipfile
@@ -108,8 +108,11 @@ def test_installed_wheel_publishes_a_report_from_another_folder(dists, tmp_path)
     venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
     site = Path(_run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], cwd=tmp_path).stdout.strip())
-    (site / "test-env-packages.pth").write_text(sysconfig.get_path("purelib") + "\n")
-    env = {**_clean_env(), "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter")}
+    # The test environment's site directories (the .pth files inside them are
+    # not run, so an editable install of aiadopt there stays invisible).
+    (site / "test-env-packages.pth").write_text("".join(f"{d}\n" for d in sitemod.getsitepackages()))
+    jupyter_data = dict.fromkeys(str(Path(prefix) / "share" / "jupyter") for prefix in (sys.prefix, sys.base_prefix))
+    env = {**_clean_env(), "JUPYTER_PATH": os.pathsep.join(jupyter_data)}
     _run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", "--no-index",
           "--ignore-installed", str(dists["wheel_from_sdist"])], cwd=tmp_path, env=env)
 
