@@ -148,7 +148,7 @@ def test_hc3_standard_errors(make_dataset, rng):
         se, sm.OLS(y, design).fit().get_robustcov_results("HC3").bse, rtol=1e-10
     )
     # 3. not the classical SEs: the change coefficient's SE is visibly larger
-    classical = fit_ols(y, X, cov_type="nonrobust").bse
+    classical = fit_ols(y, X, cov_type="nonrobust").bse.to_numpy()
     assert se[4] > 1.1 * classical[4]
     # CIs use t with n - k - 1 df on the HC3 SEs
     t = stats.t.ppf(0.975, n - 8)
@@ -441,8 +441,11 @@ def test_to_dict_is_json_with_the_documented_keys(make_dataset, rng):
     out = json.loads(json.dumps(result.to_dict(), allow_nan=False))
     assert list(out) == [
         "n_observations", "n_excluded", "excluded_reasons", "r_squared", "adj_r_squared",
-        "cv_r_squared", "scope", "fallback_reason", "refused", "coefficients",
+        "cv_r_squared", "condition_number", "scope", "fallback_reason", "refused", "coefficients",
     ]  # fmt: skip
+    _, X = _design(result)
+    Z = (X - X.mean(axis=0)) / np.linalg.norm(X - X.mean(axis=0), axis=0)
+    assert out["condition_number"] == pytest.approx(np.linalg.cond(Z), rel=1e-9)
     assert [c["term"] for c in out["coefficients"]] == ["const", *KEYS]
     assert set(out["coefficients"][0]) == set(COEFFICIENT_COLUMNS)
     assert out["coefficients"][0]["importance"] is None
