@@ -531,7 +531,9 @@ def fit_ols(y, X, *, cov_type: str = "HC3") -> OLSResult:
             problems.append(f"{name} has {len(bad)} NaN or infinite values (rows {_rows(bad)})")
     n, k = Xa.shape
     if n < k + 2:
-        problems.append(f"{n} observations for {k} predictors and the intercept; need at least {k + 2}")
+        problems.append(
+            f"{n} observations for {k} predictors and the intercept; need at least {k + 2}"
+        )
     if problems:
         raise ValueError("fit_ols: " + "; ".join(problems) + ". Drop or fix those rows first.")
     constant = [name for j, name in enumerate(names) if np.ptp(Xa[:, j]) == 0]
