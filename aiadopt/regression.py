@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.linalg import solve_triangular
+from scipy.stats import t as t_dist
 from sklearn.linear_model import LinearRegression
 from sklearn.model_selection import KFold, cross_val_score
 
@@ -268,7 +270,6 @@ def _augmented_solve(Z, Q, R, b, c):
     ``c = 0`` gives least squares: ``x`` minimises ``‖b − Z x‖``, ``r`` is
     the residual. ``b = 0`` gives ``x = −(ZᵀZ)⁻¹ c`` and ``r = Z (ZᵀZ)⁻¹ c``.
     """
-    from scipy.linalg import solve_triangular
 
     def step(f, g):
         h = solve_triangular(R, g, trans="T")
@@ -390,8 +391,6 @@ class OLSResult:
 
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         """``lower`` and ``upper`` bounds of the (1 − alpha) CIs, per term."""
-        from scipy.stats import t as t_dist
-
         q = t_dist.ppf(1 - alpha / 2, self.df_resid)
         return pd.DataFrame(
             {"lower": self.params - q * self.bse, "upper": self.params + q * self.bse}
@@ -406,8 +405,6 @@ class OLSResult:
 
 def _ols_result(fit: _Decomposition, terms: list[str], cov_type: str) -> OLSResult:
     """Standard errors and tests of a decomposition (condition already checked)."""
-    from scipy.stats import t as t_dist
-
     n = len(fit.resid)
     k = len(terms) - 1
     df = n - k - 1
