@@ -27,10 +27,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from scipy.linalg import solve_triangular
+from scipy.stats import t as t_dist
 from sklearn.linear_model import LinearRegression
 from sklearn.model_selection import KFold, cross_val_score
-from statsmodels.stats.outliers_influence import variance_inflation_factor
 
 from .dataset import Dataset
 from .kpis import _use_case_state, parse_period
@@ -43,7 +43,9 @@ __all__ = [
     "COEFFICIENT_COLUMNS",
     "EXCLUSION_REASONS",
     "IMPORTANCE_COLUMNS",
+    "MAX_CONDITION",
     "VIF_THRESHOLD",
+    "OLSResult",
     "RegressionResult",
     "build_model_table",
     "fit_competency_roi",
@@ -230,28 +232,329 @@ def build_model_table(data: Dataset, *, period: str | pd.Period) -> tuple[pd.Dat
 # --- statistics -----------------------------------------------------------------------
 
 
-def fit_ols(y, X, *, cov_type: str = "HC3"):
-    """OLS of ``y`` on ``X`` plus an intercept ``const``, with statsmodels.
+#: Unit roundoff of the extended precision the refinement accumulates in
+#: (x86-64: 80-bit long double, 1.1e-19; where ``np.longdouble`` is plain
+#: float64 the refinement still runs, with float64 residuals).
+_EPS_EXT = float(np.finfo(np.longdouble).eps)
+_EPS_64 = float(np.finfo(np.float64).eps)
+#: Largest condition number of the standardised design that is fitted
+#: (≈ 9.2e9 on x86-64). The refined estimates carry a relative error of
+#: about ``condition number × _EPS_EXT``; keeping that below 1e-9 leaves two
+#: digits of margin over the 7 significant digits promised, and the float64
+#: QR that drives the refinement converges far below ``1e-5 / _EPS_64``.
+#: Measured: docs/decisions.md (regression section).
+MAX_CONDITION: float = min(1e-9 / _EPS_EXT, 1e-5 / _EPS_64)
+_REFINE_STEPS = 5  # at most; it stops once a step changes nothing
 
-    The single fitting path of this module (and of the Longley accuracy
-    test): ``sm.OLS(y, sm.add_constant(X)).fit(cov_type=cov_type, use_t=True)``
-    (pseudo-inverse via SVD, never the normal equations).
+
+@dataclass(frozen=True)
+class _Decomposition:
+    """Everything the results of one least-squares fit are computed from."""
+
+    coef: np.ndarray  # (k + 1,) intercept, then slopes, original units
+    pinv: np.ndarray  # (k + 1, n) extended precision: coef = pinv @ y
+    resid: np.ndarray  # (n,)
+    rss: float
+    tss: float
+    leverage: np.ndarray  # (n,) diagonal of the hat matrix (intercept included)
+    vif: np.ndarray  # (k,) variance inflation factors
+    condition_number: float
+    near_dependence: np.ndarray  # (k,) |right singular vector| of the smallest singular value
+
+
+def _augmented_solve(Z, Q, R, b, c):
+    """Solve ``[I Z; Zᵀ 0] [r; x] = [b; c]`` (columns of ``b`` and ``c`` are
+    right-hand sides) with the float64 QR ``Z = Q R``, refined with residuals
+    in extended precision (Björck's iterative refinement for least squares).
+
+    ``c = 0`` gives least squares: ``x`` minimises ``‖b − Z x‖``, ``r`` is
+    the residual. ``b = 0`` gives ``x = −(ZᵀZ)⁻¹ c`` and ``r = Z (ZᵀZ)⁻¹ c``.
+    """
+
+    def step(f, g):
+        h = solve_triangular(R, g, trans="T")
+        d = Q.T @ f
+        return solve_triangular(R, d - h), Q @ h + (f - Q @ d)
+
+    x, r = step(b.astype(np.float64), c.astype(np.float64))
+    x, r = x.astype(np.longdouble), r.astype(np.longdouble)
+    for _ in range(_REFINE_STEPS):
+        dx, dr = step((b - r - Z @ x).astype(np.float64), (c - Z.T @ r).astype(np.float64))
+        x, r = x + dx, r + dr
+        if np.all(np.abs(dx) <= _EPS_EXT * np.abs(x)):
+            break
+    return x, r
+
+
+def _ols_fit(y: np.ndarray, X: np.ndarray) -> _Decomposition:
+    """Least squares of ``y`` on ``[1, X]``, accurate on ill-conditioned designs.
+
+    The predictors are centred (the intercept is then orthogonal to them and
+    is recovered from the means) and scaled to unit length, in extended
+    precision; the standardised design ``Z`` is factored ``Z = QR`` in
+    float64, and the solution is refined on residuals computed in extended
+    precision. The same refined solver gives the rows of the pseudo-inverse
+    of ``[1, X]`` (hence every covariance) and ``(ZᵀZ)⁻¹`` (the VIFs), so
+    no standard error goes through an explicit inverse of ``XᵀX``.
+
+    ``X`` may be float64 or ``np.longdouble`` (for data known to more than
+    float64 precision, e.g. powers of ``x`` for a polynomial); no column may
+    be constant. Callers check ``condition_number`` against
+    :data:`MAX_CONDITION` before trusting the numbers.
+    """
+    n, k = X.shape
+    Xe = np.asarray(X, dtype=np.longdouble)
+    ye = np.asarray(y, dtype=np.longdouble)
+    x_mean = Xe.mean(axis=0)
+    y_mean = ye.mean()
+    Xc = Xe - x_mean
+    yc = ye - y_mean
+    scale = np.sqrt((Xc * Xc).sum(axis=0))
+    Z = Xc / scale
+    Q, R = np.linalg.qr(Z.astype(np.float64))
+    _, sv, vt = np.linalg.svd(R)
+    condition = float(sv[0] / sv[-1]) if sv[-1] > 0 else float("inf")
+    near = np.abs(vt[-1])
+    if not condition <= MAX_CONDITION:  # also NaN; solving would divide by ~0
+        return _Decomposition(
+            coef=np.full(k + 1, np.nan), pinv=np.full((k + 1, n), np.nan), resid=np.full(n, np.nan),
+            rss=np.nan, tss=float((yc * yc).sum()), leverage=np.full(n, np.nan),
+            vif=np.full(k, np.nan), condition_number=condition, near_dependence=near,
+        )  # fmt: skip
+
+    beta, resid = _augmented_solve(Z, Q, R, yc[:, None], np.zeros((k, 1), np.longdouble))
+    beta, resid = beta[:, 0], resid[:, 0]
+    m = x_mean / scale
+    # Columns j < k: r_j = Z V e_j; column k: r_m = Z V m, with V = (ZᵀZ)⁻¹.
+    rhs = np.column_stack([np.eye(k, dtype=np.longdouble), m])
+    _, r = _augmented_solve(Z, Q, R, np.zeros((n, k + 1), np.longdouble), rhs)
+    pinv = np.empty((k + 1, n), dtype=np.longdouble)
+    pinv[0] = 1 / np.longdouble(n) - r[:, k]  # intercept = ȳ − mᵀβ
+    pinv[1:] = (r[:, :k] / scale).T  # slope_j = β_j / scale_j, β = V Zᵀ y
+    coef = np.concatenate([[y_mean - (m * beta).sum()], beta / scale])
+    return _Decomposition(
+        coef=coef.astype(np.float64),
+        pinv=pinv,
+        resid=resid.astype(np.float64),
+        rss=float((resid * resid).sum()),
+        tss=float((yc * yc).sum()),
+        leverage=1.0 / n + (Q * Q).sum(axis=1),
+        vif=(r[:, :k] * r[:, :k]).sum(axis=0).astype(np.float64),
+        condition_number=condition,
+        near_dependence=near,
+    )
+
+
+@dataclass(frozen=True, repr=False)
+class OLSResult:
+    """An OLS fit with an intercept, statsmodels-style names (:func:`fit_ols`).
+
+    Attributes
+    ----------
+    params, bse, tvalues, pvalues : Series
+        Estimates, standard errors, t statistics and two-sided p-values
+        (t distribution with ``df_resid`` degrees of freedom), indexed by
+        term: ``const``, then the predictors.
+    covariance : DataFrame
+        Covariance matrix of the estimates (``cov_type``).
+    cov_type : {"HC3", "nonrobust"}
+    nobs, df_resid : int
+        Observations and residual degrees of freedom, n − k − 1.
+    rsquared, rsquared_adj : float
+    scale : float
+        Residual variance, RSS / df_resid (its root is the residual SD).
+    resid, leverage : ndarray
+        Residuals and hat-matrix diagonal, one per observation.
+    vif : Series
+        Variance inflation factor of each predictor.
+    condition_number : float
+        2-norm condition number of the standardised design (predictors
+        centred and scaled to unit length; the intercept is orthogonal to
+        them), at most :data:`MAX_CONDITION`.
+    """
+
+    params: pd.Series
+    bse: pd.Series
+    tvalues: pd.Series
+    pvalues: pd.Series
+    covariance: pd.DataFrame
+    cov_type: str
+    nobs: int
+    df_resid: int
+    rsquared: float
+    rsquared_adj: float
+    scale: float
+    resid: np.ndarray
+    leverage: np.ndarray
+    vif: pd.Series
+    condition_number: float
+
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """``lower`` and ``upper`` bounds of the (1 − alpha) CIs, per term."""
+        q = t_dist.ppf(1 - alpha / 2, self.df_resid)
+        return pd.DataFrame(
+            {"lower": self.params - q * self.bse, "upper": self.params + q * self.bse}
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"OLSResult(nobs={self.nobs}, k={len(self.params) - 1}, cov_type={self.cov_type!r}, "
+            f"rsquared={self.rsquared:.6g}, condition_number={self.condition_number:.3g})"
+        )
+
+
+def _ols_result(fit: _Decomposition, terms: list[str], cov_type: str) -> OLSResult:
+    """Standard errors and tests of a decomposition (condition already checked)."""
+    n = len(fit.resid)
+    k = len(terms) - 1
+    df = n - k - 1
+    scale = fit.rss / df
+    if cov_type == "HC3":
+        e = fit.resid.astype(np.longdouble)
+        weights = e * e / (1 - fit.leverage.astype(np.longdouble)) ** 2
+    else:
+        weights = np.full(n, scale, dtype=np.longdouble)
+    cov = ((fit.pinv * weights) @ fit.pinv.T).astype(np.float64)
+    params = pd.Series(fit.coef, index=terms)
+    bse = pd.Series(np.sqrt(np.diag(cov)), index=terms)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tvalues = params / bse
+    return OLSResult(
+        params=params,
+        bse=bse,
+        tvalues=tvalues,
+        pvalues=pd.Series(2 * t_dist.sf(np.abs(tvalues), df), index=terms),
+        covariance=pd.DataFrame(cov, index=terms, columns=terms),
+        cov_type=cov_type,
+        nobs=n,
+        df_resid=df,
+        rsquared=1.0 - fit.rss / fit.tss,
+        rsquared_adj=1.0 - (fit.rss / df) / (fit.tss / (n - 1)),
+        scale=scale,
+        resid=fit.resid,
+        leverage=fit.leverage,
+        vif=pd.Series(fit.vif, index=terms[1:]),
+        condition_number=fit.condition_number,
+    )
+
+
+def _ill_conditioned_message(fit: _Decomposition, names: list[str]) -> str:
+    weight = fit.near_dependence
+    involved = [name for name, w in zip(names, weight, strict=True) if w >= 0.1 * weight.max()]
+    return (
+        f"fit_ols: the standardised design (predictors centred and scaled to unit length) has "
+        f"condition number {fit.condition_number:.3g}, above {MAX_CONDITION:.3g}, the largest for "
+        f"which this OLS gives 7 correct significant digits; nothing was fitted. The predictors "
+        f"{', '.join(involved)} are nearly linear combinations of each other: drop or combine "
+        f"some of them (for a polynomial, centre x before taking powers or use orthogonal "
+        f"polynomials)."
+    )
+
+
+def fit_ols(y, X, *, cov_type: str = "HC3") -> OLSResult:
+    """OLS of ``y`` on ``X`` plus an intercept ``const``, to NIST StRD accuracy.
+
+    The single fitting path of this module (and of the NIST accuracy
+    tests): predictors centred and scaled to unit length, QR factorisation,
+    iterative refinement on residuals in extended precision, estimates and
+    every covariance mapped back to the original units through the refined
+    pseudo-inverse (never the normal equations). It reproduces the NIST StRD
+    linear sets, Filip included, to at least 7 significant digits, and
+    refuses a design whose standardised condition number exceeds
+    :data:`MAX_CONDITION` instead of returning digits that are noise.
 
     Parameters
     ----------
     y : array-like of shape (n,)
     X : DataFrame or array-like of shape (n, k)
-    cov_type : str, default="HC3"
+        Predictors without the constant; column names become term names
+        (``x1``, ``x2``, ... for an array). float64, or ``np.longdouble``
+        for data known to more digits (e.g. powers of ``x`` for a
+        polynomial model).
+    cov_type : {"HC3", "nonrobust"}, default="HC3"
         ``"HC3"`` for heteroskedasticity-robust standard errors,
         ``"nonrobust"`` for the classical ones.
 
     Returns
     -------
-    statsmodels.regression.linear_model.RegressionResultsWrapper
+    OLSResult
         CIs and p-values use the t distribution with n − k − 1 degrees of freedom.
+
+    Raises
+    ------
+    ValueError
+        Naming the problem and the fix: shapes that do not match, NaN or
+        infinite values, fewer than k + 2 observations, a constant
+        predictor, a condition number above :data:`MAX_CONDITION`, an
+        observation with leverage 1 (HC3 undefined), an unknown ``cov_type``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    >>> fit = fit_ols(2.0 + 0.5 * x + np.array([0.1, -0.1, 0.0, 0.1, -0.1]), x,
+    ...               cov_type="nonrobust")
+    >>> fit.params.round(6).to_dict()
+    {'const': 2.06, 'x1': 0.48}
+    >>> float(round(fit.condition_number, 6))
+    1.0
     """
-    exog = sm.add_constant(X, has_constant="add", prepend=True)
-    return sm.OLS(y, exog).fit(cov_type=cov_type, use_t=True)
+    if cov_type not in ("HC3", "nonrobust"):
+        raise ValueError(f"fit_ols: cov_type must be 'HC3' or 'nonrobust'; got {cov_type!r}")
+    if isinstance(X, pd.Series):
+        X = X.to_frame()
+    Xa = np.asarray(X)
+    Xa = Xa[:, None] if Xa.ndim == 1 else Xa
+    ya = np.asarray(y)
+    if ya.ndim != 1 or Xa.ndim != 2 or len(ya) != len(Xa):
+        raise ValueError(
+            f"fit_ols: y must have shape (n,) and X shape (n, k) with the same n; "
+            f"got y {ya.shape} and X {Xa.shape}"
+        )
+    names = (
+        [str(c) for c in X.columns]
+        if isinstance(X, pd.DataFrame)
+        else [f"x{j + 1}" for j in range(Xa.shape[1])]
+    )
+    dtype = np.longdouble if np.longdouble in (Xa.dtype.type, ya.dtype.type) else np.float64
+    problems = []
+    ya, Xa = ya.astype(dtype), Xa.astype(dtype)
+    bad_y = np.flatnonzero(~np.isfinite(ya))
+    if len(bad_y):
+        problems.append(f"y has {len(bad_y)} NaN or infinite values (rows {_rows(bad_y)})")
+    for j, name in enumerate(names):
+        bad = np.flatnonzero(~np.isfinite(Xa[:, j]))
+        if len(bad):
+            problems.append(f"{name} has {len(bad)} NaN or infinite values (rows {_rows(bad)})")
+    n, k = Xa.shape
+    if n < k + 2:
+        problems.append(
+            f"{n} observations for {k} predictors and the intercept; need at least {k + 2}"
+        )
+    if problems:
+        raise ValueError("fit_ols: " + "; ".join(problems) + ". Drop or fix those rows first.")
+    constant = [name for j, name in enumerate(names) if np.ptp(Xa[:, j]) == 0]
+    if constant:
+        raise ValueError(
+            f"fit_ols: predictor {', '.join(constant)} is constant, so the intercept already "
+            "covers it; leave it out."
+        )
+    fit = _ols_fit(ya, Xa)
+    if not fit.condition_number <= MAX_CONDITION:
+        raise ValueError(_ill_conditioned_message(fit, names))
+    if cov_type == "HC3" and fit.leverage.max() > 1 - 1e-8:
+        raise ValueError(
+            f"fit_ols: row {int(fit.leverage.argmax()) + 1} has leverage 1 (it alone determines part "
+            "of the fit), so HC3 standard errors are undefined; use cov_type='nonrobust' or add "
+            "observations."
+        )
+    return _ols_result(fit, ["const", *names], cov_type)
+
+
+def _rows(index: np.ndarray, limit: int = 10) -> str:
+    """Row numbers counting from 1, the first ``limit`` of them."""
+    shown = ", ".join(str(int(i) + 1) for i in index[:limit])
+    return shown + (f" and {len(index) - limit} more" if len(index) > limit else "")
 
 
 def _shapley_weights(k: int) -> np.ndarray:
@@ -411,6 +714,11 @@ class RegressionResult:
         Mean of the R²s of the ``cv_folds`` test folds (KFold, shuffled,
         ``random_state=seed``) of a plain linear regression on the same
         predictors; NaN when refused.
+    condition_number : float
+        2-norm condition number of the standardised competency scores
+        (centred, scaled to unit length) the OLS is solved on; above
+        :data:`MAX_CONDITION` the model is refused. NaN when refused
+        before the fit.
     scope : {"organisation", "department"}
         The use cases the model is fitted on.
     department : str or None
@@ -451,8 +759,9 @@ class RegressionResult:
         Settings used.
     table : DataFrame
         The modelling table (:func:`build_model_table`) of the scope.
-    model : statsmodels results or None
-        The fitted OLS (HC3), for anything not in the tables.
+    model : OLSResult or None
+        The fitted OLS (HC3, :func:`fit_ols`'s result), for anything not in
+        the tables.
     """
 
     n_observations: int
@@ -461,6 +770,7 @@ class RegressionResult:
     r_squared: float = float("nan")
     adj_r_squared: float = float("nan")
     cv_r_squared: float = float("nan")
+    condition_number: float = float("nan")
     scope: str = "organisation"
     department: str | None = None
     fallback_reason: str | None = None
@@ -517,6 +827,7 @@ class RegressionResult:
             "r_squared": _none_if_nan(self.r_squared),
             "adj_r_squared": _none_if_nan(self.adj_r_squared),
             "cv_r_squared": _none_if_nan(self.cv_r_squared),
+            "condition_number": _none_if_nan(self.condition_number),
             "scope": self.scope,
             "fallback_reason": self.fallback_reason,
             "refused": self.refused,
@@ -636,6 +947,10 @@ class RegressionResult:
             f"R² = {self.r_squared:.3f}   adjusted R² = {self.adj_r_squared:.3f}   "
             f"{self.cv_folds}-fold CV R² = {self.cv_r_squared:.3f} (mean over folds)"
         )
+        lines.append(
+            f"Condition number of the standardised scores: {self.condition_number:.3g} "
+            f"(refused above {MAX_CONDITION:.3g})"
+        )
         lines += [f"WARNING: {note}" for note in self.notes]
         table = self.coefficients.copy()
         table["importance_ci"] = [
@@ -706,12 +1021,13 @@ def _fit(
     if missing and keys:
         notes.append(("missing_items", {"names": missing}))
 
-    def refuse(key: str, **params) -> RegressionResult:
+    def refuse(key: str, *, condition_number: float = float("nan"), **params) -> RegressionResult:
         msg = (key, params)
         messages = {**base["_messages"], "refused": msg, "notes": notes}
         return RegressionResult(
             **{**base, "_messages": messages},
             n_observations=n,
+            condition_number=condition_number,
             refused=_render(msg),
             notes=[_render(m) for m in notes],
             table=table,
@@ -746,14 +1062,20 @@ def _fit(
     if np.linalg.matrix_rank(Xc) < k:
         return refuse("exact_collinear", names=_collinear_members(Xc, kept))
 
-    model = fit_ols(y, X, cov_type="HC3")
-    leverage = model.get_influence().hat_matrix_diag
-    if leverage.max() > 1 - 1e-8:
-        return refuse("leverage", use_case=table["use_case_id"].iloc[int(leverage.argmax())])
+    fit = _ols_fit(y, Xv)
+    if not fit.condition_number <= MAX_CONDITION:
+        return refuse(
+            "ill_conditioned",
+            condition_number=fit.condition_number,
+            condition=f"{fit.condition_number:.3g}",
+            max=f"{MAX_CONDITION:.3g}",
+        )
+    if fit.leverage.max() > 1 - 1e-8:
+        return refuse("leverage", use_case=table["use_case_id"].iloc[int(fit.leverage.argmax())])
+    model = _ols_result(fit, ["const", *kept], "HC3")
 
-    conf = np.asarray(model.conf_int(alpha=0.05))
-    exog = model.model.exog
-    vif = np.array([np.nan] + [variance_inflation_factor(exog, i) for i in range(1, k + 1)])
+    conf = model.conf_int(alpha=0.05).to_numpy()
+    vif = np.concatenate([[np.nan], fit.vif])
     x_sd = X.std(ddof=1)
     y_sd = float(np.std(y, ddof=1))
     std_estimate = np.concatenate([[np.nan], np.asarray(model.params)[1:] * x_sd.to_numpy() / y_sd])
@@ -818,6 +1140,7 @@ def _fit(
         r_squared=r2,
         adj_r_squared=float(model.rsquared_adj),
         cv_r_squared=cv,
+        condition_number=fit.condition_number,
         coefficients=coefficients,
         importance=importance,
         collinear=collinear,

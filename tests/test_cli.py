@@ -117,9 +117,10 @@ def test_regression_json_contract(capsys):
     code, out, err = run(capsys, "regression", "--data", str(SAMPLE), "--period", "2026-10", "--format", "json", "--n-boot", "100")
     assert code == 0, err
     result = json.loads(out)
-    for key in ("n_observations", "n_excluded", "r_squared", "adj_r_squared", "cv_r_squared", "scope", "coefficients"):
+    for key in ("n_observations", "n_excluded", "r_squared", "adj_r_squared", "cv_r_squared", "condition_number", "scope", "coefficients"):
         assert key in result
     assert result["scope"] == "organisation" and result["refused"] is None
+    assert 1.0 <= result["condition_number"] < 100  # standardised competency scores of the sample
     terms = [c["term"] for c in result["coefficients"]]
     assert terms == ["const", "strategic", "data", "ethics", "change", "prompting", "hybrid", "learning"]
     for c in result["coefficients"]:

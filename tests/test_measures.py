@@ -169,8 +169,26 @@ def test_competency_gap_threshold_and_benchmark(make_dataset):
     assert _get(out, "organisation", "change", "gap_pct_points")["value"] == 75.0 - 16.0
 
 
-def test_benchmark_mapping():
-    assert BENCHMARKS == {"prompting": 42.0, "strategic": 23.0, "change": 16.0, "ethics": 14.0}
+def test_benchmark_mapping(make_dataset):
+    # METRICS.md §2, seed 002 (2025): technical basics 42% -> prompting, strategic
+    # assessment 23% -> strategic, change management 16% -> change, governance 14% -> ethics.
+    # Four leaders qualified on prompting 4/4, strategic 3/4, ethics 2/4, change 1/4: each
+    # gap must use its own benchmark.
+    answers = {"prompting": (5, 5, 5, 5), "strategic": (5, 5, 5, 2), "ethics": (5, 5, 2, 2)}
+    survey = [
+        _leader("T1", (change,) * 3, **{f"comp_{k}_1": float(v[i]) for k, v in answers.items()})
+        for i, change in enumerate((5, 2, 2, 2))
+    ]
+    out = compute_competency_gap(make_dataset(survey=survey), period="2025-03", min_group_size=3)
+    expected = {  # key: (% qualified, benchmark)
+        "prompting": (100.0, 42.0), "strategic": (75.0, 23.0),
+        "ethics": (50.0, 14.0), "change": (25.0, 16.0),
+    }  # fmt: skip
+    for key, (pct, benchmark) in expected.items():
+        gap = _get(out, "organisation", key, "gap_pct_points")
+        assert gap["reference"] == benchmark, key
+        assert gap["value"] == pytest.approx(pct - benchmark), key
+    assert set(BENCHMARKS) == set(expected)
 
 
 def test_competency_without_benchmark_has_nan_gap(make_dataset):

@@ -29,6 +29,7 @@ from aiadopt.plots.regression import plot_coefficients, plot_importance  # noqa:
 from aiadopt.regression import (  # noqa: E402
     COEFFICIENT_COLUMNS,
     EXCLUSION_REASONS,
+    MAX_CONDITION,
     _bootstrap_subset_r2,
     _subset_r2,
     build_model_table,
@@ -148,12 +149,60 @@ def test_hc3_standard_errors(make_dataset, rng):
         se, sm.OLS(y, design).fit().get_robustcov_results("HC3").bse, rtol=1e-10
     )
     # 3. not the classical SEs: the change coefficient's SE is visibly larger
-    classical = fit_ols(y, X, cov_type="nonrobust").bse
+    classical = fit_ols(y, X, cov_type="nonrobust").bse.to_numpy()
     assert se[4] > 1.1 * classical[4]
     # CIs use t with n - k - 1 df on the HC3 SEs
     t = stats.t.ppf(0.975, n - 8)
     est = result.coefficients["estimate"].to_numpy()
     np.testing.assert_allclose(result.coefficients["ci_high"], est + t * se, rtol=1e-10)
+
+
+@pytest.mark.parametrize("cov_type", ["HC3", "nonrobust"])
+def test_fit_ols_matches_statsmodels_on_well_conditioned_data(rng, cov_type):
+    X = pd.DataFrame(rng.normal(size=(120, 3)), columns=["a", "b", "c"])
+    X["b"] += 0.5 * X["a"]
+    y = 1.0 + X @ [0.5, -0.2, 0.0] + rng.normal(size=120) * (1 + np.abs(X["a"]))
+    ours = fit_ols(y, X, cov_type=cov_type)
+    ref = sm.OLS(y, sm.add_constant(X)).fit(cov_type=cov_type, use_t=True)
+    assert list(ours.params.index) == ["const", "a", "b", "c"]
+    np.testing.assert_allclose(ours.params, ref.params, rtol=1e-12)
+    np.testing.assert_allclose(ours.bse, ref.bse, rtol=1e-10)
+    np.testing.assert_allclose(ours.covariance, ref.cov_params(), rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(ours.pvalues, ref.pvalues, rtol=1e-8)
+    np.testing.assert_allclose(ours.conf_int(0.1), ref.conf_int(0.1), rtol=1e-10)
+    np.testing.assert_allclose(ours.leverage, ref.get_influence().hat_matrix_diag, rtol=1e-10)
+    np.testing.assert_allclose(ours.resid, ref.resid, rtol=1e-9, atol=1e-12)
+    assert ours.rsquared == pytest.approx(ref.rsquared, rel=1e-12)
+    assert ours.rsquared_adj == pytest.approx(ref.rsquared_adj, rel=1e-12)
+    assert ours.scale == pytest.approx(ref.scale, rel=1e-12)
+    assert ours.df_resid == 116 and ours.nobs == 120 and ours.cov_type == cov_type
+    Z = (X - X.mean()) / np.linalg.norm(X - X.mean(), axis=0)
+    assert ours.condition_number == pytest.approx(np.linalg.cond(Z), rel=1e-10)
+
+
+def test_fit_ols_reports_every_input_problem_at_once():
+    X = pd.DataFrame({"a": [1.0, np.nan, 3, 4, 5, 6], "b": [1, 2, np.inf, 4, 5.0, 7]})
+    y = [1.0, 2, 3, np.nan, 5, 6]
+    with pytest.raises(
+        ValueError,
+        match=r"^fit_ols: y has 1 NaN or infinite values \(rows 4\); a has 1 NaN or infinite "
+        r"values \(rows 2\); b has 1 NaN or infinite values \(rows 3\)\. Drop or fix those",
+    ):
+        fit_ols(y, X)
+    with pytest.raises(ValueError, match="3 observations for 2 predictors and the intercept; need"):
+        fit_ols([1.0, 2, 3], [[1.0, 2], [2, 1], [3, 5]])
+    with pytest.raises(ValueError, match=r"y must have shape \(n,\) and X shape \(n, k\)"):
+        fit_ols([1.0, 2, 3], [[1.0], [2.0]])
+    with pytest.raises(ValueError, match="predictor b is constant, so the intercept already"):
+        fit_ols([1.0, 2, 4, 3], pd.DataFrame({"a": [1.0, 2, 3, 5], "b": 2.0}))
+    with pytest.raises(ValueError, match="cov_type must be 'HC3' or 'nonrobust'; got 'HC1'"):
+        fit_ols([1.0, 2, 4, 3], [1.0, 2, 3, 5], cov_type="HC1")
+    dummy = pd.DataFrame({"a": [1.0, 2, 3, 4, 5], "d": [0.0, 0, 1, 0, 0]})  # row 3 alone sets d
+    with pytest.raises(
+        ValueError, match="row 3 has leverage 1 .* HC3 standard errors are undefined"
+    ):
+        fit_ols([1.0, 2, 9, 3, 6], dummy)
+    assert fit_ols([1.0, 2, 9, 3, 6], dummy, cov_type="nonrobust").params["d"] == pytest.approx(6.0)
 
 
 def test_cv_r_squared_is_mean_of_fold_r2(make_dataset, rng):
@@ -181,8 +230,44 @@ def test_importance_sums_to_r_squared(make_dataset, rng):
     assert imp[1:].sum() == pytest.approx(result.r_squared, abs=1e-10)
     assert result.importance["share"].sum() == pytest.approx(1.0, abs=1e-10)
     assert (imp[1:] >= 0).all()
-    ci = result.coefficients.iloc[1:]
-    assert (ci["importance_ci_low"] <= ci["importance_ci_high"]).all()
+
+
+def _two_competencies(scores, roi):
+    """``_org`` with only the data and change items in the survey."""
+    org = _org(scores, roi)
+    for row in org["survey"]:
+        for key in ("strategic", "ethics", "prompting", "hybrid", "learning"):
+            del row[f"comp_{key}_1"]
+    return org
+
+
+def test_importance_ci_matches_scipy_bootstrap(make_dataset, rng):
+    # Two competencies: the LMG shares have a closed form in the correlations,
+    # independent of the library's covariance-based subsets; scipy resamples the
+    # use cases with the same seeded generator and takes the same percentiles.
+    scores, roi = _noisy(rng, n=25)
+    data = make_dataset(**_two_competencies(scores, roi))
+    result = fit_competency_roi(data, period="2025-06", n_boot=300, seed=11)
+    a, b, y = (result.table[c].to_numpy() for c in ("data", "change", "roi"))
+
+    def lmg(a, b, y, axis=-1):
+        def corr(u, v):
+            u = u - u.mean(axis=axis, keepdims=True)
+            v = v - v.mean(axis=axis, keepdims=True)
+            return (u * v).sum(axis) / np.sqrt((u * u).sum(axis) * (v * v).sum(axis))
+
+        r_ay, r_by, r_ab = corr(a, y), corr(b, y), corr(a, b)
+        r2_ab = (r_ay**2 + r_by**2 - 2 * r_ay * r_by * r_ab) / (1 - r_ab**2)
+        return np.stack([(r_ay**2 + r2_ab - r_by**2) / 2, (r_by**2 + r2_ab - r_ay**2) / 2])
+
+    reference = stats.bootstrap(
+        (a, b, y), lmg, paired=True, vectorized=True, n_resamples=300,
+        confidence_level=0.95, method="percentile", rng=np.random.default_rng(11),
+    ).confidence_interval  # fmt: skip
+    got = result.coefficients.set_index("term").loc[["data", "change"]]
+    np.testing.assert_allclose(got["importance"], lmg(a, b, y), rtol=1e-10)
+    np.testing.assert_allclose(got["importance_ci_low"], reference.low, rtol=1e-9)
+    np.testing.assert_allclose(got["importance_ci_high"], reference.high, rtol=1e-9)
 
 
 def test_lmg_two_predictors_equals_textbook_formula(rng):
@@ -410,6 +495,36 @@ def test_collinear_predictors_are_flagged(make_dataset, rng):
     assert "VIF above 10" in result.finding()
 
 
+def test_nearly_collinear_beyond_the_condition_limit_refuse(make_dataset, rng):
+    scores, roi = _noisy(rng, n=90)
+    scores[:, 5] = scores[:, 0] + 1e-11 * rng.normal(size=90)  # not exactly collinear
+    result = _fit(make_dataset, scores, roi)
+    X = result.table[KEYS].to_numpy()
+    Z = (X - X.mean(axis=0)) / np.linalg.norm(X - X.mean(axis=0), axis=0)
+    condition = np.linalg.cond(Z)
+    assert condition > MAX_CONDITION
+    assert result.condition_number == pytest.approx(condition, rel=1e-3)
+    assert result.refused == (
+        f"The competency scores in these use cases are so nearly linear combinations of each "
+        f"other (condition number {result.condition_number:.3g} of the standardised scores, "
+        f"above {MAX_CONDITION:.3g}) that least squares cannot give the coefficients to 7 "
+        "significant digits. Leave out or combine competencies that move together, or add ROI "
+        "figures for use cases of more teams."
+    )
+    assert result.coefficients.empty and result.model is None
+    assert result.to_dict()["condition_number"] == result.condition_number
+    assert "conditiegetal" in result.refusal("nl")
+    # a milder near-dependence (condition ~3e8) is fitted, flagged by the VIF, and reported
+    scores[:, 5] = scores[:, 0] + 1e-8 * rng.normal(size=90)
+    fitted = _fit(make_dataset, scores, roi)
+    assert fitted.refused is None and fitted.collinear == ["strategic", "hybrid"]
+    assert 1e7 < fitted.condition_number <= MAX_CONDITION
+    assert fitted.model.condition_number == fitted.condition_number
+    assert f"Condition number of the standardised scores: {fitted.condition_number:.3g}" in (
+        fitted.summary()
+    )
+
+
 def test_exactly_collinear_predictors_refuse(make_dataset, rng):
     scores, roi = _noisy(rng, n=90)
     scores[:, 5] = 0.5 * scores[:, 0] + 1.0
@@ -441,8 +556,11 @@ def test_to_dict_is_json_with_the_documented_keys(make_dataset, rng):
     out = json.loads(json.dumps(result.to_dict(), allow_nan=False))
     assert list(out) == [
         "n_observations", "n_excluded", "excluded_reasons", "r_squared", "adj_r_squared",
-        "cv_r_squared", "scope", "fallback_reason", "refused", "coefficients",
+        "cv_r_squared", "condition_number", "scope", "fallback_reason", "refused", "coefficients",
     ]  # fmt: skip
+    _, X = _design(result)
+    Z = (X - X.mean(axis=0)) / np.linalg.norm(X - X.mean(axis=0), axis=0)
+    assert out["condition_number"] == pytest.approx(np.linalg.cond(Z), rel=1e-9)
     assert [c["term"] for c in out["coefficients"]] == ["const", *KEYS]
     assert set(out["coefficients"][0]) == set(COEFFICIENT_COLUMNS)
     assert out["coefficients"][0]["importance"] is None
@@ -521,10 +639,7 @@ def test_default_axes_is_current_axes(make_dataset, rng):
 
 def test_codebook_with_fewer_competencies(make_dataset, rng):
     scores, roi = _noisy(rng, n=25)
-    org = _org(scores, roi)
-    for row in org["survey"]:  # keep only the change and data items
-        for key in ("strategic", "ethics", "prompting", "hybrid", "learning"):
-            del row[f"comp_{key}_1"]
+    org = _two_competencies(scores, roi)  # keep only the change and data items
     result = fit_competency_roi(make_dataset(**org), period="2025-06", n_boot=N_BOOT)
     assert result.refused is None  # 25 >= 10 per predictor x 2
     assert result.coefficients["term"].tolist() == ["const", "data", "change"]
