@@ -7,6 +7,7 @@ that describe huge sheets or unpack to far more than they weigh.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import subprocess
@@ -19,8 +20,10 @@ import pandas as pd
 import pytest
 
 from aiadopt import DataValidationError, load
+from aiadopt.cli import main
 from aiadopt.io import _xlsx
-from tests.test_io import PROCESSES, SURVEY, USE_CASES, write
+from aiadopt.kpis import compute_kpis
+from tests.test_io import PROCESSES, SURVEY, USE_CASES, assert_problem, replace_cell, write
 
 
 def problems_of(folder, **kwargs) -> DataValidationError:
@@ -251,3 +254,78 @@ def test_parquet_nested_columns_named(tmp_path):
     text = str(err)
     assert "processes.parquet, column 'process': the column holds lists, not one plain value per cell" in text
     assert "processes.parquet, column 'core': the column holds records (struct), not one plain value per cell" in text
+
+
+# -- dates and periods --------------------------------------------------------
+
+TODAY = dt.date(2026, 12, 3)
+
+
+@pytest.mark.parametrize("value", ["3026-01-10", "2099-05-01", "31-12-1989", "1900-01-01"])
+def test_implausible_date_named(tmp_path, value):
+    err = problems_of(write(tmp_path, replace_cell(USE_CASES, 3, "start_date", value)), today=TODAY)
+    assert_problem(err, "use_cases.csv", "line 3", "start_date", value)
+    assert "outside the plausible dates 1990-01-01 to 2027-12-03" in str(err)
+    assert len(err.problems) == 1  # not also "required value is empty"
+
+
+def test_implausible_wave_named(tmp_path):
+    err = problems_of(write(tmp_path, survey=replace_cell(SURVEY, 3, "wave", "2099-03")), today=TODAY)
+    assert_problem(err, "survey.csv", "line 3", "wave", "2099-03")
+    assert "outside the plausible dates" in str(err) and len(err.problems) == 1
+
+
+def test_date_window_follows_the_run_date(tmp_path):
+    folder = write(tmp_path, replace_cell(USE_CASES, 3, "decision_date", "2027-06-01"))
+    assert load(folder, today=TODAY).use_cases.loc[1, "decision_date"] == pd.Timestamp("2027-06-01")
+    with pytest.raises(DataValidationError, match="outside the plausible dates 1990-01-01 to 2026-01-01"):
+        load(folder, today=dt.date(2025, 1, 1))
+
+
+def test_excel_date_in_year_3026_is_an_error_not_a_crash(tmp_path):
+    """openpyxl hands a datetime(3026, ...) that datetime64[ns] cannot hold."""
+    src = excel_folder(tmp_path)
+    wb = openpyxl.load_workbook(src / "use_cases.xlsx")
+    wb.active["M2"] = dt.datetime(3026, 1, 10)  # decision_date of UC-001
+    wb.save(src / "use_cases.xlsx")
+    err = problems_of(src, today=TODAY)
+    assert_problem(err, "use_cases.xlsx", "row 2", "decision_date", "3026-01-10")
+
+
+def test_parquet_timestamp_outside_window(tmp_path):
+    write(tmp_path)
+    frame = pd.read_csv(tmp_path / "use_cases.csv", dtype=str)
+    frame["start_date"] = pd.to_datetime(frame["start_date"]).astype("datetime64[us]")
+    frame.loc[1, "start_date"] = pd.Timestamp("2999-02-01").as_unit("us")
+    frame.to_parquet(tmp_path / "use_cases.parquet")
+    (tmp_path / "use_cases.csv").unlink()
+    err = problems_of(tmp_path, today=TODAY)
+    assert_problem(err, "use_cases.parquet", "row 2", "start_date", "2999-02-01")
+
+
+def test_latest_is_never_after_the_current_month(tmp_path):
+    folder = write(tmp_path, replace_cell(USE_CASES, 2, "decision_date", "2027-03-01"))
+    data = load(folder, today=TODAY)
+    assert data.last_month_with_data() == pd.Period("2027-03", "M")
+    assert data.latest_period() == pd.Period("2026-12", "M")
+    assert data.resolve_period("latest") == pd.Period("2026-12", "M")
+
+
+def test_period_after_the_data_exits_2(tmp_path, capsys):
+    write(tmp_path)
+    out = tmp_path / "kpis.csv"
+    code = main(["kpis", "--data", str(tmp_path), "--period", "2030-01", "--format", "csv", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "no data for 2030-01; the latest month with data is 2025-04" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("period", ["2300-01", "1600-05"])
+def test_period_outside_pandas_range_is_an_error(tmp_path, capsys, period):
+    write(tmp_path)
+    data = load(tmp_path)
+    with pytest.raises(ValueError, match=f"period {period} is outside the dates pandas can hold"):
+        compute_kpis(data, period=period)
+    assert main(["kpis", "--data", str(tmp_path), "--period", period]) == 2
+    assert "outside the dates pandas can hold (1677-10 to 2262-03)" in capsys.readouterr().err

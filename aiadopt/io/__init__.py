@@ -8,6 +8,7 @@ file, the line as the user sees it, the column, the bad value and the fix.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -57,9 +58,9 @@ def find_table(folder: str | Path, table: str) -> Path:
     return found[0]
 
 
-def _convert(path: str | Path, table: str, codebook: Codebook) -> Converted:
+def _convert(path: str | Path, table: str, codebook: Codebook, today: dt.date | None = None) -> Converted:
     raw = read_raw(Path(path), table)
-    return _CONVERTERS[table](raw, codebook)
+    return _CONVERTERS[table](raw, codebook, today=today)
 
 
 def _single(path, table, codebook) -> tuple[Converted, Path]:
@@ -96,7 +97,9 @@ def load_survey(path: str | Path, *, codebook: Codebook | str | Path | None = No
     return _single(path, "survey", codebook)[0].frame
 
 
-def load(path: str | Path, *, codebook: Codebook | str | Path | None = None) -> Dataset:
+def load(
+    path: str | Path, *, codebook: Codebook | str | Path | None = None, today: dt.date | None = None
+) -> Dataset:
     """Load an organisation's data folder.
 
     Parameters
@@ -106,6 +109,10 @@ def load(path: str | Path, *, codebook: Codebook | str | Path | None = None) -> 
         ``.csv``, ``.xlsx`` or ``.parquet``.
     codebook : Codebook, str or Path, optional
         The survey codebook; default: the shipped one (METRICS.md §1 names).
+    today : date, optional
+        The date of the run (default: today). Dates before 1990 or more
+        than a year after it are errors, and ``Dataset.latest_period``
+        never goes past its month.
 
     Returns
     -------
@@ -131,7 +138,7 @@ def load(path: str | Path, *, codebook: Codebook | str | Path | None = None) -> 
         try:
             file = find_table(path, table)
             sources[table] = file
-            converted[table] = _convert(file, table, cb)
+            converted[table] = _convert(file, table, cb, today)
             problems.extend(converted[table].problems)
         except DataValidationError as exc:
             problems.extend(exc.problems)
@@ -149,6 +156,7 @@ def load(path: str | Path, *, codebook: Codebook | str | Path | None = None) -> 
         items=survey.items,
         sources=sources,
         dropped_columns=survey.dropped,
+        today=today,
     )
 
 
