@@ -42,7 +42,10 @@ def _min_group(p: argparse.ArgumentParser) -> None:
 def _load(args):
     from .io import load
 
-    return load(args.data, codebook=args.codebook)
+    data = load(args.data, codebook=args.codebook)
+    for warning in data.warnings:
+        print(f"aiadopt {args.command}: warning: {warning}", file=sys.stderr)
+    return data
 
 
 def _period(args, data):

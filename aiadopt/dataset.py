@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .errors import Problem
 from .schema import SCALE_FAMILIES
 
 __all__ = ["Dataset"]
@@ -48,6 +49,10 @@ class Dataset:
         Names of survey columns dropped at load time (free text, unknown).
     today : date or None
         The date of the run (None: :meth:`datetime.date.today` when asked).
+    warnings : tuple of Problem
+        Things that are allowed but often a mistake (a department of the
+        process catalogue without use cases or survey answers); the CLI
+        prints them and the report's About section lists them.
     """
 
     use_cases: pd.DataFrame
@@ -57,6 +62,7 @@ class Dataset:
     sources: dict[str, Path | str] = field(default_factory=dict)
     dropped_columns: tuple[str, ...] = ()
     today: dt.date | None = None
+    warnings: tuple[Problem, ...] = ()
 
     def scales(self, family: str) -> dict[str, tuple[str, ...]]:
         """Scale column -> item columns, for one family (``competency``,

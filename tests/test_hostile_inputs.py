@@ -329,3 +329,61 @@ def test_period_outside_pandas_range_is_an_error(tmp_path, capsys, period):
         compute_kpis(data, period=period)
     assert main(["kpis", "--data", str(tmp_path), "--period", period]) == 2
     assert "outside the dates pandas can hold (1677-10 to 2262-03)" in capsys.readouterr().err
+
+
+# -- names ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["Financie\u0308n", "Financiën\u200b", "\u202eFinanciën\u202c", " Financiën\u00a0", "Finan\u00adciën"],
+    ids=["NFD", "zero-width", "bidi", "spaces", "soft-hyphen"],
+)
+def test_invisible_differences_are_normalised_away(tmp_path, spelling):
+    uc = USE_CASES.replace("Finance", "Financiën")
+    survey = SURVEY.replace("Finance", spelling)
+    processes = PROCESSES.replace("Finance", spelling)
+    data = load(write(tmp_path, uc, processes, survey))
+    for frame in (data.use_cases, data.processes, data.survey):
+        assert set(frame["department"]) == {"Financiën", "HR"}
+
+
+def test_case_only_difference_between_files_lists_both(tmp_path):
+    survey = SURVEY.replace("0043,2025-03,HR,", "0043,2025-03,hr,")
+    err = problems_of(write(tmp_path, survey=survey))
+    assert "two spellings of one department differ only in case" in str(err)
+    assert_problem(err, "survey.csv", "line 3", "department", "'hr' here; 'HR' in use_cases.csv line 3")
+
+
+def test_case_only_difference_in_one_file(tmp_path):
+    uc = USE_CASES + "UC-004,Extra,Finance,CONTROL,personal,pilot,,3,3,3,3,2025-02-01,,,100,\n"
+    err = problems_of(write(tmp_path, uc))
+    assert_problem(err, "use_cases.csv", "line 5", "team", "'CONTROL' here; 'Control' in use_cases.csv line 2")
+
+
+def test_case_only_difference_in_ids(tmp_path):
+    err = problems_of(write(tmp_path, USE_CASES.replace("UC-002", "uc-001")))
+    assert_problem(err, "use_cases.csv", "line 3", "use_case_id", "'uc-001' here; 'UC-001' in use_cases.csv line 2")
+
+
+def test_department_only_in_process_catalogue_warns(tmp_path, capsys, monkeypatch):
+    processes = PROCESSES + "Finanse,Budgeting,true\n"  # a typo
+    folder = write(tmp_path, processes=processes)
+    data = load(folder)
+    assert [(w.file, w.line, w.column, w.value, w.code) for w in data.warnings] == [
+        ("processes.csv", "line 4", "department", "Finanse", "unused_department")
+    ]
+    assert main(["kpis", "--data", str(folder), "--period", "2025-03", "--format", "csv"]) == 0
+    err = capsys.readouterr().err
+    assert "aiadopt kpis: warning: processes.csv, line 4, column 'department': 'Finanse': a department of the process catalogue has no use cases and no survey answers" in err
+
+    from aiadopt.report.sections import Report
+
+    shown = []
+    monkeypatch.setattr("aiadopt.report.sections._display", shown.append)
+    Report(folder, period="2025-03", n_boot=0).about()
+    assert any("department “Finanse” appears in the process catalogue (processes.csv, line 4)" in s for s in shown)
+
+
+def test_no_warning_when_every_department_is_used(tmp_path):
+    assert load(write(tmp_path)).warnings == ()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..codebook import Codebook, load_codebook
@@ -146,6 +147,7 @@ def load(
                 break
     if {"use_cases", "survey"} <= set(converted):
         problems.extend(_cross_check_teams(converted["use_cases"], converted["survey"], sources))
+    problems.extend(_check_spellings(converted, sources))
     if problems:
         raise DataValidationError(problems)
     survey = converted["survey"]
@@ -157,6 +159,7 @@ def load(
         sources=sources,
         dropped_columns=survey.dropped,
         today=today,
+        warnings=tuple(_unused_departments(converted, sources)),
     )
 
 
@@ -180,6 +183,84 @@ def _cross_check_teams(use_cases: Converted, survey: Converted, sources: dict[st
                 line=use_cases.locate(row.index),
                 column=use_cases.header.get("team", "team"),
                 value=f"{row.team} under {row.department!r}; in {survey_file} under {row.department_survey!r}",
+            )
+        )
+    return out
+
+
+#: Name columns compared across tables: column -> tables that hold it.
+_NAME_COLUMNS: dict[str, tuple[str, ...]] = {
+    "department": ("use_cases", "processes", "survey"),
+    "team": ("use_cases", "survey"),
+    "process": ("use_cases", "processes"),
+    "use_case_id": ("use_cases",),
+}
+
+
+def _first_rows(values: pd.Series) -> dict[str, object]:
+    """Distinct non-empty value -> index label of its first row."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    present = codes >= 0
+    if not present.any():
+        return {}
+    _, first = np.unique(codes[present], return_index=True)
+    labels = values.index[np.flatnonzero(present)[first]]
+    return {str(uniques[c]): label for c, label in zip(codes[present][first], labels, strict=True)}
+
+
+def _check_spellings(converted: dict[str, Converted], sources: dict[str, Path]) -> list[Problem]:
+    """Names are kept normalised (:func:`~aiadopt.io._parse.normalise_name`);
+    two names that still differ only in case, in one file or between files,
+    are one unit spelled two ways: an error listing both."""
+    out = []
+    for column, tables in _NAME_COLUMNS.items():
+        seen: dict[str, list[tuple[str, str, str | None, str]]] = {}  # casefold -> [(spelling, file, line, column)]
+        for table in tables:
+            conv = converted.get(table)
+            if conv is None or column not in conv.frame:
+                continue
+            for spelling, label in _first_rows(conv.frame[column]).items():
+                entry = (spelling, sources[table].name, conv.locate(label), conv.header.get(column, column))
+                group = seen.setdefault(spelling.casefold(), [])
+                if all(e[0] != spelling for e in group):
+                    group.append(entry)
+        for group in seen.values():
+            if len(group) < 2:
+                continue
+            first, *others = group
+            for spelling, file, line, shown in others:
+                out.append(
+                    Problem(
+                        file=file,
+                        rule=f"two spellings of one {column.replace('_', ' ')} differ only in case",
+                        fix="Write the name the same way in every row and file, or give the units names that differ by more than case.",
+                        line=line,
+                        column=shown,
+                        value=f"{spelling!r} here; {first[0]!r} in {first[1]} {first[2]}",
+                    )
+                )
+    return out
+
+
+def _unused_departments(converted: dict[str, Converted], sources: dict[str, Path]) -> list[Problem]:
+    """Departments of the process catalogue with no use case and no survey
+    row: often a typo, and their core processes count as processes without AI."""
+    used = set(converted["use_cases"].frame["department"].dropna()) | set(converted["survey"].frame["department"].dropna())
+    processes = converted["processes"]
+    out = []
+    for name, label in _first_rows(processes.frame["department"]).items():
+        if name in used:
+            continue
+        out.append(
+            Problem(
+                file=sources["processes"].name,
+                rule="a department of the process catalogue has no use cases and no survey answers",
+                fix="Check its spelling against the register and the survey; as it stands, its core processes count "
+                "as core processes without AI.",
+                line=processes.locate(label),
+                column=processes.header.get("department", "department"),
+                value=name,
+                code="unused_department",
             )
         )
     return out

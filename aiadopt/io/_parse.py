@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ __all__ = [
     "EARLIEST_DATE",
     "date_window",
     "is_blank",
+    "normalise_name",
     "parse_dates",
     "parse_months",
     "parse_numbers",
@@ -31,6 +33,10 @@ DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y%
 _TRUE = {"true", "t", "1", "1.0", "yes", "y", "ja", "j", "waar", "x"}
 _FALSE = {"false", "f", "0", "0.0", "no", "n", "nee", "onwaar"}
 _DUTCH_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+#: Characters that show nothing but make two names differ: zero-width
+#: spaces and joiners, word joiner, BOM, soft hyphen, and the bidirectional
+#: marks, embeddings, overrides and isolates.
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def _distinct(raw: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -87,8 +93,20 @@ def _ok(raw: pd.Series) -> pd.Series:
     return pd.Series(np.zeros(len(raw), dtype=bool), index=raw.index)
 
 
+def normalise_name(text: str) -> str:
+    """A name as the loader keeps it: Unicode NFC, zero-width and bidi
+    control characters removed, trimmed, inner whitespace collapsed.
+
+    Examples
+    --------
+    >>> normalise_name(" Financie\u0308n\u200b ") == "Financiën"
+    True
+    """
+    return " ".join(unicodedata.normalize("NFC", _INVISIBLE.sub("", text)).split())
+
+
 def to_text(raw: pd.Series) -> pd.Series:
-    """Strings, trimmed, inner whitespace collapsed; empty -> missing.
+    """Strings as :func:`normalise_name` leaves them; empty -> missing.
     Numbers that are whole keep no ``.0`` (an id read as 42.0 becomes
     ``"42"``). A clean string column is returned as it is."""
 
@@ -97,7 +115,7 @@ def to_text(raw: pd.Series) -> pd.Series:
             return str(int(v))
         if isinstance(v, (dt.datetime, dt.date)):
             return v.isoformat()[:10]
-        return " ".join(str(v).split())
+        return normalise_name(str(v))
 
     if isinstance(raw.dtype, pd.CategoricalDtype):
         return _recode_categorical(raw, one).astype("str")
