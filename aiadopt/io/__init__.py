@@ -245,7 +245,7 @@ def _check_spellings(converted: dict[str, Converted], sources: dict[str, Path]) 
 def _unused_departments(converted: dict[str, Converted], sources: dict[str, Path]) -> list[Problem]:
     """Departments of the process catalogue with no use case and no survey
     row: often a typo, and their core processes count as processes without AI."""
-    used = set(converted["use_cases"].frame["department"].dropna()) | set(converted["survey"].frame["department"].dropna())
+    used = {str(v) for table in ("use_cases", "survey") for v in converted[table].frame["department"].dropna().unique()}
     processes = converted["processes"]
     out = []
     for name, label in _first_rows(processes.frame["department"]).items():

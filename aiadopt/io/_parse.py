@@ -102,7 +102,9 @@ def normalise_name(text: str) -> str:
     >>> normalise_name(" Financie\u0308n\u200b ") == "Financiën"
     True
     """
-    return " ".join(unicodedata.normalize("NFC", _INVISIBLE.sub("", text)).split())
+    if not text.isascii():  # ASCII has nothing to compose and no invisible characters
+        text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
+    return " ".join(text.split())
 
 
 def to_text(raw: pd.Series) -> pd.Series:
