@@ -116,8 +116,10 @@ class Dataset:
         Examples
         --------
         >>> import pandas as pd
+        >>> import datetime as dt
         >>> data = Dataset(use_cases=pd.DataFrame({"start_date": pd.to_datetime(["2026-10-02"])}),
-        ...                processes=pd.DataFrame(), survey=pd.DataFrame({"wave": []}))
+        ...                processes=pd.DataFrame(), survey=pd.DataFrame({"wave": []}),
+        ...                today=dt.date(2026, 12, 3))
         >>> data.resolve_period("2026-09")
         Period('2026-09', 'M')
         >>> data.resolve_period("2030-01")
