@@ -387,3 +387,10 @@ def test_department_only_in_process_catalogue_warns(tmp_path, capsys, monkeypatc
 
 def test_no_warning_when_every_department_is_used(tmp_path):
     assert load(write(tmp_path)).warnings == ()
+
+
+def test_year_zero_is_not_a_month():
+    from aiadopt.kpis import parse_period
+
+    with pytest.raises(ValueError, match="period must be a calendar month written 'YYYY-MM'"):
+        parse_period("0000-01")
