@@ -42,11 +42,16 @@ def _min_group(p: argparse.ArgumentParser) -> None:
 def _load(args):
     from .io import load
 
-    return load(args.data, codebook=args.codebook)
+    data = load(args.data, codebook=args.codebook)
+    for warning in data.warnings:
+        print(f"aiadopt {args.command}: warning: {warning}", file=sys.stderr)
+    return data
 
 
 def _period(args, data):
-    return data.latest_period() if args.period == "latest" else args.period
+    """The month asked for: "latest" is the latest month with data (never
+    after the current month); a month after it is an error, not zeros."""
+    return str(data.resolve_period(args.period))
 
 
 def cmd_kpis(args) -> int:
@@ -102,7 +107,7 @@ def cmd_charts(args) -> int:
             bar.update(1)
 
         paths = write_charts(
-            data, args.out, period=None if args.period == "latest" else args.period, lang=args.lang,
+            data, args.out, period=_period(args, data), lang=args.lang,
             min_group_size=args.min_group_size, n_boot=args.n_boot, charts=names, progress=progress,
         )
     for path in paths:

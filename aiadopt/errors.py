@@ -33,6 +33,9 @@ class Problem:
         The column as named in the file, if the problem is about a column.
     value : object
         The offending value as it appears in the file, if any.
+    code : str or None
+        A stable name of the rule, for problems that a presentation layer
+        words itself (the report's About section shows warnings this way).
     """
 
     file: str
@@ -41,6 +44,7 @@ class Problem:
     line: str | None = None
     column: str | None = None
     value: object = None
+    code: str | None = None
 
     def location(self) -> str:
         parts = [self.file]

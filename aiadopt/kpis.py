@@ -63,6 +63,17 @@ _PERIOD_RE = re.compile(r"^\s*(\d{4})-(\d{2})\s*$")
 _DAY = np.timedelta64(1, "D")
 
 
+#: Whole months that ``datetime64[ns]`` holds.
+_PERIOD_RANGE = (pd.Timestamp.min.to_period("M") + 1, pd.Timestamp.max.to_period("M") - 1)
+
+
+def _in_range(p: pd.Period) -> pd.Period:
+    first, last = _PERIOD_RANGE
+    if not first <= p <= last:
+        raise ValueError(f"period {p} is outside the dates pandas can hold ({first} to {last}); pass a month in that range")
+    return p
+
+
 def parse_period(period: str | pd.Period) -> pd.Period:
     """Turn ``"YYYY-MM"`` or a monthly :class:`pandas.Period` into a month.
 
@@ -79,8 +90,9 @@ def parse_period(period: str | pd.Period) -> pd.Period:
     Raises
     ------
     ValueError
-        If the string is not ``YYYY-MM`` with a month 01–12, or the Period
-        is not monthly.
+        If the string is not ``YYYY-MM`` with a month 01–12, the Period is
+        not monthly, or the month lies outside the dates pandas can hold
+        (1677-10 to 2262-03): its end would overflow.
     TypeError
         For any other type.
 
@@ -95,15 +107,15 @@ def parse_period(period: str | pd.Period) -> pd.Period:
                 f"period must be a calendar month; got a Period with frequency "
                 f"{period.freqstr!r} ({period}). Use e.g. pd.Period('2025-03', 'M')."
             )
-        return period
+        return _in_range(period)
     if isinstance(period, str):
         m = _PERIOD_RE.match(period)
-        if m is None or not 1 <= int(m.group(2)) <= 12:
+        if m is None or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) == 0:
             raise ValueError(
                 f"period must be a calendar month written 'YYYY-MM' (e.g. '2025-03'); "
                 f"got {period!r}"
             )
-        return pd.Period(f"{m.group(1)}-{m.group(2)}", freq="M")
+        return _in_range(pd.Period(f"{m.group(1)}-{m.group(2)}", freq="M"))
     raise TypeError(
         f"period must be a 'YYYY-MM' string or a monthly pandas Period; got "
         f"{type(period).__name__} {period!r}"

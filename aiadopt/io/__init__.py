@@ -8,8 +8,10 @@ file, the line as the user sees it, the column, the bad value and the fix.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..codebook import Codebook, load_codebook
@@ -57,9 +59,9 @@ def find_table(folder: str | Path, table: str) -> Path:
     return found[0]
 
 
-def _convert(path: str | Path, table: str, codebook: Codebook) -> Converted:
+def _convert(path: str | Path, table: str, codebook: Codebook, today: dt.date | None = None) -> Converted:
     raw = read_raw(Path(path), table)
-    return _CONVERTERS[table](raw, codebook)
+    return _CONVERTERS[table](raw, codebook, today=today)
 
 
 def _single(path, table, codebook) -> tuple[Converted, Path]:
@@ -96,7 +98,9 @@ def load_survey(path: str | Path, *, codebook: Codebook | str | Path | None = No
     return _single(path, "survey", codebook)[0].frame
 
 
-def load(path: str | Path, *, codebook: Codebook | str | Path | None = None) -> Dataset:
+def load(
+    path: str | Path, *, codebook: Codebook | str | Path | None = None, today: dt.date | None = None
+) -> Dataset:
     """Load an organisation's data folder.
 
     Parameters
@@ -106,6 +110,10 @@ def load(path: str | Path, *, codebook: Codebook | str | Path | None = None) -> 
         ``.csv``, ``.xlsx`` or ``.parquet``.
     codebook : Codebook, str or Path, optional
         The survey codebook; default: the shipped one (METRICS.md §1 names).
+    today : date, optional
+        The date of the run (default: today). Dates before 1990 or more
+        than a year after it are errors, and ``Dataset.latest_period``
+        never goes past its month.
 
     Returns
     -------
@@ -131,7 +139,7 @@ def load(path: str | Path, *, codebook: Codebook | str | Path | None = None) -> 
         try:
             file = find_table(path, table)
             sources[table] = file
-            converted[table] = _convert(file, table, cb)
+            converted[table] = _convert(file, table, cb, today)
             problems.extend(converted[table].problems)
         except DataValidationError as exc:
             problems.extend(exc.problems)
@@ -139,6 +147,7 @@ def load(path: str | Path, *, codebook: Codebook | str | Path | None = None) -> 
                 break
     if {"use_cases", "survey"} <= set(converted):
         problems.extend(_cross_check_teams(converted["use_cases"], converted["survey"], sources))
+    problems.extend(_check_spellings(converted, sources))
     if problems:
         raise DataValidationError(problems)
     survey = converted["survey"]
@@ -149,6 +158,8 @@ def load(path: str | Path, *, codebook: Codebook | str | Path | None = None) -> 
         items=survey.items,
         sources=sources,
         dropped_columns=survey.dropped,
+        today=today,
+        warnings=tuple(_unused_departments(converted, sources)),
     )
 
 
@@ -172,6 +183,84 @@ def _cross_check_teams(use_cases: Converted, survey: Converted, sources: dict[st
                 line=use_cases.locate(row.index),
                 column=use_cases.header.get("team", "team"),
                 value=f"{row.team} under {row.department!r}; in {survey_file} under {row.department_survey!r}",
+            )
+        )
+    return out
+
+
+#: Name columns compared across tables: column -> tables that hold it.
+_NAME_COLUMNS: dict[str, tuple[str, ...]] = {
+    "department": ("use_cases", "processes", "survey"),
+    "team": ("use_cases", "survey"),
+    "process": ("use_cases", "processes"),
+    "use_case_id": ("use_cases",),
+}
+
+
+def _first_rows(values: pd.Series) -> dict[str, object]:
+    """Distinct non-empty value -> index label of its first row."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    present = codes >= 0
+    if not present.any():
+        return {}
+    _, first = np.unique(codes[present], return_index=True)
+    labels = values.index[np.flatnonzero(present)[first]]
+    return {str(uniques[c]): label for c, label in zip(codes[present][first], labels, strict=True)}
+
+
+def _check_spellings(converted: dict[str, Converted], sources: dict[str, Path]) -> list[Problem]:
+    """Names are kept normalised (:func:`~aiadopt.io._parse.normalise_name`);
+    two names that still differ only in case, in one file or between files,
+    are one unit spelled two ways: an error listing both."""
+    out = []
+    for column, tables in _NAME_COLUMNS.items():
+        seen: dict[str, list[tuple[str, str, str | None, str]]] = {}  # casefold -> [(spelling, file, line, column)]
+        for table in tables:
+            conv = converted.get(table)
+            if conv is None or column not in conv.frame:
+                continue
+            for spelling, label in _first_rows(conv.frame[column]).items():
+                entry = (spelling, sources[table].name, conv.locate(label), conv.header.get(column, column))
+                group = seen.setdefault(spelling.casefold(), [])
+                if all(e[0] != spelling for e in group):
+                    group.append(entry)
+        for group in seen.values():
+            if len(group) < 2:
+                continue
+            first, *others = group
+            for spelling, file, line, shown in others:
+                out.append(
+                    Problem(
+                        file=file,
+                        rule=f"two spellings of one {column.replace('_', ' ')} differ only in case",
+                        fix="Write the name the same way in every row and file, or give the units names that differ by more than case.",
+                        line=line,
+                        column=shown,
+                        value=f"{spelling!r} here; {first[0]!r} in {first[1]} {first[2]}",
+                    )
+                )
+    return out
+
+
+def _unused_departments(converted: dict[str, Converted], sources: dict[str, Path]) -> list[Problem]:
+    """Departments of the process catalogue with no use case and no survey
+    row: often a typo, and their core processes count as processes without AI."""
+    used = {str(v) for table in ("use_cases", "survey") for v in converted[table].frame["department"].dropna().unique()}
+    processes = converted["processes"]
+    out = []
+    for name, label in _first_rows(processes.frame["department"]).items():
+        if name in used:
+            continue
+        out.append(
+            Problem(
+                file=sources["processes"].name,
+                rule="a department of the process catalogue has no use cases and no survey answers",
+                fix="Check its spelling against the register and the survey; as it stands, its core processes count "
+                "as core processes without AI.",
+                line=processes.locate(label),
+                column=processes.header.get("department", "department"),
+                value=name,
+                code="unused_department",
             )
         )
     return out

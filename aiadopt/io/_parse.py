@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
+    "EARLIEST_DATE",
+    "date_window",
     "is_blank",
+    "normalise_name",
     "parse_dates",
     "parse_months",
     "parse_numbers",
@@ -29,6 +33,10 @@ DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y%
 _TRUE = {"true", "t", "1", "1.0", "yes", "y", "ja", "j", "waar", "x"}
 _FALSE = {"false", "f", "0", "0.0", "no", "n", "nee", "onwaar"}
 _DUTCH_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+#: Characters that show nothing but make two names differ: zero-width
+#: spaces and joiners, word joiner, BOM, soft hyphen, and the bidirectional
+#: marks, embeddings, overrides and isolates.
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def _distinct(raw: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -85,8 +93,22 @@ def _ok(raw: pd.Series) -> pd.Series:
     return pd.Series(np.zeros(len(raw), dtype=bool), index=raw.index)
 
 
+def normalise_name(text: str) -> str:
+    """A name as the loader keeps it: Unicode NFC, zero-width and bidi
+    control characters removed, trimmed, inner whitespace collapsed.
+
+    Examples
+    --------
+    >>> normalise_name(" Financie\u0308n\u200b ") == "Financiën"
+    True
+    """
+    if not text.isascii():  # ASCII has nothing to compose and no invisible characters
+        text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
+    return " ".join(text.split())
+
+
 def to_text(raw: pd.Series) -> pd.Series:
-    """Strings, trimmed, inner whitespace collapsed; empty -> missing.
+    """Strings as :func:`normalise_name` leaves them; empty -> missing.
     Numbers that are whole keep no ``.0`` (an id read as 42.0 becomes
     ``"42"``). A clean string column is returned as it is."""
 
@@ -95,7 +117,7 @@ def to_text(raw: pd.Series) -> pd.Series:
             return str(int(v))
         if isinstance(v, (dt.datetime, dt.date)):
             return v.isoformat()[:10]
-        return " ".join(str(v).split())
+        return normalise_name(str(v))
 
     if isinstance(raw.dtype, pd.CategoricalDtype):
         return _recode_categorical(raw, one).astype("str")
@@ -113,60 +135,131 @@ def to_text(raw: pd.Series) -> pd.Series:
     return pd.Series(pd.array(values, dtype="str"), index=raw.index)
 
 
-def _parse_date_values(u: pd.Series) -> pd.Series:
-    result = pd.Series(pd.NaT, index=u.index, dtype="datetime64[ns]")
-    is_dt = u.map(lambda v: isinstance(v, (dt.date, pd.Timestamp, np.datetime64)))
-    if is_dt.any():
-        result[is_dt] = pd.to_datetime(u[is_dt].map(pd.Timestamp)).dt.normalize().to_numpy()
-    text = u[~is_dt].map(lambda v: str(v).strip())
-    for fmt in DATE_FORMATS + ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S"):
-        todo = result[~is_dt].isna()
-        if not todo.any():
-            break
-        idx = todo[todo].index
-        parsed = pd.to_datetime(text[idx], format=fmt, errors="coerce")
-        result[idx] = parsed.dt.normalize().to_numpy()
-    return result
+#: Formats tried, in order, for text in a date column.
+_DATE_PARSE_FORMATS = DATE_FORMATS + ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S")
+_MONTH_FORMATS = ("%Y-%m", "%Y/%m", "%m-%Y", "%Y%m")
+#: The earliest plausible date of an input (nothing about AI adoption
+#: happened before).
+EARLIEST_DATE = dt.date(1990, 1, 1)
+#: What ``datetime64[ns]`` can hold, whole months: the window when none is given.
+_NS_WINDOW = (dt.date(1677, 10, 1), dt.date(2262, 3, 31))
 
 
-def parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+def date_window(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The plausible dates of an input: from 1990-01-01 to one year after
+    ``today`` (default: the date of the run).
+
+    Examples
+    --------
+    >>> date_window(dt.date(2026, 12, 3))
+    (datetime.date(1990, 1, 1), datetime.date(2027, 12, 3))
+    >>> date_window(dt.date(2028, 2, 29))[1]
+    datetime.date(2029, 2, 28)
+    """
+    today = today or dt.date.today()
+    try:
+        last = today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        last = today.replace(year=today.year + 1, day=28)
+    return EARLIEST_DATE, last
+
+
+def _one_date(v) -> dt.date | None:
+    """A date from a spreadsheet value or text (any year), or None."""
+    if isinstance(v, dt.datetime):
+        return None if pd.isna(v) else v.date()
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, np.datetime64):
+        if np.isnat(v):
+            return None
+        d = v.astype("datetime64[D]").item()
+        return d if isinstance(d, dt.date) else None
+    s = str(v).strip()
+    for fmt in _DATE_PARSE_FORMATS:
+        try:
+            return dt.datetime.strptime(s, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _one_month(v) -> dt.date | None:
+    """The first day of the month of a value (``2025-03``, a date), or None."""
+    if isinstance(v, str):
+        s = v.strip()
+        for fmt in _MONTH_FORMATS:
+            try:
+                return dt.datetime.strptime(s, fmt).date()
+            except ValueError:
+                continue
+    d = _one_date(v)
+    return None if d is None else d.replace(day=1)
+
+
+def _dates_by_unique(raw: pd.Series, one, first: dt.date, last: dt.date) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Apply ``one`` (value -> date or None) to the distinct values; returns
+    ``datetime64[ns]`` values (NaT where unreadable or outside
+    ``first``..``last``), the unreadable mask and the outside mask."""
+    codes, uniques, missing = _distinct(raw)
+    dates = [one(u) for u in uniques]
+    unreadable_u = np.array([d is None for d in dates] + [False], dtype=bool)
+    outside_u = np.array([d is not None and not first <= d <= last for d in dates] + [False], dtype=bool)
+    values_u = np.array(
+        [np.datetime64(d, "ns") if d is not None and first <= d <= last else np.datetime64("NaT", "ns") for d in dates]
+        + [np.datetime64("NaT", "ns")],
+        dtype="datetime64[ns]",
+    )
+    pick = np.where(missing, len(uniques), codes)
+    index = raw.index
+    return (
+        pd.Series(values_u.take(pick), index=index),
+        pd.Series(unreadable_u.take(pick), index=index),
+        pd.Series(outside_u.take(pick), index=index),
+    )
+
+
+def _window(window: tuple[dt.date, dt.date] | None) -> tuple[dt.date, dt.date]:
+    if window is None:
+        return _NS_WINDOW
+    return max(window[0], _NS_WINDOW[0]), min(window[1], _NS_WINDOW[1])
+
+
+def parse_dates(raw: pd.Series, *, window: tuple[dt.date, dt.date] | None = None) -> tuple[pd.Series, pd.Series, pd.Series]:
     """ISO (``2025-03-14``), Dutch (``14-03-2025``, ``14/03/2025``,
-    ``14.03.2025``) or spreadsheet dates -> ``datetime64[ns]``."""
+    ``14.03.2025``) or spreadsheet dates -> ``datetime64[ns]``.
+
+    Returns the values, the mask of unreadable cells and the mask of dates
+    outside ``window`` (first, last; default: what ``datetime64[ns]`` holds).
+    Both kinds of bad cells are NaT in the values, so a year 3026 is never
+    an overflow."""
+    first, last = _window(window)
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        out = pd.to_datetime(raw).dt.tz_localize(None) if getattr(raw.dt, "tz", None) else raw
-        return out.astype("datetime64[ns]").dt.normalize(), _ok(raw)
-    values, blank = _by_unique(raw, _parse_date_values)
-    values = pd.Series(pd.to_datetime(values), index=raw.index).astype("datetime64[ns]")
-    bad = values.isna() & ~blank
-    return values, bad
+        out = raw.dt.tz_localize(None) if getattr(raw.dt, "tz", None) else raw
+        out = out.dt.normalize()
+        outside = (out < pd.Timestamp(first)) | (out > pd.Timestamp(last))
+        return out.where(~outside).astype("datetime64[ns]"), _ok(raw), outside
+    values, bad, outside = _dates_by_unique(raw, _one_date, first, last)
+    return values, bad, outside
 
 
-def parse_months(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+def parse_months(raw: pd.Series, *, window: tuple[dt.date, dt.date] | None = None) -> tuple[pd.Series, pd.Series, pd.Series]:
     """``YYYY-MM``, ``YYYY-MM-DD``, Dutch dates or spreadsheet dates ->
-    ``period[M]`` (the calendar month of the value)."""
-    if isinstance(raw.dtype, pd.PeriodDtype):
-        return raw.dt.asfreq("M"), _ok(raw)
-    def convert(u: pd.Series) -> pd.Series:
-        text = u.map(lambda v: v if isinstance(v, (dt.date, pd.Timestamp)) else str(v).strip())
-        months = pd.Series(pd.NaT, index=u.index, dtype="datetime64[ns]")
-        is_text = text.map(lambda v: isinstance(v, str))
-        for fmt in ("%Y-%m", "%Y/%m", "%m-%Y", "%Y%m"):
-            todo = months.isna() & is_text
-            if not todo.any():
-                break
-            months[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce").to_numpy()
-        todo = months.isna()
-        if todo.any():
-            months[todo] = _parse_date_values(u[todo]).to_numpy()
-        return months
+    ``period[M]`` (the calendar month of the value).
 
+    Returns the values, the unreadable mask and the mask of months outside
+    ``window`` (as :func:`parse_dates`)."""
+    first, last = _window(window)
+    first = first.replace(day=1)
+    if isinstance(raw.dtype, pd.PeriodDtype):
+        months = raw.dt.asfreq("M")
+        outside = (months < pd.Period(first, "M")) | (months > pd.Period(last, "M"))
+        return months.where(~outside), _ok(raw), outside
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        values, blank = raw, raw.isna()
+        values, bad, outside = parse_dates(raw, window=(first, last))
     else:
-        values, blank = _by_unique(raw, convert)
-        values = pd.Series(pd.to_datetime(values), index=raw.index)
-    bad = values.isna() & ~blank
-    return values.dt.to_period("M"), bad
+        values, bad, outside = _dates_by_unique(raw, _one_month, first, last)
+    return values.dt.to_period("M"), bad, outside
 
 
 def _number_values(u: pd.Series, comma_decimal: bool) -> pd.Series:

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.utils.cell import get_column_letter
 
-from ..errors import DataValidationError, Problem
+from ..errors import MAX_LISTED, DataValidationError, Problem
+from ._xlsx import read_sheet
 
 __all__ = ["RawTable", "read_raw", "EXTENSIONS"]
 
@@ -32,9 +34,9 @@ class RawTable:
     header_columns: dict[str, str] = field(default_factory=dict)  # canonical -> as in file
     _text: str | None = None
     _delimiter: str = ","
-    _first_line: int = 1  # line number of the header
+    _first_line: int = 1  # line (CSV) or row (Excel) number of the header
     _skipped_rows: int = 0  # data rows dropped before row 0 (survey-tool metadata rows)
-    _lines: list[int] | None = None
+    _lines: list[int] | None = None  # line (CSV) or row (Excel) of each data row
 
     @property
     def name(self) -> str:
@@ -47,7 +49,7 @@ class RawTable:
         if self.kind == "csv":
             return f"line {self._line_numbers()[pos]}"
         if self.kind == "excel":
-            return f"row {pos + 2}"
+            return f"row {self._lines[pos]}" if self._lines is not None else f"row {pos + self._first_line + 1}"
         return f"row {pos + 1}"
 
     def _line_numbers(self) -> list[int]:
@@ -64,13 +66,79 @@ class RawTable:
         return self._lines
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
+def _line_list(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:MAX_LISTED])
+    more = len(numbers) - MAX_LISTED
+    return f"line{'s' if len(numbers) > 1 else ''} {shown}" + (f" and {more} more" if more > 0 else "")
+
+
+def _decode(data: bytes, name: str) -> str:
+    """Text of a CSV file: UTF-8 (with or without BOM), else Windows-1252.
+
+    A file is read as Windows-1252 only when it is not UTF-8 anywhere: a
+    file mixing valid UTF-8 multi-byte characters with bytes that are not
+    UTF-8 (one line pasted from an old export) is refused, naming those
+    lines, rather than read wholly in the wrong encoding. NUL bytes are
+    refused too (a UTF-16 export, or a damaged file).
+    """
+    if b"\x00" in data:
+        lines = [n for n, line in enumerate(data.split(b"\n"), start=1) if b"\x00" in line]
+        utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")
+        raise DataValidationError(
+            [
+                Problem(
+                    file=name,
+                    rule=f"the file contains NUL bytes ({_line_list(lines)})"
+                    + ("; it is UTF-16 text" if utf16 else ""),
+                    fix="Save it again as CSV UTF-8, or remove the NUL characters from those lines.",
+                )
+            ]
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    bad: list[int] = []
+    utf8_lines = 0
+    for n, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
             continue
-    return data.decode("latin-1")
+        try:
+            line.decode("utf-8")
+            utf8_lines += 1
+        except UnicodeDecodeError:
+            bad.append(n)
+    if utf8_lines:
+        raise DataValidationError(
+            [
+                Problem(
+                    file=name,
+                    rule=(
+                        f"the file mixes encodings: {_line_list(bad)} {'are' if len(bad) > 1 else 'is'} not UTF-8, while "
+                        f"{utf8_lines} other line{'s are' if utf8_lines > 1 else ' is'} UTF-8"
+                    ),
+                    fix="Retype the accented characters on those lines, or save the whole file again as CSV UTF-8.",
+                )
+            ]
+        )
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        lines = []
+        for n, line in enumerate(data.split(b"\n"), start=1):
+            try:
+                line.decode("cp1252")
+            except UnicodeDecodeError:
+                lines.append(n)
+        raise DataValidationError(
+            [
+                Problem(
+                    file=name,
+                    rule=f"the file is neither UTF-8 nor Windows-1252 ({_line_list(lines)})",
+                    fix="Save it again as CSV UTF-8.",
+                )
+            ]
+        ) from None
 
 
 def _sniff_delimiter(header: str) -> str:
@@ -93,7 +161,7 @@ def _empty(path: Path, detail: str) -> DataValidationError:
 
 def _read_csv(path: Path) -> RawTable:
     data = path.read_bytes()
-    text = _decode(data)
+    text = _decode(data, path.name)
     first_line = 1
     # Excel's "sep=;" hint line.
     head, _, rest = text.partition("\n")
@@ -128,33 +196,83 @@ def _read_csv(path: Path) -> RawTable:
         ) from None
     except pd.errors.EmptyDataError:
         raise _empty(path, "no header row") from None
+    _check_header(next(csv.reader(io.StringIO(text), delimiter=delimiter), []), path.name, line=f"line {first_line}")
     return RawTable(frame=frame, path=path, kind="csv", _text=text, _delimiter=delimiter, _first_line=first_line)
 
 
+def _check_header(names: list, name: str, *, line: str, letters: bool = False) -> None:
+    """Refuse a header row naming one column twice (pandas would rename the
+    second copy ``team.1`` and the loader would read the wrong one)."""
+    positions: dict[str, list[int]] = {}
+    for i, n in enumerate(names, start=1):
+        if n is None or (isinstance(n, float) and n != n):
+            continue
+        positions.setdefault(str(n).strip(), []).append(i)
+    problems = []
+    for header, where in positions.items():
+        if len(where) < 2 or not header:
+            continue
+        shown = [get_column_letter(i) if letters else str(i) for i in where]
+        problems.append(
+            Problem(
+                file=name,
+                rule=f"the header names one column twice (columns {' and '.join(shown)})",
+                fix="Remove or rename one of the columns.",
+                line=line,
+                column=header,
+            )
+        )
+    if problems:
+        raise DataValidationError(problems)
+
+
 def _read_excel(path: Path, table: str) -> RawTable:
-    try:
-        sheets = pd.ExcelFile(path, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise DataValidationError(
-            [Problem(file=path.name, rule=f"cannot be opened as an Excel workbook ({exc})", fix="Save it again as .xlsx.")]
-        ) from None
-    sheet = table if table in sheets.sheet_names else sheets.sheet_names[0]
-    frame = pd.read_excel(sheets, sheet_name=sheet, dtype=object)
-    frame = frame.astype(object).where(frame.notna(), None)
-    return RawTable(frame=frame, path=path, kind="excel")
+    sheet = read_sheet(path, table)
+    _check_header(sheet.header, path.name, line=f"row {sheet.header_row}", letters=True)
+    frame = pd.DataFrame(sheet.rows, columns=sheet.header, dtype=object) if sheet.header else pd.DataFrame()
+    return RawTable(frame=frame, path=path, kind="excel", _first_line=sheet.header_row, _lines=sheet.row_numbers)
+
+
+def _nested_kind(t) -> str:
+    import pyarrow as pa
+
+    if pa.types.is_struct(t):
+        return "records (struct)"
+    if pa.types.is_map(t):
+        return "maps"
+    return "lists"
 
 
 def _read_parquet(path: Path) -> RawTable:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+    except Exception as exc:  # pyarrow raises ArrowInvalid and OSError
+        raise DataValidationError(
+            [Problem(file=path.name, rule=f"cannot be read as Parquet ({exc})", fix="Write the file again.")]
+        ) from None
+    _check_header(list(schema.names), path.name, line="header")
+    nested = [f for f in schema if pa.types.is_nested(f.type)]
+    if nested:
+        raise DataValidationError(
+            [
+                Problem(
+                    file=path.name,
+                    rule=f"the column holds {_nested_kind(f.type)}, not one plain value per cell",
+                    fix="Write one plain value (text, number, date) per cell; spread lists over rows or columns.",
+                    column=f.name,
+                )
+                for f in nested
+            ]
+        )
     try:
         # ignore_metadata: nullable integer columns (Int8, written by pandas)
         # arrive as float64 with NaN, which is what the loader works in, and
         # without a per-column conversion of the whole file.
         # read_dictionary: text columns come as categoricals, so the loader
         # works on their few distinct values instead of millions of strings.
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        schema = pq.read_schema(path)
         text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
         frame = pq.read_table(path, read_dictionary=text).to_pandas(ignore_metadata=True)
     except Exception as exc:  # pyarrow raises ArrowInvalid and OSError

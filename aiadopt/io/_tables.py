@@ -9,6 +9,7 @@ line of the file.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from dataclasses import dataclass
 
@@ -50,8 +51,9 @@ class Converted:
 class _Table:
     """Shared state while converting one table."""
 
-    def __init__(self, raw: RawTable, codebook: Codebook):
+    def __init__(self, raw: RawTable, codebook: Codebook, today: dt.date | None = None):
         self.raw = raw
+        self.window = parse.date_window(today)
         self.codebook = codebook
         self.problems: list[Problem] = []
         self.header: dict[str, str] = {}
@@ -91,8 +93,10 @@ class _Table:
         value = self.columns[canonical].get(pos)
         if isinstance(value, (np.generic,)):
             value = value.item()
-        if isinstance(value, pd.Timestamp):
+        if isinstance(value, (pd.Timestamp, dt.datetime)) and value == value.replace(hour=0, minute=0, second=0, microsecond=0):
             value = value.date().isoformat()
+        elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            value = value.isoformat()
         return value
 
     def report_mask(self, canonical: str, mask: pd.Series, *, rule: str, fix: str):
@@ -145,6 +149,28 @@ class _Table:
         if bad.any():
             self.report_mask(name, bad, rule=rule, fix=fix)
             self.unreadable.update((name, pos) for pos in bad.index[np.asarray(bad, dtype=bool)])
+        self.out[name] = values
+
+    def dates(self, name: str, parser, rule: str, fix: str, *, dtype: str):
+        """A date or month column: unreadable values and values outside the
+        plausible window (:func:`~aiadopt.io._parse.date_window`) are
+        reported, and left empty."""
+        col = self.get(name)
+        if col is None:
+            self.out[name] = pd.Series(pd.NaT, index=self.index, dtype=dtype)
+            return
+        values, bad, outside = parser(col, window=self.window)
+        first, last = self.window
+        self.report_mask(name, bad, rule=rule, fix=fix)
+        self.report_mask(
+            name,
+            outside,
+            rule=f"outside the plausible dates {first.isoformat()} to {last.isoformat()}",
+            fix="Correct the year (a typing error such as 3026 for 2026?); inputs cannot be from before 1990 "
+            "or more than a year after today.",
+        )
+        both = np.asarray(bad, dtype=bool) | np.asarray(outside, dtype=bool)
+        self.unreadable.update((name, pos) for pos in col.index[both])
         self.out[name] = values
 
     def labels(self, name: str, allowed: tuple[str, ...]):
@@ -265,8 +291,8 @@ USE_CASE_REQUIRED = ("use_case_id", "title", "department", "team", "goal", "stat
 USE_CASE_OPTIONAL = ("process",) + POTENTIAL_COLUMNS + ("decision_date", "first_impact_date", "annual_benefit_eur")
 
 
-def convert_use_cases(raw: RawTable, codebook: Codebook) -> Converted:
-    t = _Table(raw, codebook)
+def convert_use_cases(raw: RawTable, codebook: Codebook, *, today: dt.date | None = None) -> Converted:
+    t = _Table(raw, codebook, today)
     t.require(USE_CASE_REQUIRED, USE_CASE_OPTIONAL)
     for name in ("use_case_id", "title", "department", "team", "process"):
         t.text(name)
@@ -275,7 +301,7 @@ def convert_use_cases(raw: RawTable, codebook: Codebook) -> Converted:
     for name in SCORE_COLUMNS + POTENTIAL_COLUMNS:
         t.converted(name, parse.parse_numbers, "not a number", _FIX_NUMBER, t.comma_decimal)
     for name in ("start_date", "decision_date", "first_impact_date"):
-        t.converted(name, parse.parse_dates, "not a date", _FIX_DATE, dtype="datetime64[ns]")
+        t.dates(name, parse.parse_dates, "not a date", _FIX_DATE, dtype="datetime64[ns]")
     for name in ("investment_eur", "annual_benefit_eur"):
         t.converted(name, parse.parse_numbers, "not an amount", _FIX_NUMBER, t.comma_decimal)
 
@@ -318,8 +344,8 @@ def convert_use_cases(raw: RawTable, codebook: Codebook) -> Converted:
     return Converted(frame=frame, problems=t.problems, items={}, dropped=(), header=t.header, locate=raw.where)
 
 
-def convert_processes(raw: RawTable, codebook: Codebook) -> Converted:
-    t = _Table(raw, codebook)
+def convert_processes(raw: RawTable, codebook: Codebook, *, today: dt.date | None = None) -> Converted:
+    t = _Table(raw, codebook, today)
     t.require(("department", "process", "core"))
     t.text("department")
     t.text("process")
@@ -353,8 +379,8 @@ SURVEY_REQUIRED = (
 )
 
 
-def convert_survey(raw: RawTable, codebook: Codebook) -> Converted:
-    t = _Table(raw, codebook)
+def convert_survey(raw: RawTable, codebook: Codebook, *, today: dt.date | None = None) -> Converted:
+    t = _Table(raw, codebook, today)
     items = codebook.match_items(list(t.columns))
     item_sources = {src for mapping in items.values() for src in mapping}
     known = set(SURVEY_REQUIRED) | item_sources
@@ -362,7 +388,7 @@ def convert_survey(raw: RawTable, codebook: Codebook) -> Converted:
     t.require(SURVEY_REQUIRED)
     for name in ("respondent_id", "department", "team"):
         t.text(name)
-    t.converted("wave", parse.parse_months, "not a month or date", "Write the wave as YYYY-MM (2025-03) or as a date.", dtype="period[M]")
+    t.dates("wave", parse.parse_months, "not a month or date", "Write the wave as YYYY-MM (2025-03) or as a date.", dtype="period[M]")
     for name, allowed in (("role", ROLES), ("ai_use_frequency", FREQUENCIES), ("ai_skill_level", SKILL_LEVELS)):
         t.labels(name, allowed)
     t.converted("ai_training_done", parse.parse_bools, "not a yes/no value", "Write true/false, ja/nee, yes/no or 1/0.", dtype="boolean")

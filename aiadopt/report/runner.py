@@ -470,8 +470,9 @@ def run_reports(
     if not isinstance(workers, int) or workers < 1:
         raise ParameterError(f"workers must be a positive integer, got {workers!r}")
     data = load(data_dir, codebook=codebook)
-    if period in (None, "", "latest"):
-        period = str(data.latest_period())
+    for warning in data.warnings:
+        log(f"warning: {warning}")
+    period = str(data.resolve_period(period))
     notebooks_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
     jobs = plan_jobs(
         data=data,

@@ -509,6 +509,8 @@ class Report:
         self.paragraph(self.t("report.privacy", n=self.min_group_size))
         files = ", ".join(sorted(Path(p).name for p in self.data.sources.values()))
         self.paragraph(f"{self.t('report.sources')}: {files}.")
+        for w in self.data.warnings:
+            self.paragraph(self.t(f"warning.{w.code}", value=w.value, file=w.file, line=w.line) if w.code else str(w))
 
     def finish(self) -> None:
         """The last cell of every report: marks the notebook as complete."""
