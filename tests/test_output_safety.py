@@ -161,3 +161,83 @@ def test_generated_sample_text_never_looks_like_a_formula():
             values = frame[col].astype(object)
             text = [v for v in values if isinstance(v, str)]
             assert not [v for v in text if v.startswith(FORMULA_TRIGGERS)], (name, col)
+
+
+# --- HTML: no javascript:/data: links, whatever the spelling ------------------------------
+
+#: Hostile markup as a notebook output could display it.
+HOSTILE_HTML = [
+    '<a class="c" href="data:text/html,<script>alert(1)</script>">A1</a>',
+    '<a id="x" class="c" HREF="JaVaScRiPt:alert(2)">A2</a>',
+    '<a class="c" href="&#106;avascript:alert(3)">A3</a>',
+    '<a class="c" href="java&#x09;script:alert(4)">A4</a>',
+    '<a class="c" href="  javascript:alert(5)">A5</a>',
+    '<a class="c" href="&#x20;data:text/html;base64,PHNjcmlwdD5hbGVydCg2KTwvc2NyaXB0Pg==">A6</a>',
+    '<a class="c" href="//evil.example/7">A7</a>',
+    '<a class="c" href="https://evil.example/8">A8</a>',
+    '<a class="c" href="other-report.html">A9</a>',
+    '<a class="c" href="DATA:image/png;base64,AAAA">A10</a>',
+    '<img class="c" src="javascript:alert(11)">',
+    '<img alt="x" src="data:text/html;base64,PHNjcmlwdD4=">',
+    '<img alt="x" src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMTIpPg==">',
+    '<img alt="x" src="https://evil.example/13.png">',
+    '<img alt="x" src=" data:image/png;base64,AAAA">',
+    "<img src=x onerror=alert(14)>",
+    "<svg onload=alert(15)></svg>",
+    '<form action="javascript:alert(16)"><button>go</button></form>',
+    '<iframe src="data:text/html,hi"></iframe>',
+    '<div onclick="alert(17)" style="position:fixed">d</div>',
+    '<math><a xlink:href="javascript:alert(18)">m</a></math>',
+    '<object data="data:text/html,x"></object><embed src="javascript:alert(19)">',
+    "<script>alert(20)</script><style>body{display:none}</style>",
+]
+FORBIDDEN = (
+    "javascript", "data:text", "svg", "evil.example", "other-report", "alert(", "onerror", "onload",
+    "onclick", "<script", "<iframe", "<object", "<embed", "<form", "style=", "xlink",
+)
+
+
+def _links_and_sources(markup: str) -> list[tuple[str, str, str]]:
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.extend((tag, k, v or "") for k, v in attrs if k in ("href", "src", "action", "data"))
+
+    Collect().feed(markup)
+    return found
+
+
+def _assert_harmless(markup: str) -> None:
+    from aiadopt.report.html import _IMAGE_URI
+
+    lowered = markup.lower()
+    assert [w for w in FORBIDDEN if w in lowered] == []
+    for tag, attr, value in _links_and_sources(markup):
+        assert (tag, attr) in {("a", "href"), ("img", "src")}, (tag, attr, value)
+        if attr == "href":
+            assert value.startswith("#"), value
+        else:
+            assert _IMAGE_URI.fullmatch(value), value
+
+
+@pytest.mark.parametrize("dirty", HOSTILE_HTML)
+def test_sanitize_lets_no_hostile_link_through(dirty):
+    from aiadopt.report.html import sanitize
+
+    _assert_harmless(sanitize(dirty))
+
+
+def test_sanitize_keeps_anchors_and_embedded_charts_in_any_attribute_order():
+    from aiadopt.report.html import sanitize
+
+    png = "data:image/png;base64,iVBORw0KGgo=\n"
+    clean = sanitize(
+        f'<a class="toc" href="#kpis">in</a><img alt="chart" class="c" src="{png}" width="10">'
+        '<a href="#trend" id="t">trend</a>'
+    )
+    assert '<a class="toc" href="#kpis">in</a>' in clean
+    assert f'src="{png}"' in clean and 'alt="chart"' in clean
+    assert '<a href="#trend" id="t">trend</a>' in clean
