@@ -210,10 +210,17 @@ def _links_and_sources(markup: str) -> list[tuple[str, str, str]]:
     return found
 
 
+def _without_images(markup: str) -> str:
+    """``markup`` without embedded PNG data (base64 may spell "svg" by chance)."""
+    import re
+
+    return re.sub(r"data:image/png;base64,[A-Za-z0-9+/=\s]*", "data:image/png;base64,", markup)
+
+
 def _assert_harmless(markup: str) -> None:
     from aiadopt.report.html import _IMAGE_URI
 
-    lowered = markup.lower()
+    lowered = _without_images(markup).lower()
     assert [w for w in FORBIDDEN if w in lowered] == []
     for tag, attr, value in _links_and_sources(markup):
         assert (tag, attr) in {("a", "href"), ("img", "src")}, (tag, attr, value)
@@ -241,3 +248,43 @@ def test_sanitize_keeps_anchors_and_embedded_charts_in_any_attribute_order():
     assert '<a class="toc" href="#kpis">in</a>' in clean
     assert f'src="{png}"' in clean and 'alt="chart"' in clean
     assert '<a href="#trend" id="t">trend</a>' in clean
+
+
+def test_custom_notebook_cannot_publish_hostile_html_and_names_stay_text(tmp_path, capsys):
+    """``aiadopt report --notebooks DIR`` with a notebook that displays
+    hostile HTML, on data whose names hold ``$`` and 10,000 characters."""
+    import html as htmlmod
+    import shutil
+
+    import nbformat
+    from hostile import DOLLAR_DEPT, DOLLAR_TEAM, LONG_TEAM, ROOT, hostile_folder
+
+    data = hostile_folder(tmp_path / "data")
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(ROOT / "notebooks", notebooks)
+    cell = "from IPython.display import HTML, display\ndisplay(HTML(" + repr("".join(HOSTILE_HTML)) + "))"
+    for path in notebooks.glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        at = next(i for i, c in enumerate(nb.cells) if "report.header()" in c.source) + 1
+        nb.cells.insert(at, nbformat.v4.new_code_cell(cell))
+        nbformat.write(nb, path)
+    out = tmp_path / "reports"
+    code = main(
+        [
+            "report", "--data", str(data), "--out", str(out), "--n-boot", "50", "--timeout", "300",
+            "--notebooks", str(notebooks), "--department", DOLLAR_DEPT,
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    pages = sorted((out / "2026-10").glob("*.html"))
+    reports = [p for p in pages if p.name != "index.html"]
+    assert len(reports) == 2
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert [w for w in FORBIDDEN if w in _without_images(text).lower()] == [], page.name
+    for page in reports:
+        text = page.read_text(encoding="utf-8")
+        _assert_harmless(text)
+        assert "A1" in text and "A10" in text  # the links' text is kept, their targets are not
+    department = next(p for p in reports if p.name != "organisation.html").read_text(encoding="utf-8")
+    assert htmlmod.escape(DOLLAR_TEAM) in department and LONG_TEAM in department  # tables: in full
