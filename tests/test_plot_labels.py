@@ -138,6 +138,8 @@ def test_trained_roi_charts(measures):
     fig, ax = plt.subplots()
     plot_trained_roi(measures, ax=ax, kind="medians", unit=DOLLAR_DEPT)
     _check(fig, literal=[DOLLAR_DEPT])
+    # the analyst's settings are left alone
+    assert mpl.rcParams["text.parse_math"] is True and mpl.rcParams["text.usetex"] is False
 
 
 def test_impact_effort_labels_and_title(data):
