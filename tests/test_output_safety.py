@@ -34,7 +34,9 @@ def test_escape_formula_prefixes_an_apostrophe(value):
     assert escape_formula(value) == "'" + value
 
 
-@pytest.mark.parametrize("value", ["Sales", "", " =x", "3-2", "'=already", -3.5, -2, 0, True, None, np.nan])
+@pytest.mark.parametrize(
+    "value", ["Sales", "", " =x", "3-2", "'=already", -3.5, -2, 0, True, None, np.nan]
+)
 def test_escape_formula_leaves_other_values_alone(value):
     out = escape_formula(value)
     assert out is value or (out != out and value != value)
@@ -192,8 +194,22 @@ HOSTILE_HTML = [
     "<script>alert(20)</script><style>body{display:none}</style>",
 ]
 FORBIDDEN = (
-    "javascript", "data:text", "svg", "evil.example", "other-report", "alert(", "onerror", "onload",
-    "onclick", "<script", "<iframe", "<object", "<embed", "<form", "style=", "xlink",
+    "javascript",
+    "data:text",
+    "svg",
+    "evil.example",
+    "other-report",
+    "alert(",
+    "onerror",
+    "onload",
+    "onclick",
+    "<script",
+    "<iframe",
+    "<object",
+    "<embed",
+    "<form",
+    "style=",
+    "xlink",
 )
 
 
@@ -204,7 +220,9 @@ def _links_and_sources(markup: str) -> list[tuple[str, str, str]]:
 
     class Collect(HTMLParser):
         def handle_starttag(self, tag, attrs):
-            found.extend((tag, k, v or "") for k, v in attrs if k in ("href", "src", "action", "data"))
+            found.extend(
+                (tag, k, v or "") for k, v in attrs if k in ("href", "src", "action", "data")
+            )
 
     Collect().feed(markup)
     return found
@@ -262,7 +280,11 @@ def test_custom_notebook_cannot_publish_hostile_html_and_names_stay_text(tmp_pat
     data = hostile_folder(tmp_path / "data")
     notebooks = tmp_path / "notebooks"
     shutil.copytree(ROOT / "notebooks", notebooks)
-    cell = "from IPython.display import HTML, display\ndisplay(HTML(" + repr("".join(HOSTILE_HTML)) + "))"
+    cell = (
+        "from IPython.display import HTML, display\ndisplay(HTML("
+        + repr("".join(HOSTILE_HTML))
+        + "))"
+    )
     for path in notebooks.glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
         at = next(i for i, c in enumerate(nb.cells) if "report.header()" in c.source) + 1
@@ -271,8 +293,19 @@ def test_custom_notebook_cannot_publish_hostile_html_and_names_stay_text(tmp_pat
     out = tmp_path / "reports"
     code = main(
         [
-            "report", "--data", str(data), "--out", str(out), "--n-boot", "50", "--timeout", "300",
-            "--notebooks", str(notebooks), "--department", DOLLAR_DEPT,
+            "report",
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--n-boot",
+            "50",
+            "--timeout",
+            "300",
+            "--notebooks",
+            str(notebooks),
+            "--department",
+            DOLLAR_DEPT,
         ]
     )
     assert code == 0, capsys.readouterr().err
@@ -286,5 +319,7 @@ def test_custom_notebook_cannot_publish_hostile_html_and_names_stay_text(tmp_pat
         text = page.read_text(encoding="utf-8")
         _assert_harmless(text)
         assert "A1" in text and "A10" in text  # the links' text is kept, their targets are not
-    department = next(p for p in reports if p.name != "organisation.html").read_text(encoding="utf-8")
+    department = next(p for p in reports if p.name != "organisation.html").read_text(
+        encoding="utf-8"
+    )
     assert htmlmod.escape(DOLLAR_TEAM) in department and LONG_TEAM in department  # tables: in full
