@@ -39,7 +39,7 @@ SUPPRESSED_SUFFIX = "_suppressed"
 FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 
-def escape_formula(value):
+def escape_formula(value: object) -> object:
     """``value`` with a leading ``'`` when it is text a spreadsheet would
     read as a formula; anything else (numbers, dates, missing) unchanged.
 
