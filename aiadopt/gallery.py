@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 
 from .dataset import Dataset
 from .kpis import parse_period
+from .plots._style import plain_text
 
 __all__ = ["CHARTS", "ChartContext", "write_charts", "save_figure"]
 
@@ -111,12 +112,16 @@ CHARTS: dict[str, Callable[[ChartContext], Figure]] = {
 
 
 def save_figure(fig: Figure, path: str | Path, *, dpi: int = 120) -> Path:
-    """Save ``fig`` as PNG atomically (temporary file, then rename) and close it."""
+    """Save ``fig`` as PNG atomically (temporary file, then rename) and close it.
+
+    Every text of the figure is drawn literally (no mathtext), as in the
+    ``plot_*`` functions (:func:`aiadopt.plots._style.plain_text`)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png", dir=path.parent)
     os.close(fd)
     try:
+        plain_text(fig)
         fig.savefig(tmp, dpi=dpi, format="png")
         os.replace(tmp, path)
     except BaseException:

@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .output import write_xlsx
 from .schema import (
     COMPETENCIES,
     CULTURE_TRAITS,
@@ -303,6 +304,13 @@ def write_sample(
     fmt : {"csv", "parquet", "xlsx"}, default="csv"
         File format. CSV uses ``,`` as separator and ``.`` as decimal mark,
         ISO dates and lowercase ``true``/``false``; empty cells are missing.
+        These are input files that aiadopt reads back, so CSV text is
+        written as it is, without the leading ``'`` of
+        :func:`aiadopt.output.neutralise_formulas` (it would change the
+        value on re-read); the generated names and ids never start with
+        ``=``, ``+``, ``-``, ``@``, a tab or a carriage return. XLSX goes
+        through :func:`aiadopt.output.write_xlsx`: text cells, never
+        formulas, values unchanged.
     **kwargs
         Further arguments of :func:`generate_sample` (``n_respondents``, ...).
 
@@ -357,10 +365,9 @@ def _write_atomic(df: pd.DataFrame, target: Path, fmt: str) -> None:
         elif fmt == "parquet":
             df.to_parquet(tmp, index=False, engine="pyarrow")
         else:
-            with pd.ExcelWriter(
-                tmp, engine="openpyxl", date_format="YYYY-MM-DD", datetime_format="YYYY-MM-DD"
-            ) as writer:
-                df.to_excel(writer, index=False, sheet_name=target.stem)
+            write_xlsx(
+                df, tmp, sheet_name=target.stem, date_format="YYYY-MM-DD", datetime_format="YYYY-MM-DD"
+            )
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)

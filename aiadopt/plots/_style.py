@@ -1,12 +1,48 @@
-"""Colours shared by every chart, so a category has one colour everywhere."""
+"""What every chart shares: colours (a category has one colour everywhere),
+the title style, and how names from the data are shown.
+
+Names are text, never markup: every aiadopt chart shows its texts
+literally (no mathtext, no TeX), so a team called ``Sales_$x_1_2$`` is drawn
+as written (:func:`literal_text`), and names longer than
+:data:`MAX_LABEL_CHARS` characters are cut with an ellipsis
+(:func:`shorten`); tables show them in full.
+"""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import TypeVar
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
 import seaborn as sns
+from matplotlib.artist import Artist
+from matplotlib.text import Text
 
 from ..schema import COMPETENCIES, CULTURE_TRAITS, GOALS, PILLARS, SKILL_LEVELS, STATUSES
 
-__all__ = ["PALETTES", "color", "palette", "titled", "NEUTRAL", "HIGHLIGHT", "SUPPRESSED"]
+__all__ = [
+    "PALETTES",
+    "color",
+    "palette",
+    "titled",
+    "NEUTRAL",
+    "HIGHLIGHT",
+    "SUPPRESSED",
+    "MAX_LABEL_CHARS",
+    "shorten",
+    "plain_text",
+    "literal_text",
+]
+
+#: The longest name (in characters) a chart shows; longer ones end in "…".
+MAX_LABEL_CHARS = 40
+#: Text is shown as written: no mathtext (``$...$``), no LaTeX.
+_LITERAL_RC = {"text.parse_math": False, "text.usetex": False}
+
+_A = TypeVar("_A", bound=Artist)
+_F = TypeVar("_F", bound=Callable)
 
 _cb = sns.color_palette("colorblind", 10).as_hex()
 
@@ -60,3 +96,62 @@ def titled(ax, title: str, note: str | None = None, *, fontsize="small", pad: fl
             fontsize=fontsize,
             color="0.3",
         )
+
+
+def shorten(name, width: int = MAX_LABEL_CHARS) -> str:
+    """``name`` as one line of at most ``width`` characters, cut with "…".
+
+    Line breaks and runs of spaces become one space. Use it for every name
+    from the data that a chart shows (units, use-case ids, titles); tables
+    show the full name.
+
+    Parameters
+    ----------
+    name : object
+        Converted with ``str``.
+    width : int, default=MAX_LABEL_CHARS
+        At least 2.
+
+    Examples
+    --------
+    >>> shorten("Customer service and complaints handling team", 20)
+    'Customer service an…'
+    >>> shorten("Sales")
+    'Sales'
+    """
+    if width < 2:
+        raise ValueError(f"width must be at least 2; got {width!r}")
+    text = " ".join(str(name).split())
+    if len(text) <= width:
+        return text
+    return text[: width - 1].rstrip() + "\u2026"
+
+
+def plain_text(artist: _A) -> _A:
+    """Make every text of ``artist`` (an Axes or a Figure, with its titles,
+    tick labels, legends and annotations) literal: ``$`` is a dollar sign,
+    not mathtext, whatever ``rcParams`` say when the figure is drawn.
+    Returns ``artist``."""
+    for text in artist.findobj(Text):
+        text.set_parse_math(False)
+        text.set_usetex(False)
+    return artist
+
+
+def literal_text(func: _F) -> _F:
+    """Decorator for ``plot_x(data, *, ax=None, ...) -> Axes`` functions:
+    the chart's texts are literal (:func:`plain_text`), both those the
+    function creates and the Axes' own title, labels and ticks, and also
+    while the function measures its layout. ``rcParams`` are left as they
+    were."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        if kwargs.get("ax") is None:
+            kwargs["ax"] = plt.gca()
+        plain_text(kwargs["ax"])
+        with mpl.rc_context(_LITERAL_RC):
+            ax = func(*args, **kwargs)
+        return plain_text(ax)
+
+    return wrapper  # type: ignore[return-value]

@@ -24,7 +24,7 @@ from ..prioritisation import (
     quadrant_of,
 )
 from ..schema import GOALS, STATUSES
-from ._style import NEUTRAL, palette
+from ._style import NEUTRAL, literal_text, palette, shorten
 
 __all__ = [
     "HUES",
@@ -70,6 +70,7 @@ _ADJUST_ROUNDS = 4
 _MIN_LINE_PX = 2.0
 
 
+@literal_text
 def plot_impact_effort(
     data: pd.DataFrame | Dataset,
     *,
@@ -114,12 +115,13 @@ def plot_impact_effort(
     lang : {"en", "nl"}, default="en"
         Language of the quadrant names, axis labels, legends and note.
     annotate : bool, default=True
-        Label points with their ``use_case_id``. Labels are pushed apart
+        Label points with their ``use_case_id`` (cut with "…" beyond 40
+        characters, shown literally: ``$`` is not mathtext). Labels are pushed apart
         (adjustText, a fixed number of iterations, up to 4 rounds until no
         two labels overlap) and kept off the bubbles and quadrant names where
         there is room, with thin connector lines to their point.
     title : str, default=None
-        Axes title, shown on the left.
+        Axes title, shown on the left (cut with "…" beyond 40 characters).
 
     Returns
     -------
@@ -185,7 +187,7 @@ def plot_impact_effort(
         _legends(ax, frame[hue], hue, size, norm, lang)
 
     if title:
-        ax.set_title(title, loc="left")
+        ax.set_title(shorten(title), loc="left")
     if annotate and len(frame):
         n_label = _n_labelled(len(frame), label_top)
         if n_label < len(frame):
@@ -420,7 +422,7 @@ def _label_points(ax, frame, x, y, sizes, chosen) -> None:
         ax.text(
             x[i],
             y[i],
-            str(frame["use_case_id"].iloc[i]),
+            shorten(frame["use_case_id"].iloc[i]),
             fontsize=7.5,
             color="0.1",
             ha="center",

@@ -23,7 +23,7 @@ from matplotlib.patches import Patch
 from ..labels import label
 from ..measures import MIN_USE_CASES, SEED_ROI_CLAIM, SKILL_TARGETS
 from ..schema import GOALS, PHASES, SKILL_LEVELS
-from ._style import HIGHLIGHT, NEUTRAL, SUPPRESSED, color, palette, titled
+from ._style import HIGHLIGHT, NEUTRAL, SUPPRESSED, color, literal_text, palette, shorten, titled
 
 __all__ = [
     "plot_competency_gap",
@@ -88,7 +88,8 @@ def _unit_rows(
 
 
 def _unit_name(level: str, unit: str, lang: str) -> str:
-    return label("text.organisation", lang) if level == "organisation" else str(unit)
+    """The unit as a chart shows it: a long name is cut with "…"."""
+    return label("text.organisation", lang) if level == "organisation" else shorten(unit)
 
 
 def _units_for(frame: pd.DataFrame, department: str | None) -> pd.DataFrame:
@@ -176,6 +177,7 @@ def _value(rows: pd.DataFrame, key: str, statistic: str) -> pd.Series | None:
 # --- phases ---------------------------------------------------------------------
 
 
+@literal_text
 def plot_phases(
     data: pd.DataFrame,
     *,
@@ -290,6 +292,7 @@ def plot_phases(
 # --- competency gap -----------------------------------------------------------------
 
 
+@literal_text
 def plot_competency_gap(
     data: pd.DataFrame,
     *,
@@ -368,6 +371,7 @@ def plot_competency_gap(
 # --- culture and pillars -----------------------------------------------------------------
 
 
+@literal_text
 def plot_culture(
     data: pd.DataFrame,
     *,
@@ -447,6 +451,7 @@ def plot_culture(
 # --- skills pyramid ---------------------------------------------------------------------------
 
 
+@literal_text
 def plot_skills_pyramid(
     data: pd.DataFrame,
     *,
@@ -512,6 +517,7 @@ def plot_skills_pyramid(
 # --- goal mix -------------------------------------------------------------------------------------
 
 
+@literal_text
 def plot_goal_mix(
     data: pd.DataFrame,
     *,
@@ -612,6 +618,7 @@ def plot_goal_mix(
 # --- trained-leader ROI ratio -------------------------------------------------------------------
 
 
+@literal_text
 def plot_trained_roi(
     data: pd.DataFrame,
     *,

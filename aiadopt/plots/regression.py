@@ -16,11 +16,13 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from ..labels import label
 from ..regression import VIF_THRESHOLD, RegressionResult
-from ._style import NEUTRAL, palette, titled
+from ._style import NEUTRAL, literal_text, palette, titled
 
 __all__ = ["plot_coefficients", "plot_importance"]
 
 _NOTE_SIZE = "small"
+#: A message (which may quote a long department name) takes at most this many lines.
+_MAX_LINES = 4
 
 
 def _decimal(x: float, lang: str, digits: int = 2) -> str:
@@ -47,7 +49,7 @@ def _title(ax: Axes, title: str, result: RegressionResult, lang: str) -> None:
     """Bold title; below it the model's n and R², and a department's fallback."""
     note = _model_note(result, lang)
     if result.fallback_reason:
-        note = textwrap.fill(result.messages(lang)[0], 75) + "\n" + note
+        note = textwrap.fill(result.messages(lang)[0], 75, max_lines=_MAX_LINES, placeholder=" …") + "\n" + note
     titled(ax, title, note, fontsize=_NOTE_SIZE, pad=10 + 12 * (note.count("\n") + 1))
 
 
@@ -72,7 +74,9 @@ def _footnote(ax: Axes, result: RegressionResult, lang: str, extra: str | None =
 
 def _refused(ax: Axes, result: RegressionResult, lang: str, title: str) -> Axes:
     message = "\n\n".join(result.messages(lang)[: 2 if result.fallback_reason else 1])
-    text = "\n".join(textwrap.fill(part, 60) for part in message.split("\n"))
+    text = "\n".join(
+        textwrap.fill(part, 60, max_lines=_MAX_LINES, placeholder=" …") for part in message.split("\n")
+    )
     ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color="0.25")
     ax.set_xticks([])
     ax.set_yticks([])
@@ -80,6 +84,7 @@ def _refused(ax: Axes, result: RegressionResult, lang: str, title: str) -> Axes:
     return ax
 
 
+@literal_text
 def plot_coefficients(
     result: RegressionResult, *, ax: Axes | None = None, lang: str = "en", standardized: bool = True
 ) -> Axes:
@@ -144,6 +149,7 @@ def plot_coefficients(
     return ax
 
 
+@literal_text
 def plot_importance(result: RegressionResult, *, ax: Axes | None = None, lang: str = "en") -> Axes:
     """Horizontal bars: each competency's share of the explained ROI variance.
 

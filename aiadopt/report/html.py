@@ -103,19 +103,40 @@ def _published_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+#: The only ``src`` an image may have: a PNG, JPEG, GIF or WebP embedded
+#: as base64 (how nbconvert and :meth:`Report.figure` embed charts).
+_IMAGE_URI = re.compile(r"data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*", re.IGNORECASE)
+
+
+def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """nh3 ``attribute_filter``: ``value`` (entities already decoded) if it
+    may stay, else ``None`` (the attribute is dropped).
+
+    A link may only go to an anchor in the page (``#...``): no scheme, no
+    relative or protocol-relative URL. An image may only be an embedded
+    raster image. Whatever the attribute order, case or encoding, the
+    decision is on the decoded value of that one attribute.
+    """
+    if attribute == "href":
+        return value if value.startswith("#") else None
+    if attribute == "src":
+        return value if _IMAGE_URI.fullmatch(value) else None
+    return value
+
+
 def sanitize(fragment: str) -> str:
-    """Allow only structural HTML, ``id``/``class`` attributes and images
-    embedded as ``data:`` URIs; links only to anchors in the page."""
-    cleaned = nh3.clean(
+    """Allow only structural HTML, ``id``/``class`` attributes, images
+    embedded as base64 ``data:image/...`` URIs and links to anchors in the
+    page (``href="#..."``); every other link or image source is removed."""
+    return nh3.clean(
         fragment,
         tags=_TAGS,
         attributes=_ATTRIBUTES,
         url_schemes={"data"},
+        attribute_filter=_keep_attribute,
         link_rel=None,
         strip_comments=True,
     )
-    # Relative links could point outside the file: keep only in-page anchors.
-    return re.sub(r'<a href="(?!#)[^"]*"', "<a", cleaned)
 
 
 def _toc(body: str, title: str) -> str:

@@ -26,6 +26,7 @@ from .. import __version__
 from ..io import load
 from ..kpis import compute_kpi_trend, compute_kpis, parse_period
 from ..labels import label
+from ..plots._style import plain_text, shorten
 from ..privacy import check_min_group_size
 
 __all__ = ["Report", "SECTIONS", "COMPLETION_MARK", "slug_id"]
@@ -197,6 +198,7 @@ class Report:
 
     def figure(self, fig, alt: str, caption: str | None = None) -> None:
         buf = io.BytesIO()
+        plain_text(fig)  # names are text: a "$" in a team name is not mathtext
         fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
         plt.close(fig)
         data = base64.b64encode(buf.getvalue()).decode("ascii")
@@ -343,7 +345,7 @@ class Report:
             values = own[key].astype(float).to_numpy()
             if key == "leadership_adoption_pct":
                 values = np.where(own["leadership_adoption_pct_suppressed"].to_numpy(bool), np.nan, values)
-            ax.plot(x, values, marker="o", color="#0173b2", label=self.unit)
+            ax.plot(x, values, marker="o", color="#0173b2", label=shorten(self.unit))
             if self.department is not None and key != "active_use_cases":  # counts: not comparable
                 ax.plot(x, org[key].astype(float).to_numpy(), color="#8c8c8c", linestyle="--", linewidth=1, label=self.t("text.organisation"))
             ax.set_title(self.t(f"kpi.{key}"), fontsize=9)
