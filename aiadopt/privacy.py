@@ -556,8 +556,10 @@ def _audit_one(g: pd.DataFrame) -> tuple[int, list[dict]]:
     bad: list[dict] = []
 
     def flag(kind: str, row: int, low: float, high: float) -> None:
+        # A remainder of two or more hidden parts may be known exactly (it
+        # is the parent minus the shown parts); only a bound pins its people.
         problem = ""
-        if high - low <= tol:
+        if kind != "remainder" and high - low <= tol:
             problem = "exact"
         elif high <= lo + tol:
             problem = "at_lower_bound"
