@@ -21,7 +21,9 @@ The rule (:func:`suppress`), per figure and period
    hidden parts are its suppressed children with a group size above 0 plus,
    when the parent's group exceeds the sum of its children's groups, an
    implicit *unattributed* part (e.g. respondents without a team). If that
-   set is not empty it is *safe* only when
+   set is not empty, and is not just an unattributed group of
+   ``min_group_size`` or more (which could be shown anyway), it is *safe*
+   only when
 
    a. it has at least two non-empty members, and
    b. for every bounded (additive) figure, the hidden remainder — the
@@ -226,7 +228,8 @@ def suppression_mask(
         hid = children[hidden[children] & (size[children] > 0)]
         n_unattributed = 0.0 if parent is None else max(size[parent] - size[children].sum(), 0.0)
         parts = len(hid) + (n_unattributed > 0)
-        if parts == 0:
+        if parts == 0 or (len(hid) == 0 and n_unattributed >= k):
+            # Nothing hidden, or only a group large enough to be shown.
             return True
         if parts < 2:
             return False
@@ -439,6 +442,7 @@ class _System:
         self.labels: list[tuple[str, int]] = []  # (kind, row)
         self.eqs: list[tuple[dict[int, float], float]] = []
         self.remainders: list[tuple[int, dict[int, float], float, float]] = []
+        self.large: set[int] = set()  # unattributed groups of k or more, alone
 
     def var(self, kind: str, row: int) -> int:
         self.labels.append((kind, row))
@@ -485,7 +489,7 @@ def _linprog_range(
     return out[0], out[1]
 
 
-def _audit_one(g: pd.DataFrame) -> tuple[int, list[dict]]:
+def _audit_one(g: pd.DataFrame, k: int) -> tuple[int, list[dict]]:
     """Audit one figure of one period; returns (quantities checked, offending)."""
     lo, hi = float(g["lower"].iloc[0]), float(g["upper"].iloc[0])
     level = g["level"].to_numpy(dtype=object)
@@ -518,6 +522,9 @@ def _audit_one(g: pd.DataFrame) -> tuple[int, list[dict]]:
         extra = n[parent] - n[children].sum()
         if extra > 0:
             hidden_part[system.var("unattributed", parent)] = extra
+            # Alone, a group of k or more may be known: it could be shown.
+            if len(hidden_part) == 1 and extra >= k:
+                system.large.add(len(system.labels) - 1)
         if not hidden_part and parent not in var_of:
             continue
         for v, a in hidden_part.items():
@@ -555,7 +562,9 @@ def _audit_one(g: pd.DataFrame) -> tuple[int, list[dict]]:
     checked = 0
     bad: list[dict] = []
 
-    def flag(kind: str, row: int, low: float, high: float) -> None:
+    def flag(kind: str, row: int, low: float, high: float, var: int | None = None) -> None:
+        if var in system.large:
+            return
         # A remainder of two or more hidden parts may be known exactly (it
         # is the parent minus the shown parts); only a bound pins its people.
         problem = ""
@@ -595,7 +604,7 @@ def _audit_one(g: pd.DataFrame) -> tuple[int, list[dict]]:
                 if rng is None:
                     continue
                 low, high = rng
-            flag(kind, row, low, high)
+            flag(kind, row, low, high, v)
         for parent, weights, _, _ in system.remainders:
             if find(next(iter(weights))) != comp:
                 continue
@@ -608,11 +617,14 @@ def _audit_one(g: pd.DataFrame) -> tuple[int, list[dict]]:
                 if rng is None:
                     continue
                 low, high = rng
-            flag("remainder", parent, low, high)
+            only = next(iter(weights)) if len(weights) == 1 else None
+            flag("remainder", parent, low, high, only)
     return checked, bad
 
 
-def audit_figures(figures: pd.DataFrame) -> AuditResult:
+def audit_figures(
+    figures: pd.DataFrame, *, min_group_size: int = DEFAULT_MIN_GROUP_SIZE
+) -> AuditResult:
     """Check that no suppressed figure of a run can be recovered.
 
     For every additive figure (rows with finite ``lower`` and ``upper``)
@@ -633,11 +645,16 @@ def audit_figures(figures: pd.DataFrame) -> AuditResult:
         NaN where suppressed; ``n`` is the published group size;
         ``lower`` / ``upper`` the figure's bounds (NaN for figures that are
         not additive, which are counted but not solved).
+    min_group_size : int, default=5
+        An unattributed group (a parent's respondents outside its children)
+        of at least this size that is a parent's only hidden part is not
+        flagged: its figure could have been shown.
 
     Returns
     -------
     AuditResult
     """
+    k = check_min_group_size(min_group_size)
     missing = [c for c in AUDIT_COLUMNS if c not in figures.columns]
     if missing:
         raise ValueError(f"audit_figures: table has no column(s) {missing}")
@@ -647,7 +664,7 @@ def audit_figures(figures: pd.DataFrame) -> AuditResult:
     checked = 0
     bad: list[dict] = []
     for _, g in additive.groupby(["period", "figure"], sort=True):
-        c, b = _audit_one(g.reset_index(drop=True))
+        c, b = _audit_one(g.reset_index(drop=True), k)
         checked += c
         bad += b
     offending = pd.DataFrame(
