@@ -83,6 +83,7 @@ __all__ = [
     "AuditResult",
     "PrivacyAuditError",
     "audit_figures",
+    "audit_run",
     "check_min_group_size",
     "compute_suppression",
     "suppress",
@@ -781,3 +782,49 @@ def compute_suppression(
     out["upper"] = [b[1] if isinstance(b, tuple) else np.nan for b in bounds]
     out["department"] = out["department"].where(out["level"] != "organisation", None)
     return out.loc[:, list(AUDIT_COLUMNS)].reset_index(drop=True)
+
+
+def audit_run(
+    data,
+    *,
+    period: str | pd.Period,
+    months: int = 12,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+) -> AuditResult:
+    """Audit everything one report run publishes; refuse a disclosure.
+
+    :func:`compute_suppression` gathers the run's survey figures and
+    :func:`audit_figures` checks them.
+
+    Parameters
+    ----------
+    data : Dataset
+    period : str or Period
+    months : int, default=12
+    min_group_size : int, default=5
+
+    Returns
+    -------
+    AuditResult
+        With ``recoverable == 0``; ``summary()`` is the manifest entry.
+
+    Raises
+    ------
+    PrivacyAuditError
+        When any suppressed figure or group of hidden people could be
+        recovered exactly or pinned to a bound; the message lists them.
+    """
+    k = check_min_group_size(min_group_size)
+    result = audit_figures(
+        compute_suppression(data, period=period, months=months, min_group_size=k),
+        min_group_size=k,
+    )
+    if result.recoverable:
+        raise PrivacyAuditError(
+            f"privacy audit failed for {period}: {result.recoverable} suppressed figure(s) or "
+            f"hidden group(s) could be recovered from the published figures "
+            f"(min_group_size={k}); nothing was published.\n{result.message()}\n"
+            "This is a defect of the suppression rule: report it with the data's shape "
+            "(departments, teams, group sizes)."
+        )
+    return result
