@@ -179,11 +179,13 @@ def craft_catalogue_only_department(data: Path) -> None:
 
 
 def craft_single_leader_next_to_empty_team(data: Path) -> None:
-    """In the latest wave, Sales Buitendienst has one leader and Sales
-    Partners none: old rule, "two suppressed parts" with one of them empty."""
+    """In the latest wave, Klantenservice Klachten has one leader and
+    Klantenservice Particulier none (its other four teams are shown): the
+    old rule took the empty team as the "second" suppressed part, and the
+    department minus the shown teams gave the one leader's answer."""
     s = _survey(data)
     latest = s["wave"].max()
-    for team, keep in (("Sales Buitendienst", 1), ("Sales Partners", 0)):
+    for team, keep in (("Klantenservice Klachten", 1), ("Klantenservice Particulier", 0)):
         rows = s.index[(s["wave"] == latest) & (s["team"] == team) & (s["role"] == "leader")]
         s.loc[rows[keep:], "role"] = "employee"
     s.to_csv(data / "survey.csv", index=False)
