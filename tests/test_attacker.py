@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html.parser
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -361,3 +362,50 @@ def test_manifest_records_the_privacy_audit(sample_run):
     assert privacy["min_group_size"] == K and privacy["recoverable"] == 0
     assert privacy["figures_suppressed"] > 0
     assert privacy["figures_checked"] > 0
+
+
+# --- one decision per run, and a run that would disclose is refused -----------------
+
+
+def test_one_decision_for_cli_outputs_and_reports(sample_cli):
+    """The run's audited figures (what the reports show) hide exactly the
+    cells the CLI outputs hide, whatever the language or bootstrap."""
+    from aiadopt import load
+    from aiadopt.measures import compute_measures
+    from aiadopt.privacy import compute_suppression
+
+    data = load(SAMPLE)
+    period = _latest(SAMPLE)
+    plan = compute_suppression(data, period=period, months=1)
+    plan = plan[plan["lower"].notna()]
+    cli = pd.concat(sample_cli, ignore_index=True)
+    cli_key = cli["figure"] + ":" + cli["statistic"]
+    cli = cli.assign(key=cli_key, hidden=cli["value"].isna() & (cli["n"] > 0))
+    plan = plan.assign(key=plan["figure"], hidden=plan["suppressed"] & (plan["n"] > 0))
+    on = ["key", "level", "unit", "department"]
+    both = cli.merge(plan, on=on, how="outer", indicator=True, suffixes=("_cli", "_run"))
+    assert (both["_merge"] == "both").all()
+    assert (both["hidden_cli"] == both["hidden_run"]).all()
+    assert both["hidden_run"].any()
+    a = compute_measures(data, period=period, lang="nl", n_boot=3, seed=1)
+    b = compute_measures(data, period=period, lang="en", n_boot=1)
+    assert a["suppressed"].tolist() == b["suppressed"].tolist()
+
+
+def test_report_run_that_would_disclose_is_refused(tmp_path, monkeypatch, capsys):
+    """With value checks switched off (the old rule), the audit finds the
+    Sales-type remainders and ``aiadopt report`` publishes nothing."""
+    import aiadopt.measures as measures
+    from aiadopt.privacy import suppression_mask
+
+    def size_rule_only(*args, bounds=None, **kwargs):
+        return suppression_mask(*args, **kwargs)
+
+    monkeypatch.setattr(measures, "suppression_mask", size_rule_only)
+    out = tmp_path / "reports"
+    code = main(["report", "--data", str(SAMPLE), "--out", str(out), "--n-boot", "10"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "privacy audit failed" in err and "nothing was published" in err
+    assert re.search(r"competency_gap:\w+:pct_qualified: \w+ of (team|department) .* is ", err)
+    assert not out.exists() or not any(p for p in out.iterdir() if not p.name.startswith("."))
