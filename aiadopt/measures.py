@@ -9,10 +9,13 @@ command.
 
 Survey figures use the period's wave: the latest wave whose month is on or
 before the period (as :func:`aiadopt.kpis.compute_kpis`). Every figure
-derived from survey answers goes through :func:`aiadopt.privacy.suppress`
-(METRICS.md §5): a suppressed figure is NaN, ``suppressed`` is True and
-``reason`` says why. Register figures (goal mix, ROI values) are not
-suppressed.
+derived from survey answers goes through the rule of :mod:`aiadopt.privacy`
+(:func:`aiadopt.privacy.suppression_mask`, METRICS.md §5): a suppressed
+figure is NaN, ``suppressed`` is True and ``reason`` says why
+(``complementary`` also covers a unit hidden so that no hidden remainder
+sits at a bound). Percentages of respondents, 1–5 means and 0–100 scores
+are value-checked with their bounds (:data:`aiadopt.privacy.FIGURE_BOUNDS`).
+Register figures (goal mix, ROI values) are not suppressed.
 
 Column contract (:data:`MEASURE_COLUMNS`)
 -----------------------------------------
