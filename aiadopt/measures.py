@@ -275,7 +275,12 @@ def _unit_id(level: pd.Series, unit: pd.Series, department: pd.Series) -> pd.Ser
 
 
 def _apply_privacy(
-    rows: pd.DataFrame, *, k: int, by: Iterable[str] = ("key",), hide_n: bool = False
+    rows: pd.DataFrame,
+    *,
+    k: int,
+    by: Iterable[str] = ("key",),
+    hide_n: bool = False,
+    shares: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Run the rule of :mod:`aiadopt.privacy` over the ``private`` rows, per
     ``by`` group (each group must hold every unit: organisation, all
@@ -283,7 +288,9 @@ def _apply_privacy(
     suppressed figures. Statistics listed in
     :data:`aiadopt.privacy.FIGURE_BOUNDS` are additive: their values are
     checked so that no hidden remainder is at a bound; one decision per unit
-    covers every statistic of the group."""
+    covers every statistic of the group. ``shares`` (columns level, unit,
+    department, value, weight) adds a 0–100 share weighted by ``weight``
+    (not by the group size) to every group's check."""
     rows = rows.copy()
     if rows.empty:
         return rows
@@ -312,6 +319,14 @@ def _apply_privacy(
                 name = f"{key}\x00{stat}"
                 values[name] = wide[(key, stat)].to_numpy(dtype=float)
                 bounds[name] = FIGURE_BOUNDS[stat]
+        weights: dict[str, np.ndarray] = {}
+        if shares is not None:
+            own = shares.set_index(
+                _unit_id(shares["level"], shares["unit"], shares["department"]).to_numpy()
+            ).reindex(unit_ids.to_numpy())
+            values["\x00share"] = own["value"].to_numpy(dtype=float)
+            weights["\x00share"] = own["weight"].fillna(0).to_numpy(dtype=float)
+            bounds["\x00share"] = (0.0, 100.0)
         mask = suppression_mask(
             units["level"].to_numpy(dtype=object),
             units["department"].to_numpy(dtype=object),
@@ -319,6 +334,7 @@ def _apply_privacy(
             units["group_n"].to_numpy(dtype=float),
             values=values,
             bounds=bounds,
+            weights=weights,
             min_group_size=k,
         )
         hidden = set(unit_ids[mask])
@@ -982,7 +998,9 @@ def compute_trained_roi_ratio(
       answers behind the classification of its use cases; below
       ``min_group_size`` (and by complementary suppression among
       departments) the medians, ratio, intervals and use-case counts are
-      hidden.
+      hidden. The counts add up over departments, so complementary
+      suppression also keeps the hidden departments' use cases from being
+      all trained or all untrained (organisation minus shown departments).
     """
     p = parse_period(period)
     k = check_min_group_size(min_group_size)
@@ -1033,6 +1051,7 @@ def compute_trained_roi_ratio(
     units += [("department", d, d, cases[cases["department"] == d]) for d in depts]
     tail = (1.0 - ci) / 2.0
     rows = []
+    shares = []
     for level, unit, dept, g in units:
         c = g[g["classified"]]
         # Privacy group: leader answers behind the classification.
@@ -1109,11 +1128,24 @@ def compute_trained_roi_ratio(
                 reason=reason_r,
             )
         )
+        shares.append(
+            {
+                "level": level,
+                "unit": unit,
+                "department": dept,
+                "value": 100.0 * len(trained) / len(c) if len(c) else np.nan,
+                "weight": len(c),
+            }
+        )
         n_out = int((~g["classified"]).sum())
         rows.append(
             _row(level, unit, dept, "unclassified", "n_use_cases", n_out, n=n_out, private=False)
         )
-    frame = _apply_privacy(pd.DataFrame(rows), k=k, by=("key",), hide_n=True)
+    # One decision per unit for all its rows. The use-case counts add up
+    # (organisation = departments), so the share of classified use cases
+    # that are "trained" is checked too: the hidden departments' use cases
+    # must not come out all trained or all untrained.
+    frame = _apply_privacy(pd.DataFrame(rows), k=k, by=(), hide_n=True, shares=pd.DataFrame(shares))
     out = _finish(frame, measure="trained_roi", wave=None, period=p)
     out["survey_wave"] = pd.Series(None, index=out.index, dtype="str")
     return out

@@ -183,6 +183,7 @@ def suppression_mask(
     *,
     values: Mapping[str, Sequence[float] | np.ndarray] | None = None,
     bounds: Mapping[str, tuple[float, float]] | None = None,
+    weights: Mapping[str, Sequence[float] | np.ndarray] | None = None,
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
 ) -> np.ndarray:
     """Which units' figures to hide: the rule of this module on arrays.
@@ -198,6 +199,10 @@ def suppression_mask(
         suppression. Only those named in ``bounds`` are value-checked.
     bounds : mapping of str to (float, float), optional
         ``(lower, upper)`` of each additive figure in ``values``.
+    weights : mapping of str to array-like, optional
+        What a figure is a mean over, where that is not the group size
+        (e.g. a share of use cases, whose privacy group is the leaders
+        behind it); the hidden remainder is weighted by it. Default: ``size``.
     min_group_size : int, default=5
 
     Returns
@@ -220,7 +225,9 @@ def suppression_mask(
     for name, (lo, hi) in bounds.items():
         if not lo < hi:
             raise ValueError(f"bounds of {name!r} must be (lower, upper) with lower < upper")
-        checks.append((np.asarray(values[name], dtype=float), float(lo), float(hi)))
+        w = size if name not in (weights or {}) else np.asarray(weights[name], dtype=float)
+        w = np.nan_to_num(w, nan=0.0)
+        checks.append((np.asarray(values[name], dtype=float), w, float(lo), float(hi)))
 
     hidden = size < k
     families = _families(level, department)
@@ -237,16 +244,19 @@ def suppression_mask(
         if parent is None:
             return True
         shown = children[~hidden[children] & (size[children] > 0)]
-        n_hidden = size[hid].sum() + n_unattributed
-        for v, lo, hi in checks:
-            if np.isnan(v[parent]) or np.isnan(v[shown]).any():
+        for v, w, lo, hi in checks:
+            shown_w = shown[w[shown] > 0]
+            if np.isnan(v[parent]) or np.isnan(v[shown_w]).any():
                 continue
+            w_hidden = w[parent] - w[shown_w].sum()
+            if w_hidden <= 0:
+                continue  # the hidden parts hold nothing this figure counts
             margin = _RULE_MARGIN * (hi - lo)
-            rest = (v[parent] * size[parent] - (v[shown] * size[shown]).sum()) / n_hidden
+            rest = (v[parent] * w[parent] - (v[shown_w] * w[shown_w]).sum()) / w_hidden
             if not lo + margin < rest < hi - margin:
                 return False
-            hv = v[hid]
-            if n_unattributed == 0 and not np.isnan(hv).any():
+            hv = v[hid][w[hid] > 0]
+            if n_unattributed == 0 and len(hv) and not np.isnan(hv).any():
                 if (np.abs(hv - lo) <= margin).all() or (np.abs(hv - hi) <= margin).all():
                     return False
         return True

@@ -218,8 +218,41 @@ def _latest(data: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def sample_cli(tmp_path_factory):
-    return cli_figures(SAMPLE, tmp_path_factory.mktemp("cli"), _latest(SAMPLE))
+def sample_cli_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("cli")
+
+
+@pytest.fixture(scope="module")
+def sample_cli(sample_cli_dir):
+    return cli_figures(SAMPLE, sample_cli_dir, _latest(SAMPLE))
+
+
+def trained_counts_attack(measures: pd.DataFrame) -> list[str]:
+    """Use-case counts of the trained-leader ROI add up over departments:
+    organisation minus shown departments gives the hidden departments'
+    trained and classified use cases; all or none trained pins them."""
+    m = measures[measures["measure"] == "trained_roi"]
+    n = m.pivot_table(index=["level", "unit"], columns="key", values="n", aggfunc="first")
+    org = n.loc[("organisation", "organisation")]
+    depts = n.loc["department"]
+    shown = depts.dropna(subset=["trained", "ratio"])
+    if len(shown) == len(depts):
+        return []
+    trained = org["trained"] - shown["trained"].sum()
+    classified = org["ratio"] - shown["ratio"].sum()
+    if classified > 0 and trained in (0, classified):
+        hidden = ", ".join(sorted(set(depts.index) - set(shown.index)))
+        return [f"{hidden}: {trained:g} of {classified:g} use cases trained"]
+    return []
+
+
+def test_trained_use_case_counts_are_not_pinned(sample_cli, sample_cli_dir):
+    # On the sample the old rule hid Legal and Sales only, whose 4 use
+    # cases then all came out untrained (34 - 34 of 87 - 83).
+    measures = pd.read_csv(sample_cli_dir / "measures.csv", keep_default_na=False, na_values=[""])
+    assert not trained_counts_attack(measures)
+    hidden = measures[(measures["measure"] == "trained_roi") & measures["suppressed"]]
+    assert len(set(hidden["unit"])) >= 2
 
 
 def test_cli_outputs_of_the_sample_give_nothing_away(sample_cli):
@@ -243,6 +276,8 @@ def test_cli_outputs_of_crafted_organisations_give_nothing_away(tmp_path, name):
     data = _copy(tmp_path)
     CRAFTED[name](data)
     found = attack(cli_figures(data, tmp_path, _latest(data)), rel=5e-6)
+    measures = pd.read_csv(tmp_path / "measures.csv", keep_default_na=False, na_values=[""])
+    found += trained_counts_attack(measures)
     assert not found, "\n".join(found[:20])
 
 

@@ -570,3 +570,20 @@ def test_property_one_level_intervals_are_never_degenerate(sizes, data):
 def test_suppression_mask_rejects_bounds_without_values():
     with pytest.raises(ValueError, match="without values"):
         suppression_mask(["team"], ["D"], ["T"], [3], bounds={"x": (0, 1)})
+
+
+def test_weighted_share_is_checked_with_its_own_weights():
+    # A share of use cases: the privacy group is 'n' (leaders), the share's
+    # weight is the use cases. A (no use case) and B hidden hold 3 use
+    # cases, none trained: 10 - 4 - 6 of 23 - 8 - 12.
+    level = ["organisation", "department", "department", "department", "department"]
+    unit = ["organisation", "A", "B", "C", "D"]
+    n = [40, 3, 6, 15, 16]
+    share = [100 * 10 / 23, np.nan, 0.0, 50.0, 50.0]  # % trained
+    cases = [23, 0, 3, 8, 12]
+    common = dict(values={"s": share}, bounds={"s": (0, 100)}, min_group_size=5)
+    by_size = suppression_mask(level, unit, unit, n, **common)
+    by_cases = suppression_mask(level, unit, unit, n, weights={"s": cases}, **common)
+    assert by_size.tolist() == [False, True, True, False, False]  # A primary, B next
+    # Weighted by use cases the remainder is 0%: C is hidden too.
+    assert by_cases.tolist() == [False, True, True, True, False]
