@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .dataset import Dataset
-from .privacy import check_min_group_size, suppress
+from .privacy import FIGURE_BOUNDS, check_min_group_size, suppress
 from .schema import FREQUENCIES
 from .survival import km_median, km_survival_at
 
@@ -394,7 +394,12 @@ def compute_kpis(
       who left ``ai_use_frequency`` empty is outside the group. Only it is
       privacy-suppressed: the other KPIs come from the register, not from
       survey answers. The counts ``n_respondents`` and ``n_leaders`` are
-      shown as they are (they reveal no answer).
+      shown as they are (they reveal no answer). Suppression is the rule of
+      :mod:`aiadopt.privacy` over the whole organisation: complementary
+      suppression keeps every hidden remainder (a parent's adopters minus
+      its shown children's) away from 0% and 100%, so a function of the
+      data, the period and ``min_group_size`` only — every report and CLI
+      output of that period shows the same cells suppressed.
     * Process names match exactly (same department, same spelling).
     """
     p = parse_period(period)
@@ -516,7 +521,12 @@ def compute_kpis(
     )
     kpis["period"] = str(p)
 
-    kpis = suppress(kpis, figures={"leadership_adoption_pct": "n_leaders"}, min_group_size=k)
+    kpis = suppress(
+        kpis,
+        figures={"leadership_adoption_pct": "n_leaders"},
+        bounds={"leadership_adoption_pct": FIGURE_BOUNDS["leadership_adoption_pct"]},
+        min_group_size=k,
+    )
     if level != "all":
         kpis = kpis[kpis["level"] == level]
     return kpis.loc[:, list(KPI_COLUMNS)].reset_index(drop=True)

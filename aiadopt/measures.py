@@ -9,10 +9,13 @@ command.
 
 Survey figures use the period's wave: the latest wave whose month is on or
 before the period (as :func:`aiadopt.kpis.compute_kpis`). Every figure
-derived from survey answers goes through :func:`aiadopt.privacy.suppress`
-(METRICS.md §5): a suppressed figure is NaN, ``suppressed`` is True and
-``reason`` says why. Register figures (goal mix, ROI values) are not
-suppressed.
+derived from survey answers goes through the rule of :mod:`aiadopt.privacy`
+(:func:`aiadopt.privacy.suppression_mask`, METRICS.md §5): a suppressed
+figure is NaN, ``suppressed`` is True and ``reason`` says why
+(``complementary`` also covers a unit hidden so that no hidden remainder
+sits at a bound). Percentages of respondents, 1–5 means and 0–100 scores
+are value-checked with their bounds (:data:`aiadopt.privacy.FIGURE_BOUNDS`).
+Register figures (goal mix, ROI values) are not suppressed.
 
 Column contract (:data:`MEASURE_COLUMNS`)
 -----------------------------------------
@@ -71,7 +74,7 @@ import pandas as pd
 from .dataset import Dataset
 from .kpis import ORGANISATION, _survey_wave, _use_case_state, parse_period
 from .labels import label
-from .privacy import check_min_group_size, suppress
+from .privacy import FIGURE_BOUNDS, check_min_group_size, suppression_mask
 from .reliability import cronbach_alpha
 from .roi import compute_roi
 from .schema import GOALS, PHASES, SKILL_LEVELS
@@ -272,11 +275,22 @@ def _unit_id(level: pd.Series, unit: pd.Series, department: pd.Series) -> pd.Ser
 
 
 def _apply_privacy(
-    rows: pd.DataFrame, *, k: int, by: Iterable[str] = ("key",), hide_n: bool = False
+    rows: pd.DataFrame,
+    *,
+    k: int,
+    by: Iterable[str] = ("key",),
+    hide_n: bool = False,
+    shares: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Run :func:`privacy.suppress` over the ``private`` rows, per ``by``
-    group (each group must hold every unit: organisation, all departments,
-    all teams), and blank the suppressed figures."""
+    """Run the rule of :mod:`aiadopt.privacy` over the ``private`` rows, per
+    ``by`` group (each group must hold every unit: organisation, all
+    departments, all teams, with one ``group_n`` per unit), and blank the
+    suppressed figures. Statistics listed in
+    :data:`aiadopt.privacy.FIGURE_BOUNDS` are additive: their values are
+    checked so that no hidden remainder is at a bound; one decision per unit
+    covers every statistic of the group. ``shares`` (columns level, unit,
+    department, value, weight) adds a 0–100 share weighted by ``weight``
+    (not by the group size) to every group's check."""
     rows = rows.copy()
     if rows.empty:
         return rows
@@ -291,11 +305,38 @@ def _apply_privacy(
         units = g.drop_duplicates(["level", "unit", "department"]).loc[
             :, ["level", "unit", "department", "group_n"]
         ]
-        units = units.assign(_figure=0.0).reset_index(drop=True)
-        mask = suppress(units, figures={"_figure": "group_n"}, min_group_size=k)[
-            "_figure_suppressed"
-        ].to_numpy()
+        units = units.reset_index(drop=True)
         unit_ids = _unit_id(units["level"], units["unit"], units["department"])
+        additive = g[g["statistic"].isin(list(FIGURE_BOUNDS))]
+        values: dict[str, np.ndarray] = {}
+        bounds: dict[str, tuple[float, float]] = {}
+        if not additive.empty:
+            wide = additive.assign(
+                _id=_unit_id(additive["level"], additive["unit"], additive["department"])
+            ).pivot_table(index="_id", columns=["key", "statistic"], values="value", dropna=False)
+            wide = wide.reindex(unit_ids.to_numpy())
+            for key, stat in wide.columns:
+                name = f"{key}\x00{stat}"
+                values[name] = wide[(key, stat)].to_numpy(dtype=float)
+                bounds[name] = FIGURE_BOUNDS[stat]
+        weights: dict[str, np.ndarray] = {}
+        if shares is not None:
+            own = shares.set_index(
+                _unit_id(shares["level"], shares["unit"], shares["department"]).to_numpy()
+            ).reindex(unit_ids.to_numpy())
+            values["\x00share"] = own["value"].to_numpy(dtype=float)
+            weights["\x00share"] = own["weight"].fillna(0).to_numpy(dtype=float)
+            bounds["\x00share"] = (0.0, 100.0)
+        mask = suppression_mask(
+            units["level"].to_numpy(dtype=object),
+            units["department"].to_numpy(dtype=object),
+            units["unit"].to_numpy(dtype=object),
+            units["group_n"].to_numpy(dtype=float),
+            values=values,
+            bounds=bounds,
+            weights=weights,
+            min_group_size=k,
+        )
         hidden = set(unit_ids[mask])
         hidden_depts = set(units.loc[mask & (units["level"] == "department").to_numpy(), "unit"])
         in_group = rows.index.isin(g.index)
@@ -425,9 +466,10 @@ def compute_phases(
           team's median phase (may be x.5 for an even number of answers);
         * organisation and department rows: ``key`` ``"1"`` … ``"5"`` with
           ``statistic="pct_teams"`` (% of the unit's counted teams at that
-          phase), ``key="4+"`` with ``statistic="pct_teams_phase_4plus"``
-          and ``statistic="n_teams"`` (the number of teams counted; a count,
-          never suppressed).
+          phase), ``key="4+"`` with ``statistic="pct_teams_phase_4plus"``,
+          ``statistic="n_teams"`` (the teams counted: those whose phase is
+          shown) and ``statistic="n_teams_hidden"`` (teams with answers
+          whose phase is suppressed); the two counts are never suppressed.
 
         ``n`` is the number of respondents who answered ``team_phase`` in
         the unit: the privacy group of every figure of the unit.
@@ -439,17 +481,13 @@ def compute_phases(
     * A team median halfway between two phases (e.g. 3.5) falls in the
       lower phase of the distribution and is not "at phase ≥ 4": the team
       is not yet fully in the higher phase.
-    * Every team with at least one ``team_phase`` answer is counted in its
-      department's and the organisation's distribution — small teams too,
-      like the other survey totals (the organisation's leadership adoption
-      counts every leader). A small team's own phase is never shown: it is
-      suppressed, and complementary suppression hides a second team of the
-      department so it cannot be recovered by subtraction. Teams without
-      any answer are not counted (``n_teams`` says how many are).
-      Limitation, as for any total with complementary suppression: the
-      distribution minus the shown teams tells which phases the hidden
-      teams are in together (not which team is in which); when they are
-      all in the same phase, that phase is implied.
+    * The distribution of a department or the organisation counts only the
+      teams whose own phase is shown (``n_teams``); teams with answers whose
+      phase is suppressed are left out and counted on their own
+      (``n_teams_hidden``). Counting them would leak: the distribution
+      minus the shown teams would give the hidden teams' phases (all of
+      them, when they share a phase). Teams without any answer are not
+      counted.
     * Units are the departments and teams in the survey wave used.
     """
     p = parse_period(period)
@@ -457,10 +495,10 @@ def compute_phases(
     wave, sub = _wave(data, p)
     if wave is None:
         keys = [(key, "pct_teams") for key in _PHASE_KEYS]
-        keys += [("4+", "pct_teams_phase_4plus"), ("4+", "n_teams")]
+        keys += [("4+", "pct_teams_phase_4plus"), ("4+", "n_teams"), ("4+", "n_teams_hidden")]
         rows = _no_wave_rows(keys, {"4+": PHASE_TARGET_PCT})
         for r in rows:
-            if r["statistic"] == "n_teams":
+            if r["statistic"] in ("n_teams", "n_teams_hidden"):
                 r.update(value=0.0, reason="", private=False)
         return _no_wave_frame(rows, measure="phases", period=p)
 
@@ -475,16 +513,8 @@ def compute_phases(
             value = team_median.get((dept, unit), np.nan)
             rows.append(_row(level, unit, dept, "median", "team_phase", value, n=answered))
             continue
-        medians = team_median
-        if level == "department":
-            medians = medians[medians.index.get_level_values(0) == dept]
-        medians = medians.dropna()
-        counted = len(medians)
-        bucket = np.floor(medians.to_numpy())
         for key in _PHASE_KEYS:
-            pct = 100.0 * np.mean(bucket == int(key)) if counted else np.nan
-            rows.append(_row(level, unit, dept, key, "pct_teams", pct, n=answered))
-        pct4 = 100.0 * np.mean(medians.to_numpy() >= 4) if counted else np.nan
+            rows.append(_row(level, unit, dept, key, "pct_teams", n=answered))
         rows.append(
             _row(
                 level,
@@ -492,13 +522,41 @@ def compute_phases(
                 dept,
                 "4+",
                 "pct_teams_phase_4plus",
-                pct4,
                 n=answered,
                 reference=PHASE_TARGET_PCT,
             )
         )
-        rows.append(_row(level, unit, dept, "4+", "n_teams", counted, n=answered, private=False))
+        rows.append(_row(level, unit, dept, "4+", "n_teams", n=answered, private=False))
+        rows.append(_row(level, unit, dept, "4+", "n_teams_hidden", n=answered, private=False))
     frame = _apply_privacy(pd.DataFrame(rows), k=k, by=())
+    # Distributions count only the teams whose own phase is shown, so that
+    # they add nothing to the shown team rows (a hidden team's phase cannot
+    # be read off as the distribution minus the shown teams).
+    teams = frame[(frame["level"] == "team") & frame["value"].notna()]
+    hidden = frame[(frame["level"] == "team") & frame["suppressed"]]
+    hidden = hidden[hidden["n"].gt(0)]
+    for i in np.flatnonzero((frame["level"] != "team").to_numpy()):
+        row = frame.iloc[i]
+        own = teams if row["level"] == "organisation" else teams[teams["department"] == row["unit"]]
+        off = (
+            hidden
+            if row["level"] == "organisation"
+            else hidden[hidden["department"] == row["unit"]]
+        )
+        medians = own["value"].to_numpy(dtype=float)
+        counted = len(medians)
+        key, stat = row["key"], row["statistic"]
+        if stat == "n_teams":
+            value = float(counted)
+        elif stat == "n_teams_hidden":
+            value = float(len(off))
+        elif row["suppressed"] or not counted:
+            value = np.nan
+        elif stat == "pct_teams":
+            value = 100.0 * np.mean(np.floor(medians) == int(key))
+        else:
+            value = 100.0 * np.mean(medians >= 4)
+        frame.iloc[i, frame.columns.get_loc("value")] = value
     return _finish(frame, measure="phases", wave=wave, period=p)
 
 
@@ -940,7 +998,9 @@ def compute_trained_roi_ratio(
       answers behind the classification of its use cases; below
       ``min_group_size`` (and by complementary suppression among
       departments) the medians, ratio, intervals and use-case counts are
-      hidden.
+      hidden. The counts add up over departments, so complementary
+      suppression also keeps the hidden departments' use cases from being
+      all trained or all untrained (organisation minus shown departments).
     """
     p = parse_period(period)
     k = check_min_group_size(min_group_size)
@@ -991,6 +1051,7 @@ def compute_trained_roi_ratio(
     units += [("department", d, d, cases[cases["department"] == d]) for d in depts]
     tail = (1.0 - ci) / 2.0
     rows = []
+    shares = []
     for level, unit, dept, g in units:
         c = g[g["classified"]]
         # Privacy group: leader answers behind the classification.
@@ -1067,11 +1128,24 @@ def compute_trained_roi_ratio(
                 reason=reason_r,
             )
         )
+        shares.append(
+            {
+                "level": level,
+                "unit": unit,
+                "department": dept,
+                "value": 100.0 * len(trained) / len(c) if len(c) else np.nan,
+                "weight": len(c),
+            }
+        )
         n_out = int((~g["classified"]).sum())
         rows.append(
             _row(level, unit, dept, "unclassified", "n_use_cases", n_out, n=n_out, private=False)
         )
-    frame = _apply_privacy(pd.DataFrame(rows), k=k, by=("key",), hide_n=True)
+    # One decision per unit for all its rows. The use-case counts add up
+    # (organisation = departments), so the share of classified use cases
+    # that are "trained" is checked too: the hidden departments' use cases
+    # must not come out all trained or all untrained.
+    frame = _apply_privacy(pd.DataFrame(rows), k=k, by=(), hide_n=True, shares=pd.DataFrame(shares))
     out = _finish(frame, measure="trained_roi", wave=None, period=p)
     out["survey_wave"] = pd.Series(None, index=out.index, dtype="str")
     return out

@@ -89,9 +89,14 @@ def test_phases_small_team_and_complementary_suppression(make_dataset):
     assert t3["suppressed"] and math.isnan(t3["value"]) and t3["reason"] == "small_group"
     # Next-smallest team of the department is hidden too (complementary).
     assert t2["suppressed"] and math.isnan(t2["value"]) and t2["reason"] == "complementary"
-    # The department counts all three teams: 4.0, 2.0, 5.0.
-    assert _get(out, "D1", "4+", "pct_teams_phase_4plus")["value"] == pytest.approx(200 / 3)
-    assert _get(out, "D1", "4+", "n_teams")["value"] == 3
+    # The department counts only the team whose phase is shown (T1 at 4.0):
+    # counting all three (4.0, 2.0, 5.0 -> 66.7%) would give away that the
+    # two hidden teams are one at phase 5 and one at phase 2.
+    assert _get(out, "D1", "4+", "pct_teams_phase_4plus")["value"] == 100.0
+    assert _get(out, "D1", "2", "pct_teams")["value"] == 0.0
+    assert _get(out, "D1", "4+", "n_teams")["value"] == 1
+    assert _get(out, "D1", "4+", "n_teams_hidden")["value"] == 2
+    assert _get(out, "organisation", "4+", "n_teams_hidden")["value"] == 2
 
 
 def test_phases_suppressed_department_hides_its_teams(make_dataset):
@@ -116,7 +121,7 @@ def test_phases_suppressed_department_hides_its_teams(make_dataset):
 
 def test_phases_all_suppressed_group_has_explicit_rows(make_dataset):
     out = compute_phases(make_dataset(survey=_phase_rows("T1", [4, 4, 5])), period="2025-03")
-    figures = out[out["statistic"] != "n_teams"]
+    figures = out[~out["statistic"].isin(["n_teams", "n_teams_hidden"])]
     assert len(figures) > 0
     assert figures["suppressed"].all() and figures["value"].isna().all()
     assert set(figures["reason"]) == {"small_group"}
@@ -125,7 +130,7 @@ def test_phases_all_suppressed_group_has_explicit_rows(make_dataset):
 def test_phases_no_survey_wave_on_or_before_period(make_dataset):
     data = make_dataset(survey=_phase_rows("T1", [4] * 6, wave="2025-05"))
     out = compute_phases(data, period="2025-03")
-    figures = out[out["statistic"] != "n_teams"]
+    figures = out[~out["statistic"].isin(["n_teams", "n_teams_hidden"])]
     assert (figures["level"] == "organisation").all()
     assert figures["suppressed"].all() and figures["value"].isna().all()
     assert set(figures["reason"]) == {"no_survey_wave"}
@@ -211,9 +216,14 @@ def test_competency_group_is_the_leaders_who_answered(make_dataset):
     out = compute_competency_gap(make_dataset(survey=survey), period="2025-03")
     t2 = _get(out, "T2", "change", "pct_qualified")
     assert t2["n"] == 2 and t2["suppressed"] and t2["reason"] == "small_group"
+    # Every leader is qualified: D1 at 100% would pin T2's two leaders at
+    # 100% whatever else is hidden, so D1 (and then the organisation, its
+    # only department) is hidden too, and with it T1.
     t1 = _get(out, "T1", "change", "pct_qualified")
-    assert t1["suppressed"] and t1["reason"] == "complementary"
-    assert _get(out, "D1", "change", "pct_qualified")["value"] == 100.0
+    assert t1["suppressed"] and t1["reason"] == "department_suppressed"
+    d1 = _get(out, "D1", "change", "pct_qualified")
+    assert d1["suppressed"] and d1["reason"] == "complementary" and d1["n"] == 8
+    assert _get(out, "organisation", "change", "pct_qualified")["suppressed"]
 
 
 # --- culture and pillars --------------------------------------------------------------
@@ -494,7 +504,7 @@ def test_compute_measures_on_empty_data(make_dataset):
     table = compute_measures(make_dataset(), period="2025-06")
     assert len(table) > 0
     assert set(table["level"]) == {"organisation"}
-    counts = table["statistic"].isin(["n_teams", "n_use_cases"])
+    counts = table["statistic"].isin(["n_teams", "n_teams_hidden", "n_use_cases"])
     assert (table.loc[counts, "value"] == 0).all()
     figures = table[~counts]
     assert figures["value"].isna().all()

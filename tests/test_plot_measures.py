@@ -67,9 +67,10 @@ def test_plot_phases_bars_equal_the_data_and_suppressed_placeholder(make_dataset
     assert [p.get_width() for p in _bars(ax, "A|2")] == [50.0]
     assert [p.get_width() for p in _bars(ax, "A|4")] == [50.0]
     assert _bars(ax, "A|4")[0].get_x() == 50.0  # stacked after phases 1-3
-    # Organisation: 5 teams at 2, 4, 3, 5, 1 -> 20% each.
-    for key in "12345":
-        assert [p.get_width() for p in _bars(ax, f"organisation|{key}")] == [20.0]
+    # Organisation: only the teams whose phase is shown count (A1 at 2,
+    # A2 at 4); the hidden B1, B2, C1 are left out, not implied.
+    for key, pct in zip("12345", [0.0, 50.0, 0.0, 50.0, 0.0], strict=True):
+        assert [p.get_width() for p in _bars(ax, f"organisation|{key}")] == [pct]
     # B and C are suppressed: placeholders over the full width, labelled.
     placeholders = _bars(ax, "suppressed")
     assert len(placeholders) == 2
@@ -77,7 +78,7 @@ def test_plot_phases_bars_equal_the_data_and_suppressed_placeholder(make_dataset
     assert _texts(ax).count("suppressed") == 2
     assert not _bars(ax, "B|3") and not _bars(ax, "B|5")
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Organisation", "A", "B", "C"]
-    assert "40% at phase ≥ 4 (5 teams)" in _texts(ax)
+    assert "50% at phase ≥ 4 (2 teams)" in _texts(ax)
 
 
 def test_plot_phases_one_department_with_teams_in_dutch(make_dataset):

@@ -488,6 +488,12 @@ def run_reports(
         extra=parameters,
     )
 
+    # Privacy (METRICS.md §5): one suppression decision for the run, audited
+    # before any kernel starts; a disclosure stops the run (nothing published).
+    from ..privacy import audit_run
+
+    privacy = audit_run(data, period=str(period), min_group_size=min_group_size).summary(min_group_size)
+
     out_root = Path(out)
     out_root.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(out_root / f".{period}.lock"))
@@ -545,6 +551,7 @@ def run_reports(
             ],
             "notebooks": {kind: {"file": str(Path(notebooks_dir) / name), "sha256": _sha256(Path(notebooks_dir) / name)} for kind, name in NOTEBOOKS.items()},
             "versions": _versions(),
+            "privacy": privacy,
             "reports": [
                 {**asdict(r), "duration_s": round(r.duration_s, 2)} for r in ordered
             ],
