@@ -388,35 +388,31 @@ def _incomplete(nb) -> str | None:
     return None
 
 
-def _end_descendants(grace: float = 3.0) -> None:
-    """End every process this process started (the kernels) and what they
+def _end_descendants() -> None:
+    """Kill every process this process started (the kernels) and what they
     started. Kernels run in their own session (jupyter_client), so each
-    child's whole process group is signalled."""
+    child's whole process group is killed; a kernel of a stopped run has
+    nothing worth saving, so SIGKILL at once."""
     import psutil
 
-    me = psutil.Process()
     try:
-        children = me.children(recursive=True)
+        family = psutil.Process().children(recursive=True)
     except psutil.Error:
         return
     own_group = os.getpgid(0)
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        for proc in children:
-            with contextlib.suppress(ProcessLookupError, PermissionError, psutil.Error):
-                group = os.getpgid(proc.pid)
-                if group != own_group:
-                    os.killpg(group, sig)
-                else:
-                    proc.send_signal(sig)
-        _, children = psutil.wait_procs(children, timeout=grace)
-        if not children:
-            return
+    for proc in family:
+        with contextlib.suppress(ProcessLookupError, PermissionError, psutil.Error):
+            group = os.getpgid(proc.pid)
+            if group != own_group:
+                os.killpg(group, signal.SIGKILL)
+            proc.kill()
+    psutil.wait_procs(family, timeout=3)
 
 
 def _worker_exit(signum: int = signal.SIGTERM, frame=None) -> None:
     """End this worker's kernels, then the worker itself, at once."""
     try:
-        _end_descendants(grace=1.0)
+        _end_descendants()
     finally:
         os._exit(128 + int(signum))
 
