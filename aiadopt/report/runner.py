@@ -984,13 +984,13 @@ def run_reports(
     _prepare_out(out_root, period)
     lock_path = out_root / f".{period}.lock"
     lock = FileLock(str(lock_path))
-    try:
-        with _output_errors(out_root, period):
+    with _output_errors(out_root, period):
+        try:
             lock.acquire(timeout=0)
-    except Timeout:
-        raise ReportLockedError(
-            f"another aiadopt report run for {period} is in progress (lock {lock_path}); wait for it to finish"
-        ) from None
+        except Timeout:  # a TimeoutError, hence an OSError: before _output_errors sees it
+            raise ReportLockedError(
+                f"another aiadopt report run for {period} is in progress (lock {lock_path}); wait for it to finish"
+            ) from None
     run_dir = None
     published = False
     try:
