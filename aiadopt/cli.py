@@ -199,10 +199,8 @@ def cmd_report(args) -> int:
         return exc.exit_status
     n = len(result.results)
     if not result.published:
-        print(
-            f"aiadopt report: all {n} reports failed; nothing published, {result.directory} is unchanged:",
-            file=sys.stderr,
-        )
+        kept = f", {result.directory} is unchanged" if result.directory.exists() else ""
+        print(f"aiadopt report: all {n} reports failed; nothing published{kept}:", file=sys.stderr)
         for r in result.failures:
             print(f"  - {r.title}: {r.reason}", file=sys.stderr)
         return EXIT_REPORTS_FAILED
