@@ -417,14 +417,23 @@ def _worker_exit(signum: int = signal.SIGTERM, frame=None) -> None:
         os._exit(128 + int(signum))
 
 
-def _watch_parent(parent: int) -> None:
+def _main_alive(main: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(main).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _watch_parent(parent: int, main: int) -> None:
     while True:
         time.sleep(0.5)
-        if os.getppid() != parent:  # the main process is gone: we were re-parented
+        if os.getppid() != parent or not _main_alive(main):  # re-parented, or the main process is gone
             _worker_exit()
 
 
-def _init_worker() -> None:
+def _init_worker(main: int) -> None:
     """Set up a worker process.
 
     - The kernels' stderr chatter (ipykernel's TCP warning, tracebacks already
@@ -433,7 +442,8 @@ def _init_worker() -> None:
       process decides; SIGTERM ends the worker's kernels and the worker.
     - When the main process dies, even by ``kill -9``, the worker ends its
       kernels and exits: on Linux the kernel sends it SIGTERM
-      (``PR_SET_PDEATHSIG``), and everywhere a thread notices the new parent.
+      (``PR_SET_PDEATHSIG``), and everywhere a thread watches the parent and
+      ``main`` (the pid of the process running :func:`run_reports`).
     """
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
@@ -444,9 +454,9 @@ def _init_worker() -> None:
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM), 0, 0, 0)  # PR_SET_PDEATHSIG
-    threading.Thread(target=_watch_parent, args=(parent,), name="aiadopt-parent-watch", daemon=True).start()
-    if os.getppid() != parent:  # died before the watch began
+    if not _main_alive(main):  # died before the death signal was set up
         _worker_exit()
+    threading.Thread(target=_watch_parent, args=(parent, main), name="aiadopt-parent-watch", daemon=True).start()
 
 
 def _run_one(job: Job, directory: str, timeout: int, kernel_name: str) -> JobResult:
@@ -721,7 +731,7 @@ def _execute(
 
     results: dict[int, JobResult] = {}
     bar = tqdm(total=len(jobs), desc=f"reports {period}", unit="report", disable=(not progress) if progress is not None else None)
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_init_worker)
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_init_worker, initargs=(os.getpid(),))
     try:
         futures = {pool.submit(_run_one, job, str(run_dir), timeout, kernel_name): i for i, job in enumerate(jobs)}
         for fut in as_completed(futures):
