@@ -19,6 +19,7 @@ __all__ = ["main", "build_parser"]
 EXIT_BAD_INPUT = 2
 EXIT_REPORTS_FAILED = 1
 EXIT_LOCKED = 3
+# SIGINT/SIGTERM during `aiadopt report`: 128 + the signal (130, 143).
 
 
 def _add_data(p: argparse.ArgumentParser) -> None:
@@ -142,8 +143,27 @@ def cmd_regression(args) -> int:
     return 0
 
 
+def _timeout_seconds(text: str) -> int:
+    """``--timeout``: a positive whole number of seconds, checked before any kernel starts."""
+    from .report.runner import ParameterError, check_timeout
+
+    value = text.strip()
+    try:
+        return check_timeout(int(value) if value.isdigit() else float(value))
+    except (ParameterError, ValueError):
+        raise argparse.ArgumentTypeError(
+            f"must be a positive whole number of seconds (e.g. 600), got {text!r}"
+        ) from None
+
+
 def cmd_report(args) -> int:
-    from .report.runner import ParameterError, ReportLockedError, run_reports
+    from .report.runner import (
+        OutputError,
+        ParameterError,
+        ReportLockedError,
+        RunInterrupted,
+        run_reports,
+    )
 
     extra = {}
     for item in args.param or []:
@@ -168,18 +188,33 @@ def cmd_report(args) -> int:
             notebooks_dir=args.notebooks,
             parameters=extra,
         )
-    except ParameterError as exc:
+    except (ParameterError, OutputError) as exc:
         print(f"aiadopt report: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except ReportLockedError as exc:
         print(f"aiadopt report: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except RunInterrupted as exc:
+        what = (
+            "the new reports were already published"
+            if exc.published
+            else "workers and kernels stopped, nothing published, the month is unchanged"
+        )
+        print(f"aiadopt report: interrupted by {exc}: {what}", file=sys.stderr)
+        return exc.exit_status
     n = len(result.results)
+    if not result.published:
+        kept = f", {result.directory} is unchanged" if result.directory.exists() else ""
+        print(f"aiadopt report: all {n} reports failed; nothing published{kept}:", file=sys.stderr)
+        for r in result.failures:
+            print(f"  - {r.title}: {r.reason}", file=sys.stderr)
+        return EXIT_REPORTS_FAILED
     print(f"{n - len(result.failures)} of {n} reports published in {result.directory}/ (index.html, manifest.json)")
     if result.failures:
         print(f"aiadopt report: {len(result.failures)} report(s) failed:", file=sys.stderr)
         for r in result.failures:
-            print(f"  - {r.title}: {r.reason}", file=sys.stderr)
+            kept = f" (showing the version from the earlier run of {r.earlier_run})" if r.earlier_run else ""
+            print(f"  - {r.title}: {r.reason}{kept}", file=sys.stderr)
         return EXIT_REPORTS_FAILED
     return 0
 
@@ -267,7 +302,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("en", "nl"), default="en")
     p.add_argument("--workers", type=int, default=1, metavar="N", help="reports run in parallel (default 1)")
     p.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR", help="reports folder (default reports/)")
-    p.add_argument("--timeout", type=float, default=600, metavar="S", help="seconds one notebook cell may run (default 600)")
+    p.add_argument(
+        "--timeout", type=_timeout_seconds, default=600, metavar="S",
+        help="seconds one notebook cell may run, a positive whole number (default 600)",
+    )
     p.add_argument("--n-boot", type=int, default=1000, metavar="N")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--notebooks", type=Path, metavar="DIR", help="folder with your own report notebooks (default: notebooks/)")

@@ -4,8 +4,6 @@ the ``plot_*`` Axes functions; a new chart is one registry entry."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +11,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from .atomic import atomic_path
 from .dataset import Dataset
 from .kpis import parse_period
 from .plots._style import plain_text
@@ -117,16 +116,10 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 120) -> Path:
     Every text of the figure is drawn literally (no mathtext), as in the
     ``plot_*`` functions (:func:`aiadopt.plots._style.plain_text`)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png", dir=path.parent)
-    os.close(fd)
     try:
         plain_text(fig)
-        fig.savefig(tmp, dpi=dpi, format="png")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=dpi, format="png")
     finally:
         plt.close(fig)
     return path

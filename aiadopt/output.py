@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from .atomic import atomic_path, write_text_atomic  # the shared atomic writer (umask permissions)
 
 __all__ = [
     "FORMATS",
@@ -149,22 +149,6 @@ def render(frame: pd.DataFrame, fmt: str, *, float_format: str = "{:.2f}") -> st
     return shown.to_string(index=False) + "\n"
 
 
-def write_text_atomic(path: str | Path, text: str) -> Path:
-    """Write ``text`` to ``path`` so that the file appears complete or not
-    at all (temporary file in the same folder, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def emit(frame: pd.DataFrame, fmt: str, out: str | Path | None = None) -> None:
     """Render and write to ``out`` (atomically) or to stdout."""
     text = render(frame, fmt)
@@ -201,17 +185,10 @@ def write_xlsx(frame: pd.DataFrame, path: str | Path, *, sheet_name: str = "Shee
     Path
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl", **kwargs) as writer:
             frame.to_excel(writer, index=False, sheet_name=sheet_name)
             _text_cells_only(writer.book[sheet_name])
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 

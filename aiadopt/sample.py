@@ -30,12 +30,12 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .atomic import atomic_path
 from .output import write_xlsx
 from .schema import (
     COMPETENCIES,
@@ -347,10 +347,8 @@ def write_sample(
 
 
 def _write_atomic(df: pd.DataFrame, target: Path, fmt: str) -> None:
-    # A fresh name in the same folder (so os.replace is atomic); created by the
-    # writer itself, so the file gets the usual permissions.
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
+    # A temporary name in the same folder, renamed when complete; umask permissions.
+    with atomic_path(target) as tmp:
         if fmt == "csv":
             _csv_ready(df).to_csv(
                 tmp,
@@ -368,10 +366,6 @@ def _write_atomic(df: pd.DataFrame, target: Path, fmt: str) -> None:
             write_xlsx(
                 df, tmp, sheet_name=target.stem, date_format="YYYY-MM-DD", datetime_format="YYYY-MM-DD"
             )
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _csv_ready(df: pd.DataFrame) -> pd.DataFrame:

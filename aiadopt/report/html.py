@@ -167,8 +167,12 @@ def notebook_to_html(nb: nbformat.NotebookNode, *, title: str, lang: str = "en",
 def index_page(*, period: str, rows: list[dict], generated: dt.datetime, lang: str = "en") -> str:
     """``reports/<period>/index.html``: every report with its status.
 
-    ``rows``: dicts with ``title``, ``file`` (None when failed), ``status``
-    (``ok``/``failed``), ``reason``, ``duration_s``.
+    ``rows``: dicts with ``title``, ``file`` (None when failed and nothing
+    earlier is shown), ``status`` (``ok``/``failed``), ``reason``,
+    ``duration_s`` and optionally ``earlier_run``: for a failed report whose
+    version from an earlier run of the month is shown instead, when that run
+    finished (ISO 8601). Such a row links to the page and says it is the
+    earlier version, with its time.
     """
     nl = lang == "nl"
     head = ["Rapport", "Status", "Duur (s)", "Reden"] if nl else ["Report", "Status", "Duration (s)", "Reason"]
@@ -177,15 +181,29 @@ def index_page(*, period: str, rows: list[dict], generated: dt.datetime, lang: s
         name = html.escape(r["title"])
         cell = f'<a href="{html.escape(r["file"])}">{name}</a>' if r.get("file") else name
         status = html.escape(r["status"])
+        reason = html.escape(r.get("reason") or "")
+        if r.get("earlier_run"):
+            when = html.escape(str(r["earlier_run"]))
+            note = (
+                f"Getoond: de versie uit de eerdere run van {when}." if nl else f"Shown: the version from the earlier run of {when}."
+            )
+            reason = f'{reason} <strong class="earlier-run">{note}</strong>'
         trs.append(
             f'<tr><td>{cell}</td><td class="status-{status}">{status}</td>'
-            f'<td class="num">{r.get("duration_s", 0):.1f}</td><td>{html.escape(r.get("reason") or "")}</td></tr>'
+            f'<td class="num">{r.get("duration_s", 0):.1f}</td><td>{reason}</td></tr>'
         )
     n_failed = sum(r["status"] != "ok" for r in rows)
+    n_earlier = sum(bool(r.get("earlier_run")) for r in rows if r["status"] != "ok")
     title = (f"AI-adoptierapporten {period}" if nl else f"AI adoption reports {period}")
     summary = (
         f"{len(rows) - n_failed} van {len(rows)} rapporten gelukt." if nl else f"{len(rows) - n_failed} of {len(rows)} reports completed."
     )
+    if n_earlier:
+        summary += (
+            f" {n_earlier} mislukt rapport{'en' if n_earlier != 1 else ''} toont de versie uit een eerdere run."
+            if nl
+            else f" {n_earlier} failed report{'s' if n_earlier != 1 else ''} show{'' if n_earlier != 1 else 's'} the version from an earlier run."
+        )
     body = (
         f'<h1 id="top">{html.escape(title)}</h1>'
         f'<p class="meta">{html.escape(("Gemaakt " if nl else "Generated ") + generated.isoformat(timespec="seconds"))} · {html.escape(summary)}</p>'

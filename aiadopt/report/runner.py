@@ -1,31 +1,53 @@
 """``aiadopt report``: execute the report notebooks with papermill, publish
 HTML, an index and a manifest for one month.
 
+The flow of :func:`run_reports`: plan (parameters and data checked, no
+kernel started) -> prepare the output folder (is it ours, is it writable)
+-> run the jobs in worker processes -> collect the results -> decide what
+to publish (a failed report keeps its earlier version) -> write index and
+manifest -> switch the month's link.
+
 Guarantees
 ----------
-- Parameters are checked against the notebooks' ``parameters`` cells and the
-  data *before* any kernel starts (unknown names, types, departments).
+- Parameters (``--timeout`` too) are checked against the notebooks'
+  ``parameters`` cells and the data *before* any kernel starts.
 - Each report runs in its own worker process and kernel. An exception, a
   timeout, a dead kernel or a notebook that stops early (``sys.exit``) marks
   that report failed with the reason; the others still complete.
-- Files appear complete or not at all (temporary file, then rename). The
-  month's reports are built in ``<out>/.runs/<period>-<stamp>/`` and
-  published by atomically re-pointing the ``<out>/<period>`` symlink, so a
-  reader sees the old month or the new one, never a mix. The manifest is
-  written last. A lock file keeps two runs of one month from interleaving.
+- Files appear complete or not at all (:mod:`aiadopt.atomic`), with the
+  umask's permissions. The month's reports are built in
+  ``<out>/.runs/<period>-<stamp>/`` and published by atomically re-pointing
+  the ``<out>/<period>`` symlink, so a reader sees the old month or the new
+  one, never a mix. The manifest is written last. A lock file keeps two runs
+  of one month from interleaving.
+- aiadopt deletes only what it created: a ``<out>/<period>`` that is not its
+  own link, or anything in ``.runs/`` not named like its run folders, is
+  never touched (:class:`OutputError`).
+- A run publishes only if at least one report succeeded; a report that failed
+  keeps its previously published version of the month, marked as such.
+- An unwritable or full output folder stops the run with :class:`OutputError`
+  and publishes nothing. SIGINT/SIGTERM stop the run the same way
+  (:class:`RunInterrupted`): workers and kernels ended, lock released. Workers
+  and kernels also end when the main process is killed outright.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime as dt
+import errno
 import hashlib
 import json
+import math
 import os
 import platform
 import re
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -39,7 +61,10 @@ __all__ = [
     "JobResult",
     "RunResult",
     "ReportLockedError",
+    "OutputError",
     "ParameterError",
+    "RunInterrupted",
+    "check_timeout",
     "NOTEBOOKS",
     "default_notebooks_dir",
     "plan_jobs",
@@ -60,6 +85,37 @@ class ParameterError(ValueError):
 
 class ReportLockedError(RuntimeError):
     """Another run of the same month holds the lock."""
+
+
+class OutputError(RuntimeError):
+    """The reports folder cannot be used: ``<out>/<period>`` is something
+    aiadopt did not create, or the folder is not writable or full. Nothing
+    was published; the month's published reports are unchanged."""
+
+
+class RunInterrupted(BaseException):
+    """SIGINT or SIGTERM stopped the run (a ``BaseException``, like
+    ``KeyboardInterrupt``, so no ``except Exception`` swallows it).
+
+    Attributes
+    ----------
+    signum : int
+        The signal received.
+    published : bool
+        True only when the signal arrived while the month's link was being
+        switched: the switch was let finish, so the new run is published.
+    exit_status : int
+        ``128 + signum``: 130 for SIGINT, 143 for SIGTERM (shell convention).
+    """
+
+    def __init__(self, signum: int, published: bool = False) -> None:
+        super().__init__(signum, published)
+        self.signum = signum
+        self.published = published
+        self.exit_status = 128 + signum
+
+    def __str__(self) -> str:
+        return signal.Signals(self.signum).name
 
 
 def default_notebooks_dir() -> Path:
@@ -105,18 +161,31 @@ class JobResult:
     reason: str | None
     duration_s: float
     sha256: str | None = None
+    #: For a failed report whose earlier version is published instead: when
+    #: the run that made that version finished (ISO 8601, UTC).
+    earlier_run: str | None = None
 
 
 @dataclass
 class RunResult:
+    """What a run did. ``published`` is False when every report failed: then
+    nothing was published and ``directory`` still shows the earlier run (if
+    there was one)."""
+
     period: str
     directory: Path
     results: list[JobResult] = field(default_factory=list)
     manifest: Path | None = None
+    published: bool = True
 
     @property
     def failures(self) -> list[JobResult]:
         return [r for r in self.results if r.status != "ok"]
+
+    @property
+    def kept(self) -> list[JobResult]:
+        """Failed reports whose earlier version is published instead."""
+        return [r for r in self.results if r.status != "ok" and r.earlier_run]
 
     @property
     def ok(self) -> bool:
@@ -124,6 +193,33 @@ class RunResult:
 
 
 # -- parameters ------------------------------------------------------------------
+
+
+def check_timeout(timeout: object) -> int:
+    """``timeout`` as a positive whole number of seconds.
+
+    Raises
+    ------
+    ParameterError
+        For 0, a negative or fractional number, NaN, infinity, a bool or text.
+
+    Examples
+    --------
+    >>> check_timeout(600)
+    600
+    >>> check_timeout(2.5)
+    Traceback (most recent call last):
+    ...
+    aiadopt.report.runner.ParameterError: timeout must be a positive whole number of seconds (e.g. 600), got 2.5
+    """
+    value = None
+    if isinstance(timeout, int) and not isinstance(timeout, bool):
+        value = timeout
+    elif isinstance(timeout, float) and math.isfinite(timeout) and timeout.is_integer():
+        value = int(timeout)
+    if value is None or value < 1:
+        raise ParameterError(f"timeout must be a positive whole number of seconds (e.g. 600), got {timeout!r}")
+    return value
 
 
 def _declared(notebook: Path) -> dict[str, dict]:
@@ -273,20 +369,6 @@ def plan_jobs(
 # -- one report (runs in a worker process) ------------------------------------------
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _incomplete(nb) -> str | None:
     """Why an executed notebook did not run to the end, or None.
 
@@ -312,23 +394,90 @@ def _incomplete(nb) -> str | None:
     return None
 
 
-def _quiet_worker() -> None:
-    """Worker processes send the kernels' stderr chatter (ipykernel's TCP
-    warning, tracebacks already captured in the notebook) to /dev/null, so
-    the run's own log stays readable."""
+def _end_descendants() -> None:
+    """Kill every process this process started (the kernels) and what they
+    started. Kernels run in their own session (jupyter_client), so each
+    child's whole process group is killed; a kernel of a stopped run has
+    nothing worth saving, so SIGKILL at once."""
+    import psutil
+
+    try:
+        family = psutil.Process().children(recursive=True)
+    except psutil.Error:
+        return
+    own_group = os.getpgid(0)
+    for proc in family:
+        with contextlib.suppress(ProcessLookupError, PermissionError, psutil.Error):
+            group = os.getpgid(proc.pid)
+            if group != own_group:
+                os.killpg(group, signal.SIGKILL)
+            proc.kill()
+    psutil.wait_procs(family, timeout=3)
+
+
+def _worker_exit(signum: int = signal.SIGTERM, frame=None) -> None:
+    """End this worker's kernels, then the worker itself, at once."""
+    try:
+        _end_descendants()
+    finally:
+        os._exit(128 + int(signum))
+
+
+def _main_alive(main: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(main).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _watch_parent(parent: int, main: int) -> None:
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent or not _main_alive(main):  # re-parented, or the main process is gone
+            _worker_exit()
+
+
+def _init_worker(main: int) -> None:
+    """Set up a worker process.
+
+    - The kernels' stderr chatter (ipykernel's TCP warning, tracebacks already
+      captured in the notebook) goes to /dev/null, so the run's log stays readable.
+    - SIGINT is ignored: Ctrl-C reaches the whole process group and the main
+      process decides; SIGTERM ends the worker's kernels and the worker.
+    - When the main process dies, even by ``kill -9``, the worker ends its
+      kernels and exits: on Linux the kernel sends it SIGTERM
+      (``PR_SET_PDEATHSIG``), and everywhere a thread watches the parent and
+      ``main`` (the pid of the process running :func:`run_reports`).
+    """
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     os.close(devnull)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_exit)
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM), 0, 0, 0)  # PR_SET_PDEATHSIG
+    if not _main_alive(main):  # died before the death signal was set up
+        _worker_exit()
+    threading.Thread(target=_watch_parent, args=(parent, main), name="aiadopt-parent-watch", daemon=True).start()
 
 
-def _run_one(job: Job, directory: str, timeout: float, kernel_name: str) -> JobResult:
+def _run_one(job: Job, directory: str, timeout: int, kernel_name: str) -> JobResult:
+    """Execute one notebook and write its page. A failure of the report is
+    a failed :class:`JobResult`; an ``OSError`` writing the page (disk full,
+    read-only) is raised, since the whole run cannot be published."""
     import nbformat
     import papermill as pm
 
+    from ..atomic import write_bytes_atomic
     from .html import notebook_to_html
 
     start = time.monotonic()
     reason = None
+    data = None
     with tempfile.TemporaryDirectory(prefix="aiadopt-nb-") as work:
         executed = Path(work) / "executed.ipynb"
         try:
@@ -347,7 +496,7 @@ def _run_one(job: Job, directory: str, timeout: float, kernel_name: str) -> JobR
         except Exception as exc:  # nbclient: CellTimeoutError, DeadKernelError, ...
             name = type(exc).__name__
             if "Timeout" in name:
-                reason = f"timed out: a cell ran longer than {timeout:g} s"
+                reason = f"timed out: a cell ran longer than {timeout} s"
             elif "DeadKernel" in name:
                 reason = "the kernel died (killed or crashed)"
             else:
@@ -357,17 +506,312 @@ def _run_one(job: Job, directory: str, timeout: float, kernel_name: str) -> JobR
                 nb = nbformat.read(executed, as_version=4)
                 reason = _incomplete(nb)
             if reason is None:
-                page = notebook_to_html(nb, title=job.title, lang=job.parameters.get("lang", "en"))
-                data = page.encode("utf-8")
-                _write_atomic(Path(directory) / job.file, data)
-                return JobResult(job.kind, job.department, job.title, job.file, "ok", None, time.monotonic() - start, hashlib.sha256(data).hexdigest())
+                data = notebook_to_html(nb, title=job.title, lang=job.parameters.get("lang", "en")).encode("utf-8")
         except Exception as exc:
             reason = f"publishing failed: {type(exc).__name__}: {exc}"
+    if data is not None:
+        write_bytes_atomic(Path(directory) / job.file, data, fsync=True)  # OSError: the run stops
+        return JobResult(job.kind, job.department, job.title, job.file, "ok", None, time.monotonic() - start, hashlib.sha256(data).hexdigest())
     reason = (reason or "unknown failure").strip().splitlines()[0][:300]
     return JobResult(job.kind, job.department, job.title, None, "failed", reason, time.monotonic() - start)
 
 
-# -- the run ----------------------------------------------------------------------------
+# -- the output folder ------------------------------------------------------------------
+
+_RUN_NAME = r"{period}-\d{{8}}T\d{{6}}-[a-z0-9_]{{8}}"  # what tempfile.mkdtemp makes in _new_run_dir
+
+
+def _is_run_name(name: str, period: str) -> bool:
+    return re.fullmatch(_RUN_NAME.format(period=re.escape(period)), name) is not None
+
+
+def _is_own_link(link: Path, period: str) -> bool:
+    """True for the link aiadopt makes: ``<out>/<period> -> .runs/<run folder>``."""
+    if not link.is_symlink():
+        return False
+    target = Path(os.readlink(link))
+    return (
+        not target.is_absolute()
+        and len(target.parts) == 2
+        and target.parts[0] == ".runs"
+        and _is_run_name(target.parts[1], period)
+    )
+
+
+def _describe(path: Path) -> str:
+    if path.is_symlink():
+        return f"a link to {os.readlink(path)!r}"
+    if path.is_dir():
+        names = sorted(p.name for p in path.iterdir())
+        shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+        return f"a folder with {len(names)} entr{'y' if len(names) == 1 else 'ies'}" + (f" ({shown})" if names else "")
+    if path.is_file():
+        return f"a file of {path.stat().st_size} bytes"
+    return "something other than a file or folder"
+
+
+def _check_month_is_ours(out_root: Path, period: str) -> None:
+    target = out_root / period
+    if os.path.lexists(target) and not _is_own_link(target, period):
+        raise OutputError(
+            f"{target} is {_describe(target)}, which aiadopt did not create. aiadopt publishes a month as a "
+            f"link to a run folder in {out_root / '.runs'} and never deletes what it did not make. "
+            f"Move or rename {target}, or choose another --out."
+        )
+
+
+def _published_note(out_root: Path, period: str) -> str:
+    return (
+        f"the published {period} is unchanged"
+        if _is_own_link(out_root / period, period)
+        else f"nothing was published for {period}"
+    )
+
+
+def _os_error_message(exc: OSError, out_root: Path, period: str) -> str:
+    where = exc.filename or out_root
+    code = errno.errorcode.get(exc.errno or 0, "")
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        fix = "The disk is full: free space or choose another --out"
+    elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        fix = f"{out_root} is not writable: make it writable or choose another --out"
+    elif exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        fix = "--out must be a folder (or a path where one can be made), not a file"
+    else:
+        fix = "Check the folder or choose another --out"
+    detail = f"{exc.strerror or exc}" + (f" ({code})" if code else "")
+    return f"cannot write the reports: {where}: {detail}. {fix}; {_published_note(out_root, period)}."
+
+
+@contextlib.contextmanager
+def _output_errors(out_root: Path, period: str):
+    """Turn an ``OSError`` on the output folder into an :class:`OutputError`
+    that says where, what and the fix."""
+    try:
+        yield
+    except OSError as exc:
+        raise OutputError(_os_error_message(exc, out_root, period)) from None
+
+
+def _prepare_out(out_root: Path, period: str) -> None:
+    """``--out`` is (or can become) a folder we can write to, and
+    ``<out>/<period>`` is absent or our own link. No kernel has started."""
+    if out_root.exists() and not out_root.is_dir():
+        raise OutputError(
+            f"--out {out_root} is {_describe(out_root)}, not a folder. Choose a folder for the reports "
+            f"(it is created if missing); nothing was published for {period}."
+        )
+    _check_month_is_ours(out_root, period)
+    with _output_errors(out_root, period):
+        out_root.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".aiadopt-probe-", dir=out_root)
+        os.close(fd)
+        os.unlink(probe)
+
+
+def _new_run_dir(out_root: Path, period: str, started: dt.datetime) -> Path:
+    """An empty run folder in ``<out>/.runs/``, and proof that the month's
+    link can be made (a trial link, removed again)."""
+    from ..atomic import folder_mode
+
+    runs = out_root / ".runs"
+    runs.mkdir(exist_ok=True)
+    run_dir = Path(tempfile.mkdtemp(prefix=f"{period}-{started:%Y%m%dT%H%M%S}-", dir=runs))
+    os.chmod(run_dir, folder_mode())
+    trial = out_root / f".{period}.link-{os.getpid()}"
+    trial.unlink(missing_ok=True)
+    os.symlink(os.path.relpath(run_dir, out_root), trial)
+    trial.unlink()
+    return run_dir
+
+
+def _switch_link(out_root: Path, period: str, run_dir: Path) -> Path:
+    """Point ``<out>/<period>`` at ``run_dir`` in one step (rename over the
+    old link). Refuses, as at the start, if the name is not our link."""
+    _check_month_is_ours(out_root, period)
+    target = out_root / period
+    link_tmp = out_root / f".{period}.link-{os.getpid()}"
+    link_tmp.unlink(missing_ok=True)
+    os.symlink(os.path.relpath(run_dir, out_root), link_tmp)
+    try:
+        os.replace(link_tmp, target)
+    except BaseException:
+        link_tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _remove_old_runs(out_root: Path, period: str, keep: Path) -> None:
+    """Remove the month's earlier run folders: only folders named like the
+    ones :func:`_new_run_dir` makes, never anything else in ``.runs``."""
+    for old in (out_root / ".runs").iterdir():
+        if old != keep and _is_run_name(old.name, period) and old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)
+
+
+# -- running the jobs --------------------------------------------------------------------
+
+
+class _Signals:
+    """SIGINT/SIGTERM raise :class:`RunInterrupted` in the main thread while a
+    run is in progress; inside :meth:`deferred` (the link switch) they wait
+    until the block is done."""
+
+    def __init__(self) -> None:
+        self._old: dict[int, object] = {}
+        self._deferring = False
+        self._pending: int | None = None
+        self._raised = False
+
+    def _handle(self, signum, frame) -> None:
+        if self._raised:  # already stopping: a second Ctrl-C must not cut the clean-up short
+            return
+        if self._deferring:
+            self._pending = signum
+            return
+        self._raised = True
+        raise RunInterrupted(signum)
+
+    def __enter__(self) -> _Signals:
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._old[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
+
+    @contextlib.contextmanager
+    def deferred(self):
+        self._deferring = True
+        try:
+            yield
+        finally:
+            self._deferring = False
+        if self._pending is not None:
+            self._raised = True
+            raise RunInterrupted(self._pending, published=True)
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """End the workers and their kernels now (not after their current report)."""
+    import psutil
+
+    workers = []
+    for pid in list(getattr(pool, "_processes", None) or {}):  # the pool's {pid: Process}
+        with contextlib.suppress(psutil.Error):
+            workers.append(psutil.Process(pid))
+    everyone = list(workers)
+    for worker in workers:
+        with contextlib.suppress(psutil.Error):
+            everyone += worker.children(recursive=True)
+    for worker in workers:  # a worker ends its kernels on SIGTERM (_worker_exit)
+        with contextlib.suppress(psutil.Error):
+            worker.terminate()
+    _, alive = psutil.wait_procs(everyone, timeout=5)
+    for proc in alive:
+        with contextlib.suppress(psutil.Error, OSError):
+            group = os.getpgid(proc.pid)
+            if group != os.getpgid(0):
+                os.killpg(group, signal.SIGKILL)
+            proc.kill()
+    psutil.wait_procs(alive, timeout=5)
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _execute(
+    jobs: list[Job], run_dir: Path, *, period: str, workers: int, timeout: int, kernel_name: str, progress: bool | None, log
+) -> list[JobResult]:
+    """Run every job in worker processes; results in the order of ``jobs``.
+
+    Raises
+    ------
+    OSError
+        A worker could not write its page (the output folder is full or
+        read-only); the other workers are stopped.
+    RunInterrupted
+        SIGINT/SIGTERM; the workers and kernels are stopped.
+    """
+    from tqdm import tqdm
+
+    results: dict[int, JobResult] = {}
+    bar = tqdm(total=len(jobs), desc=f"reports {period}", unit="report", disable=(not progress) if progress is not None else None)
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_init_worker, initargs=(os.getpid(),))
+    try:
+        futures = {pool.submit(_run_one, job, str(run_dir), timeout, kernel_name): i for i, job in enumerate(jobs)}
+        for fut in as_completed(futures):
+            i = futures[fut]
+            job = jobs[i]
+            try:
+                res = fut.result()
+            except OSError:
+                raise
+            except Exception as exc:  # the worker process itself died
+                res = JobResult(job.kind, job.department, job.title, None, "failed", f"worker failed: {type(exc).__name__}: {exc}"[:300], 0.0)
+            results[i] = res
+            bar.update(1)
+            bar.set_postfix_str(f"{job.title}: {res.status}")
+            if res.status != "ok":
+                log(f"FAILED {job.title}: {res.reason}")
+            elif bar.disable:  # no terminal (a scheduled run): one log line per report
+                log(f"[{len(results)}/{len(jobs)}] {job.title}: ok ({res.duration_s:.1f} s)")
+    except BaseException:
+        _stop_pool(pool)
+        raise
+    else:
+        pool.shutdown(wait=True)
+    finally:
+        bar.close()
+    return [results[i] for i in range(len(jobs))]
+
+
+# -- deciding what to publish ----------------------------------------------------------------
+
+
+def _earlier_versions(out_root: Path, period: str) -> dict[tuple[str, str | None], tuple[Path, str]]:
+    """What the month shows now: ``(kind, department) -> (file, made_at)``
+    for every report page of the published run (empty when nothing is
+    published). ``made_at`` is when the run that made the page finished."""
+    link = out_root / period
+    if not _is_own_link(link, period) or not link.is_dir():
+        return {}
+    try:
+        manifest = json.loads((link / "manifest.json").read_text("utf-8"))
+        reports = manifest["reports"]
+        finished = str(manifest["finished_at"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    found = {}
+    for r in reports if isinstance(reports, list) else []:
+        if not isinstance(r, dict) or not r.get("file"):
+            continue
+        path = link / Path(str(r["file"])).name
+        if path.is_file():
+            found[(r.get("kind"), r.get("department"))] = (path, str(r.get("earlier_run") or finished))
+    return found
+
+
+def _keep_earlier_versions(
+    jobs: list[Job], results: list[JobResult], earlier: dict[tuple[str, str | None], tuple[Path, str]], run_dir: Path
+) -> list[JobResult]:
+    """A failed report keeps its published version of the month, if there is
+    one: the page is copied into the new run and marked with its time."""
+    from ..atomic import write_bytes_atomic
+
+    out = []
+    for job, r in zip(jobs, results, strict=True):
+        key = (r.kind, r.department)
+        if r.status != "ok" and key in earlier:
+            path, made_at = earlier[key]
+            data = path.read_bytes()
+            write_bytes_atomic(run_dir / job.file, data, fsync=True)
+            r = JobResult(**{**asdict(r), "file": job.file, "sha256": hashlib.sha256(data).hexdigest(), "earlier_run": made_at})
+        out.append(r)
+    return out
+
+
+# -- index and manifest -------------------------------------------------------------------------
 
 
 def _sha256(path: Path) -> str:
@@ -390,22 +834,74 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _publish(out_root: Path, period: str, run_dir: Path) -> Path:
-    """Point ``<out>/<period>`` at ``run_dir`` atomically (symlink swap) and
-    remove the month's older runs."""
-    target = out_root / period
-    link_tmp = out_root / f".{period}.link-{os.getpid()}"
-    link_tmp.unlink(missing_ok=True)
-    os.symlink(os.path.relpath(run_dir, out_root), link_tmp)
-    if target.exists() and not target.is_symlink():
-        # A real folder from elsewhere: move it aside first (not atomic, once).
-        aside = run_dir.parent / f"{period}-replaced-{int(time.time())}"
-        os.replace(target, aside)
-    os.replace(link_tmp, target)
-    for old in run_dir.parent.glob(f"{period}-*"):
-        if old != run_dir and old.is_dir():
-            shutil.rmtree(old, ignore_errors=True)
-    return target
+def _json_ready(value):
+    """``value`` with only JSON types: NaN and infinities become ``None``,
+    NumPy scalars Python numbers, paths and other objects text."""
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # NumPy scalar
+        with contextlib.suppress(TypeError, ValueError):
+            value = value.item()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    return str(value)
+
+
+def _public_parameters(parameters: dict) -> dict:
+    """The run's parameters without where the inputs live: the data folder
+    and codebook are listed under ``inputs`` by file name and checksum, and
+    any other absolute path is cut to its file name."""
+    out = {}
+    for name, value in parameters.items():
+        if name in ("data_dir", "codebook"):
+            continue
+        out[name] = Path(value).name if isinstance(value, str) and os.path.isabs(value) else value
+    return out
+
+
+def _manifest(
+    *, period: str, data, jobs: list[Job], results: list[JobResult], started: dt.datetime, finished: dt.datetime,
+    workers: int, timeout: int, codebook: str | Path | None, notebooks_dir: Path, privacy: dict,
+) -> dict:
+    waves = data.survey["wave"]
+    wave = waves[waves <= pd.Period(str(period), "M")].max()
+    inputs = [
+        {"table": table, "file": Path(path).name, "bytes": Path(path).stat().st_size, "sha256": _sha256(Path(path))}
+        for table, path in sorted(data.sources.items())
+    ]
+    if codebook:
+        path = Path(codebook)
+        inputs.append({"table": "codebook", "file": path.name, "bytes": path.stat().st_size, "sha256": _sha256(path)})
+    fresh = [r.status == "ok" for r in results]
+    return {
+        "aiadopt_version": _versions().get("aiadopt"),
+        "period": str(period),
+        "survey_wave": None if wave is None or str(wave) == "NaT" else str(wave),
+        "status": "ok" if all(fresh) else ("failed" if not any(fresh) else "partial"),
+        "started_at": started.isoformat(timespec="seconds"),
+        "finished_at": finished.isoformat(timespec="seconds"),
+        "duration_s": round((finished - started).total_seconds(), 2),
+        "parameters": _public_parameters(jobs[0].parameters) | {"workers": workers, "timeout_s": timeout},
+        "inputs": inputs,
+        "notebooks": {
+            kind: {"file": name, "sha256": _sha256(Path(notebooks_dir) / name)} for kind, name in NOTEBOOKS.items()
+        },
+        "versions": _versions(),
+        "privacy": privacy,
+        "reports": [{**asdict(r), "duration_s": round(r.duration_s, 2)} for r in results],
+    }
+
+
+def _manifest_json(manifest: dict) -> str:
+    """``manifest`` as strict JSON text (no NaN or Infinity; see :func:`_json_ready`)."""
+    return json.dumps(_json_ready(manifest), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+# -- the run ------------------------------------------------------------------------------------
 
 
 def run_reports(
@@ -416,7 +912,7 @@ def run_reports(
     lang: str = "en",
     workers: int = 1,
     out: str | Path = "reports",
-    timeout: float = 600,
+    timeout: int = 600,
     min_group_size: int = 5,
     n_boot: int = 1000,
     seed: int = 0,
@@ -440,8 +936,8 @@ def run_reports(
         organisation report is always made.
     workers : int
         Reports executed in parallel (processes).
-    timeout : float
-        Seconds one notebook cell may run.
+    timeout : int, default=600
+        Seconds one notebook cell may run: a positive whole number.
     parameters : dict, optional
         Extra ``NAME -> VALUE`` text for parameters the notebooks declare
         (custom notebooks); converted to the declared type.
@@ -451,24 +947,36 @@ def run_reports(
     Returns
     -------
     RunResult
-        ``.ok`` is False when any report failed; the others are published.
+        ``.ok`` is False when any report failed; the others are published,
+        and a failed report keeps its earlier version of the month (``.kept``).
+        ``.published`` is False when every report failed: then nothing is
+        published and the month stays as it was.
 
     Raises
     ------
     DataValidationError, ParameterError
         Before any kernel starts.
+    OutputError
+        ``<out>/<period>`` is not aiadopt's, or the output folder is not
+        writable or full (before any kernel starts, where that shows then).
+        Nothing is published; the month stays as it was.
     ReportLockedError
         When another run of the same month is in progress.
+    RunInterrupted
+        On SIGINT/SIGTERM: workers and kernels ended, nothing published.
     """
     from filelock import FileLock, Timeout
-    from tqdm import tqdm
 
+    from ..atomic import write_text_atomic
     from ..io import load
     from .html import index_page
 
     log = log or (lambda msg: print(msg, file=sys.stderr))
-    if not isinstance(workers, int) or workers < 1:
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
         raise ParameterError(f"workers must be a positive integer, got {workers!r}")
+    timeout = check_timeout(timeout)
+
+    # 1. Plan: data and parameters checked, no kernel started.
     data = load(data_dir, codebook=codebook)
     for warning in data.warnings:
         log(f"warning: {warning}")
@@ -477,7 +985,7 @@ def run_reports(
     jobs = plan_jobs(
         data=data,
         data_dir=Path(data_dir),
-        period=str(period),
+        period=period,
         departments=departments,
         lang=lang,
         min_group_size=min_group_size,
@@ -488,81 +996,63 @@ def run_reports(
         extra=parameters,
     )
 
-    # Privacy (METRICS.md §5): one suppression decision for the run, audited
+    # Privacy (docs/metrics.md §5): one suppression decision for the run, audited
     # before any kernel starts; a disclosure stops the run (nothing published).
     from ..privacy import audit_run
 
-    privacy = audit_run(data, period=str(period), min_group_size=min_group_size).summary(min_group_size)
+    privacy = audit_run(data, period=period, min_group_size=min_group_size).summary(min_group_size)
 
+    # 2. The output folder: ours, writable, and the month locked for this run.
     out_root = Path(out)
-    out_root.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(out_root / f".{period}.lock"))
+    _prepare_out(out_root, period)
+    lock_path = out_root / f".{period}.lock"
+    lock = FileLock(str(lock_path))
+    with _output_errors(out_root, period):
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:  # a TimeoutError, hence an OSError: before _output_errors sees it
+            raise ReportLockedError(
+                f"another aiadopt report run for {period} is in progress (lock {lock_path}); wait for it to finish"
+            ) from None
+    run_dir = None
+    published = False
     try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise ReportLockedError(
-            f"another aiadopt report run for {period} is in progress (lock {out_root / f'.{period}.lock'}); "
-            "wait for it to finish"
-        ) from None
-    try:
-        started = dt.datetime.now(dt.UTC)
-        runs = out_root / ".runs"
-        runs.mkdir(exist_ok=True)
-        run_dir = Path(tempfile.mkdtemp(prefix=f"{period}-{started:%Y%m%dT%H%M%S}-", dir=runs))
-        os.chmod(run_dir, 0o755)
-        results: dict[int, JobResult] = {}
-        bar = tqdm(total=len(jobs), desc=f"reports {period}", unit="report", disable=(not progress) if progress is not None else None)
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_quiet_worker) as pool:
-            futures = {pool.submit(_run_one, job, str(run_dir), timeout, kernel_name): i for i, job in enumerate(jobs)}
-            for fut in as_completed(futures):
-                i = futures[fut]
-                job = jobs[i]
-                try:
-                    res = fut.result()
-                except Exception as exc:  # the worker process itself died
-                    res = JobResult(job.kind, job.department, job.title, None, "failed", f"worker failed: {type(exc).__name__}: {exc}"[:300], 0.0)
-                results[i] = res
-                bar.update(1)
-                bar.set_postfix_str(f"{job.title}: {res.status}")
-                if res.status != "ok":
-                    log(f"FAILED {job.title}: {res.reason}")
-                elif bar.disable:  # no terminal (a scheduled run): one log line per report
-                    log(f"[{len(results)}/{len(jobs)}] {job.title}: ok ({res.duration_s:.1f} s)")
-        bar.close()
-        ordered = [results[i] for i in range(len(jobs))]
+        with _Signals() as signals, _output_errors(out_root, period):
+            started = dt.datetime.now(dt.UTC)
+            run_dir = _new_run_dir(out_root, period, started)
 
-        finished = dt.datetime.now(dt.UTC)
-        index = index_page(period=str(period), rows=[asdict(r) for r in ordered], generated=finished, lang=lang)
-        _write_atomic(run_dir / "index.html", index.encode("utf-8"))
-        waves = data.survey["wave"]
-        wave = waves[waves <= pd.Period(str(period), "M")].max()
-        manifest = {
-            "aiadopt_version": _versions().get("aiadopt"),
-            "period": str(period),
-            "survey_wave": None if wave is None or str(wave) == "NaT" else str(wave),
-            "status": "ok" if all(r.status == "ok" for r in ordered) else ("failed" if all(r.status != "ok" for r in ordered) else "partial"),
-            "started_at": started.isoformat(timespec="seconds"),
-            "finished_at": finished.isoformat(timespec="seconds"),
-            "duration_s": round((finished - started).total_seconds(), 2),
-            "parameters": {k: v for k, v in jobs[0].parameters.items()} | {"workers": workers, "timeout_s": timeout},
-            "inputs": [
-                {"table": table, "file": str(Path(path).resolve()), "bytes": Path(path).stat().st_size, "sha256": _sha256(Path(path))}
-                for table, path in sorted(data.sources.items())
-            ],
-            "notebooks": {kind: {"file": str(Path(notebooks_dir) / name), "sha256": _sha256(Path(notebooks_dir) / name)} for kind, name in NOTEBOOKS.items()},
-            "versions": _versions(),
-            "privacy": privacy,
-            "reports": [
-                {**asdict(r), "duration_s": round(r.duration_s, 2)} for r in ordered
-            ],
-        }
-        manifest_path = run_dir / "manifest.json"
-        _write_atomic(manifest_path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
-        target = _publish(out_root, str(period), run_dir)
-        return RunResult(period=str(period), directory=target, results=ordered, manifest=target / "manifest.json")
+            # 3. Run the jobs and collect their results.
+            results = _execute(
+                jobs, run_dir, period=period, workers=workers, timeout=timeout, kernel_name=kernel_name, progress=progress, log=log
+            )
+            finished = dt.datetime.now(dt.UTC)
+
+            # 4. Decide what to publish: nothing if every report failed; a failed
+            #    report keeps the version the month shows now.
+            if not any(r.status == "ok" for r in results):
+                shutil.rmtree(run_dir, ignore_errors=True)
+                return RunResult(period=period, directory=out_root / period, results=results, published=False)
+            results = _keep_earlier_versions(jobs, results, _earlier_versions(out_root, period), run_dir)
+
+            # 5. Index and manifest (the manifest last).
+            index = index_page(period=period, rows=[asdict(r) for r in results], generated=finished, lang=lang)
+            write_text_atomic(run_dir / "index.html", index, fsync=True)
+            manifest = _manifest(
+                period=period, data=data, jobs=jobs, results=results, started=started, finished=finished,
+                workers=workers, timeout=timeout, codebook=codebook, notebooks_dir=notebooks_dir,
+                privacy=privacy,
+            )
+            write_text_atomic(run_dir / "manifest.json", _manifest_json(manifest), fsync=True)
+
+            # 6. Switch the month's link; then the month's older runs go.
+            with signals.deferred():
+                target = _switch_link(out_root, period, run_dir)
+                published = True
+            _remove_old_runs(out_root, period, keep=run_dir)
+            return RunResult(period=period, directory=target, results=results, manifest=target / "manifest.json")
     except BaseException:
         # Nothing half-written is published: the run folder was never linked.
-        if "run_dir" in locals() and not (out_root / str(period)).resolve() == run_dir.resolve():
+        if run_dir is not None and not published:
             shutil.rmtree(run_dir, ignore_errors=True)
         raise
     finally:
