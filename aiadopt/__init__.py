@@ -2,7 +2,7 @@
 
 Load an organisation's use-case register, process catalogue and survey, and
 compute the adoption KPIs, priorities and the competency-to-ROI model of
-METRICS.md.
+docs/metrics.md.
 """
 
 from .codebook import Codebook, load_codebook

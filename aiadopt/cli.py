@@ -238,7 +238,7 @@ def cmd_sample(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aiadopt",
-        description="Analytics for organisations adopting AI (METRICS.md).",
+        description="Analytics for organisations adopting AI (definitions: docs/metrics.md).",
     )
     parser.add_argument("--version", action="version", version=f"aiadopt {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -251,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output(p)
     p.set_defaults(func=cmd_kpis)
 
-    p = sub.add_parser("priorities", help="impact-effort quadrants and priority ranks of the use cases (METRICS.md §3)")
+    p = sub.add_parser("priorities", help="impact-effort quadrants and priority ranks of the use cases (docs/metrics.md §3)")
     _add_data(p)
     p.add_argument("--department", metavar="NAME", help="only this department")
     p.add_argument("--split", type=float, default=3.0, help="quadrant split on both axes; high = strictly above (default 3.0)")
@@ -259,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output(p)
     p.set_defaults(func=cmd_priorities)
 
-    p = sub.add_parser("regression", help="which leadership competencies go with higher ROI (METRICS.md §4)")
+    p = sub.add_parser("regression", help="which leadership competencies go with higher ROI (docs/metrics.md §4)")
     _add_data(p)
     _period_arg(p)
     p.add_argument("--department", metavar="NAME", help="fit on one department (falls back to the organisation below 20 use cases)")

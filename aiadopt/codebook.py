@@ -1,6 +1,6 @@
 """The survey codebook: which columns are items of which scale, and which
 labels mean what. Declarative (YAML), shipped with a default that follows
-METRICS.md §1; users pass their own to read other exports."""
+docs/metrics.md §1; users pass their own to read other exports."""
 
 from __future__ import annotations
 

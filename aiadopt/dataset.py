@@ -16,7 +16,7 @@ __all__ = ["Dataset"]
 
 @dataclass(frozen=True)
 class Dataset:
-    """An organisation's validated inputs (METRICS.md §1), in canonical form.
+    """An organisation's validated inputs (docs/metrics.md §1), in canonical form.
 
     Attributes
     ----------

@@ -1,4 +1,4 @@
-"""The five strategy-execution KPIs of METRICS.md §2, per unit and period.
+"""The five strategy-execution KPIs of docs/metrics.md §2, per unit and period.
 
 The register holds each use case's *current* state; the state at the end
 ``E`` of the period (its last day) is rebuilt from the dates:
@@ -297,7 +297,7 @@ def compute_kpis(
     adaptivity_window_days: int = 365,
     decision_within_days: int = 56,
 ) -> pd.DataFrame:
-    """The METRICS.md §2 KPIs of one period, one row per unit.
+    """The docs/metrics.md §2 KPIs of one period, one row per unit.
 
     Parameters
     ----------
@@ -310,7 +310,7 @@ def compute_kpis(
         units first, so a row's figures do not depend on ``level``.
     min_group_size : int, default=5
         Smallest group of leaders whose leadership adoption is shown
-        (integer >= 3, METRICS.md §5).
+        (integer >= 3, docs/metrics.md §5).
     frequency_threshold : {"never", "monthly", "weekly", "daily"}, default="weekly"
         A leader "adopts" AI when ``ai_use_frequency`` is at least this.
     adaptivity_window_days : int, default=365
@@ -344,7 +344,7 @@ def compute_kpis(
         ``leadership_adoption_pct`` : float
             % of leaders who answered ``ai_use_frequency`` in the wave used
             whose answer is at least ``frequency_threshold``. NaN when
-            suppressed (METRICS.md §5).
+            suppressed (docs/metrics.md §5).
         ``adaptivity_score`` : float
             100 × (1 − S(``decision_within_days``)) of the Kaplan–Meier curve
             of time to a decision; NaN when there are no use cases in the
@@ -375,7 +375,7 @@ def compute_kpis(
 
     Notes
     -----
-    Choices where METRICS.md is silent:
+    Choices where docs/metrics.md is silent:
 
     * Units are the departments and (department, team) pairs that appear in
       the register, the process catalogue (departments only) or the survey

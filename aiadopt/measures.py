@@ -1,4 +1,4 @@
-"""The further measures of METRICS.md §2, per unit and period, as tidy frames.
+"""The further measures of docs/metrics.md §2, per unit and period, as tidy frames.
 
 Transformation phase, competency gap, culture and pillar scores, skills
 pyramid, goal mix and the trained-leader ROI ratio. Every ``compute_*``
@@ -10,7 +10,7 @@ command.
 Survey figures use the period's wave: the latest wave whose month is on or
 before the period (as :func:`aiadopt.kpis.compute_kpis`). Every figure
 derived from survey answers goes through the rule of :mod:`aiadopt.privacy`
-(:func:`aiadopt.privacy.suppression_mask`, METRICS.md §5): a suppressed
+(:func:`aiadopt.privacy.suppression_mask`, docs/metrics.md §5): a suppressed
 figure is NaN, ``suppressed`` is True and ``reason`` says why
 (``complementary`` also covers a unit hidden so that no hidden remainder
 sits at a bound). Percentages of respondents, 1–5 means and 0–100 scores
@@ -476,7 +476,7 @@ def compute_phases(
 
     Notes
     -----
-    Choices where METRICS.md is silent:
+    Choices where docs/metrics.md is silent:
 
     * A team median halfway between two phases (e.g. 3.5) falls in the
       lower phase of the distribution and is not "at phase ≥ 4": the team
@@ -980,7 +980,7 @@ def compute_trained_roi_ratio(
     * Classification: the wave of a use case is the latest wave on or
       before its start month, or the first wave when it started before
       every wave; only waves on or before the period count (the rule of
-      METRICS.md §4). Its team "completed AI training" when at least half
+      docs/metrics.md §4). Its team "completed AI training" when at least half
       (≥ 50%) of the team's leaders who answered ``ai_training_done`` in
       that wave said yes.
     * A ratio of medians is only meaningful when both medians are positive
@@ -1182,7 +1182,7 @@ def compute_measures(
     n_boot: int = 2000,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """All further measures of METRICS.md §2 in one tidy table (the table
+    """All further measures of docs/metrics.md §2 in one tidy table (the table
     ``aiadopt measures`` prints).
 
     Parameters

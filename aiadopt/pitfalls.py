@@ -1,4 +1,4 @@
-"""Pitfall signals (METRICS.md §6): four explainable rules per department
+"""Pitfall signals (docs/metrics.md §6): four explainable rules per department
 and period, returned as data with the figures that triggered them."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ __all__ = ["SIGNALS", "THRESHOLDS", "compute_pitfalls", "describe_pitfall"]
 #: Signal keys in report order (labels in labels.yaml ``pitfall.*``).
 SIGNALS: tuple[str, ...] = ("innovation_club", "no_rhythm", "too_much_at_once", "no_visible_progress")
 
-#: Default thresholds of METRICS.md §6.
+#: Default thresholds of docs/metrics.md §6.
 THRESHOLDS: dict[str, float] = {
     "innovation_club": 60.0,  # % of active use cases in one team, strictly above
     "no_rhythm": 2,  # periods without a new use case or a pilot decision
@@ -80,7 +80,7 @@ def compute_pitfalls(
           ``n_teams`` counts the department's teams in the register or the
           survey. Triggered when > 3.
         - *no_visible_progress*: value = the department's adaptivity score
-          (METRICS.md §2 KPI 5); triggered when < 30; not triggered when
+          (docs/metrics.md §2 KPI 5); triggered when < 30; not triggered when
           the score is undefined.
     """
     limits = dict(THRESHOLDS)

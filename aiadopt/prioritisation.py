@@ -1,4 +1,4 @@
-"""Prioritisation of the use-case portfolio (METRICS.md §3).
+"""Prioritisation of the use-case portfolio (docs/metrics.md §3).
 
 Seed 002's impact-effort matrix and seed 001's AI scoring:
 
@@ -95,7 +95,7 @@ _TOL = 1e-9
 def quadrant_of(impact, effort, *, split: float = DEFAULT_SPLIT):
     """The impact-effort quadrant of one or many use cases.
 
-    "High" means strictly above ``split`` (METRICS.md §3): a score exactly
+    "High" means strictly above ``split`` (docs/metrics.md §3): a score exactly
     at the split is low. Differences below 1e-9 count as equal, so
     floating-point noise cannot move a use case across the split.
 

@@ -1,5 +1,5 @@
 """Small-group suppression of survey figures that survives differencing
-(METRICS.md §5).
+(docs/metrics.md §5).
 
 A figure derived from survey answers is hidden when fewer than
 ``min_group_size`` respondents (5 by default, never fewer than 3) make it
@@ -90,7 +90,7 @@ __all__ = [
     "suppression_mask",
 ]
 
-#: Default minimum group size (METRICS.md §5).
+#: Default minimum group size (docs/metrics.md §5).
 DEFAULT_MIN_GROUP_SIZE: int = 5
 #: The configured minimum group size may never go below this.
 MIN_GROUP_SIZE_FLOOR: int = 3
@@ -149,7 +149,7 @@ def check_min_group_size(min_group_size: object) -> int:
     value = int(min_group_size)
     if value < MIN_GROUP_SIZE_FLOOR:
         raise ValueError(
-            f"min_group_size must be >= {MIN_GROUP_SIZE_FLOOR} (METRICS.md §5: survey "
+            f"min_group_size must be >= {MIN_GROUP_SIZE_FLOOR} (docs/metrics.md §5: survey "
             f"figures are never shown for groups smaller than {MIN_GROUP_SIZE_FLOOR}); "
             f"got {value}. Use {MIN_GROUP_SIZE_FLOOR} or more (default "
             f"{DEFAULT_MIN_GROUP_SIZE})."

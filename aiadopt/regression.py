@@ -1,4 +1,4 @@
-"""Competency-to-ROI regression (METRICS.md §4).
+"""Competency-to-ROI regression (docs/metrics.md §4).
 
 Does the competency of a team's leaders go with the return on the team's AI
 use cases? One row per use case started by the end ``E`` of the period with a
@@ -181,7 +181,7 @@ def _reason_counts(frame: pd.DataFrame) -> dict[str, int]:
 
 
 def build_model_table(data: Dataset, *, period: str | pd.Period) -> tuple[pd.DataFrame, dict]:
-    """The use cases the competency-to-ROI model is fitted on (METRICS.md §4).
+    """The use cases the competency-to-ROI model is fitted on (docs/metrics.md §4).
 
     Parameters
     ----------
@@ -200,7 +200,7 @@ def build_model_table(data: Dataset, *, period: str | pd.Period) -> tuple[pd.Dat
         that wave), ``investment_eur``, ``annual_benefit_eur``, ``roi`` and
         one column per competency key (``strategic``, ``data``, ...) with
         the team's mean leader score (1–5). The scores are averages of few
-        leaders: model input, not for display (METRICS.md §5).
+        leaders: model input, not for display (docs/metrics.md §5).
     excluded : dict
         Reason -> number of the register's use cases left out for it (every
         reason of :data:`EXCLUSION_REASONS`, zeros included). Each use case
@@ -222,7 +222,7 @@ def build_model_table(data: Dataset, *, period: str | pd.Period) -> tuple[pd.Dat
       that are on or before the period; where the start month precedes every
       such wave, the first one. If the team has no leader answers in that
       wave the use case is left out, even if another wave has them (the
-      METRICS.md rule: scores measured before the use case started).
+      docs/metrics.md §4 rule: scores measured before the use case started).
     """
     p = parse_period(period)
     frame, keys = _model_frame(data, p)
@@ -697,7 +697,7 @@ def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
 
 @dataclass(frozen=True, repr=False)
 class RegressionResult:
-    """The competency-to-ROI model of one period (METRICS.md §4).
+    """The competency-to-ROI model of one period (docs/metrics.md §4).
 
     Attributes
     ----------
@@ -1166,7 +1166,7 @@ def fit_competency_roi(
     seed: int = 0,
     cv_folds: int = 5,
 ) -> RegressionResult:
-    """Regress use-case ROI on the team's leader competency scores (METRICS.md §4).
+    """Regress use-case ROI on the team's leader competency scores (docs/metrics.md §4).
 
     Parameters
     ----------
@@ -1203,7 +1203,7 @@ def fit_competency_roi(
 
     Notes
     -----
-    Choices where METRICS.md is silent:
+    Choices where docs/metrics.md is silent:
 
     * CIs and p-values use the t distribution with n − k − 1 degrees of
       freedom on the HC3 covariance (slightly wider than the normal one).

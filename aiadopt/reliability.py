@@ -1,5 +1,5 @@
 """Reliability of a survey scale: Cronbach's alpha with Feldt's confidence
-interval (METRICS.md §2, "Favourability").
+interval (docs/metrics.md §2, "Favourability").
 
 Implemented with numpy and scipy's F distribution only; the numbers match
 ``pingouin.cronbach_alpha`` (its default ``nan_policy="pairwise"``), which

@@ -1,4 +1,4 @@
-"""ROI of a use case (METRICS.md §2): the one definition every analysis uses."""
+"""ROI of a use case (docs/metrics.md §2): the one definition every analysis uses."""
 
 from __future__ import annotations
 

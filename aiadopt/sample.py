@@ -237,7 +237,7 @@ def generate_sample(
     -------
     dict of str to DataFrame
         ``use_cases``, ``processes`` and ``survey`` with the column names of
-        METRICS.md §1. Text columns hold the canonical English labels;
+        docs/metrics.md §1. Text columns hold the canonical English labels;
         dates are ``datetime64[ns]`` (``NaT`` when empty); ``wave`` is a
         ``YYYY-MM`` string; Likert items, ``team_phase`` and the potential
         scores (``repetition`` ...) are nullable ``Int8``; money is whole

@@ -1,4 +1,4 @@
-"""Canonical names of the input tables (METRICS.md §1).
+"""Canonical names of the input tables (docs/metrics.md §1).
 
 Every other module refers to columns and category values through this
 module, so a rename happens in one place.

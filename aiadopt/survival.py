@@ -1,10 +1,10 @@
-"""Kaplan–Meier helpers for right-censored durations (METRICS.md §2).
+"""Kaplan–Meier helpers for right-censored durations (docs/metrics.md §2).
 
 Thin wrappers around :class:`statsmodels.duration.survfunc.SurvfuncRight`
 (the estimator is not re-implemented here) that fix the two read-outs the
 KPIs need:
 
-* the **median** is the smallest ``t`` with ``S(t) <= 0.5`` (METRICS.md §2.2).
+* the **median** is the smallest ``t`` with ``S(t) <= 0.5`` (docs/metrics.md §2.2).
   ``SurvfuncRight.quantile`` uses the strict ``S(t) < 0.5`` (the SAS
   convention), which differs when the curve lands exactly on 0.5, so the
   median is read off the fitted curve here instead;
@@ -136,7 +136,7 @@ def km_median(durations: ArrayLike, events: ArrayLike) -> float:
     ``SurvfuncRight.quantile(0.5)`` returns the smallest ``t`` with
     ``S(t) < 0.5`` (strict); where the curve sits exactly on 0.5 over an
     interval this function returns the start of that interval, as
-    METRICS.md §2.2 defines. A tolerance of 1e-12 absorbs floating point.
+    docs/metrics.md §2.2 defines. A tolerance of 1e-12 absorbs floating point.
 
     Examples
     --------

@@ -1,4 +1,4 @@
-"""Which survey wave goes with a use case (METRICS.md §4): the latest wave
+"""Which survey wave goes with a use case (docs/metrics.md §4): the latest wave
 on or before the month of its start_date, or the first wave when it started
 before every wave; only waves on or before the period count. Used by the
 competency-to-ROI model and the trained-leader ROI ratio."""

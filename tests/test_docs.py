@@ -74,7 +74,6 @@ def test_references_to_metrics_doc_resolve():
     assert not _unresolved(refs), _unresolved(refs)
 
 
-@pytest.mark.xfail(strict=True, reason="lead sweeps references")
 def test_no_file_outside_docs_cites_the_external_spec():
     """Users do not have the domain spec; code, README, CLI help and
     notebooks cite docs/metrics.md instead."""

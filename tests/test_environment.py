@@ -65,6 +65,9 @@ def _imported_distributions(folder: Path) -> dict[str, set[str]]:
     from importlib.metadata import packages_distributions
 
     owners = packages_distributions()
+    # The project's own modules: the package, the tests package and helper
+    # modules that sit next to the files importing them (tests/hostile.py).
+    local = {"aiadopt", "tests", "__future__"} | {p.stem for p in folder.rglob("*.py")}
     found: dict[str, set[str]] = {}
     for path in sorted(folder.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
@@ -76,7 +79,7 @@ def _imported_distributions(folder: Path) -> dict[str, set[str]]:
                 continue
             for module in modules:
                 top = module.split(".")[0]
-                if top in sys.stdlib_module_names or top in ("aiadopt", "__future__"):
+                if top in sys.stdlib_module_names or top in local:
                     continue
                 for dist in owners.get(top, [top]):
                     found.setdefault(_split(dist)[0].replace("_", "-"), set()).add(str(path.relative_to(ROOT)))

@@ -1,4 +1,4 @@
-"""The METRICS.md §2 KPIs on small hand-built registers and surveys.
+"""The docs/metrics.md §2 KPIs on small hand-built registers and surveys.
 
 Date arithmetic used below (2025 is not a leap year):
 2025-01-01 + 20 d = 2025-01-21, + 30 d = 01-31, + 56 d = 02-26, + 60 d = 03-02,

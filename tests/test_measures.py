@@ -1,4 +1,4 @@
-"""The further measures of METRICS.md §2 on small hand-built data."""
+"""The further measures of docs/metrics.md §2 on small hand-built data."""
 
 from __future__ import annotations
 
@@ -175,7 +175,7 @@ def test_competency_gap_threshold_and_benchmark(make_dataset):
 
 
 def test_benchmark_mapping(make_dataset):
-    # METRICS.md §2, seed 002 (2025): technical basics 42% -> prompting, strategic
+    # docs/metrics.md §2, seed 002 (2025): technical basics 42% -> prompting, strategic
     # assessment 23% -> strategic, change management 16% -> change, governance 14% -> ethics.
     # Four leaders qualified on prompting 4/4, strategic 3/4, ethics 2/4, change 1/4: each
     # gap must use its own benchmark.

@@ -1,4 +1,4 @@
-"""Pitfall signals (METRICS.md §6) on hand-built registers."""
+"""Pitfall signals (docs/metrics.md §6) on hand-built registers."""
 
 import numpy as np
 import pytest

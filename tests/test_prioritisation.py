@@ -1,4 +1,4 @@
-"""METRICS.md §3 prioritisation on small hand-built registers.
+"""docs/metrics.md §3 prioritisation on small hand-built registers.
 
 Hand computations are written next to each expected value.
 """

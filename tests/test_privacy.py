@@ -1,4 +1,4 @@
-"""Small-group suppression (METRICS.md §5) on hand-built KPI tables."""
+"""Small-group suppression (docs/metrics.md §5) on hand-built KPI tables."""
 
 from __future__ import annotations
 

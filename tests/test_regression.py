@@ -1,4 +1,4 @@
-"""The competency-to-ROI regression (METRICS.md §4) on hand-built data.
+"""The competency-to-ROI regression (docs/metrics.md §4) on hand-built data.
 
 Reference values come from independent computations in the tests: the
 textbook LMG formula, brute force over predictor orderings, the HC3

@@ -1,4 +1,4 @@
-"""Loading an organisation's inputs (METRICS.md §1) from a data folder.
+"""Loading an organisation's inputs (docs/metrics.md §1) from a data folder.
 
 The only code that touches input files. Everything is validated once, here,
 and *every* problem is collected before anything is raised: one
@@ -109,7 +109,7 @@ def load(
         Folder with ``use_cases``, ``processes`` and ``survey`` files, each
         ``.csv``, ``.xlsx`` or ``.parquet``.
     codebook : Codebook, str or Path, optional
-        The survey codebook; default: the shipped one (METRICS.md §1 names).
+        The survey codebook; default: the shipped one (docs/metrics.md §1 names).
     today : date, optional
         The date of the run (default: today). Dates before 1990 or more
         than a year after it are errors, and ``Dataset.latest_period``

@@ -1,4 +1,4 @@
-"""The impact-effort matrix of the use-case portfolio (METRICS.md §3, seed 002)."""
+"""The impact-effort matrix of the use-case portfolio (docs/metrics.md §3, seed 002)."""
 
 from __future__ import annotations
 

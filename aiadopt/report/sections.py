@@ -4,7 +4,7 @@ A :class:`Report` loads the data once, computes each result once, and each
 section method displays its part (heading, prose, table, chart) as HTML in
 the notebook. The notebooks hold only the order of the sections and notes
 for analysts; every number, sentence and chart comes from here, in the
-report's language, with the privacy rules of METRICS.md §5 already applied
+report's language, with the privacy rules of docs/metrics.md §5 already applied
 (suppression is computed over the whole organisation, so the reports of one
 run agree with each other and cannot be combined to undo it).
 """
@@ -181,7 +181,7 @@ class Report:
         return table[(table["level"] == "department") & (table["unit"] == self.department)].iloc[0]
 
     def _visible_units(self, table: pd.DataFrame) -> pd.DataFrame:
-        """Rows this report may show (METRICS.md §5): the organisation, every
+        """Rows this report may show (docs/metrics.md §5): the organisation, every
         department at department level, and only its own teams."""
         keep = table["level"].isin(["organisation", "department"])
         if self.department is not None:
