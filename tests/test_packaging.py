@@ -11,6 +11,7 @@ is downloaded; ``aiadopt`` itself comes only from the installed wheel.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -128,5 +129,11 @@ def test_installed_wheel_publishes_a_report_from_another_folder(dists, tmp_path)
     assert sorted(p.name for p in month.iterdir()) == ["department-finance.html", "index.html", "manifest.json", "organisation.html"]
     manifest = json.loads((month / "manifest.json").read_text())
     assert all(r["status"] == "ok" for r in manifest["reports"]), manifest["reports"]
-    for kind in NOTEBOOKS:
-        assert Path(manifest["notebooks"][kind]["file"]).is_relative_to(site)
+    # The manifest names notebooks by file name and checksum only (no paths):
+    # the checksums must be those of the notebooks inside the installed wheel.
+    shipped = Path(_run([str(python), "-c", "from aiadopt.report.runner import default_notebooks_dir as d; print(d())"],
+                        cwd=elsewhere, env=env).stdout.strip())
+    assert shipped.is_relative_to(site), shipped
+    for kind, name in NOTEBOOKS.items():
+        assert not (shipped / name).is_symlink()
+        assert manifest["notebooks"][kind] == {"file": name, "sha256": hashlib.sha256((shipped / name).read_bytes()).hexdigest()}
