@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 METRICS = ROOT / "docs" / "metrics.md"
 #: The domain spec's section numbers, which code and docs cite as §N.
