@@ -2,17 +2,23 @@
 
 Bad input ends with a readable message on stderr and exit status 2, never a
 traceback and never partial output.
+
+Every option has a help line and every subcommand's help ends with an
+example. Building the parser imports no pandas, matplotlib or scipy (the
+registries behind ``--measure``, ``--chart`` and ``--format`` are read only
+when a value is checked or a subcommand's help is printed); each command
+imports the library inside its function, so ``aiadopt --help`` is quick.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator, Sequence
+from importlib import import_module
 from pathlib import Path
 
 from . import __version__
-from .errors import DataValidationError
-from .output import FORMATS, emit
 
 __all__ = ["main", "build_parser"]
 
@@ -22,22 +28,82 @@ EXIT_LOCKED = 3
 # SIGINT/SIGTERM during `aiadopt report`: 128 + the signal (130, 143).
 
 
+class _Registry(Sequence):
+    """The names of a library registry (``module.attribute``), read on first
+    use, as argparse ``choices``: building the parser stays cheap, and the
+    names are still listed once, in the library."""
+
+    def __init__(self, module: str, attribute: str) -> None:
+        self._where = (module, attribute)
+        self._names: tuple[str, ...] | None = None
+
+    def _load(self) -> tuple[str, ...]:
+        if self._names is None:
+            module, attribute = self._where
+            self._names = tuple(getattr(import_module(module, __package__), attribute))
+        return self._names
+
+    def __getitem__(self, index):
+        return self._load()[index]
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._load()
+
+
+FORMATS = _Registry(".output", "FORMATS")
+MEASURES = _Registry(".measures", "MEASURES")
+CHARTS = _Registry(".gallery", "CHARTS")
+LANGUAGES = _Registry(".labels", "LANGUAGES")
+LEVELS = ("organisation", "department", "team", "all")
+
+
 def _add_data(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", required=True, type=Path, metavar="DIR", help="folder with use_cases, processes and survey files")
     p.add_argument("--codebook", type=Path, metavar="FILE", help="survey codebook YAML (default: the shipped one)")
 
 
-def _add_output(p: argparse.ArgumentParser, formats=FORMATS) -> None:
-    p.add_argument("--format", choices=formats, default="table", help="output format (default: table)")
+def _add_output(p: argparse.ArgumentParser, formats: Sequence[str] = FORMATS) -> None:
+    p.add_argument(
+        "--format", choices=formats, default="table", metavar="FORMAT",
+        help="output format: %(choices)s (default: %(default)s; table is for people, csv/json keep the raw column names)",
+    )
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout (written atomically)")
 
 
 def _period_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--period", default="latest", metavar="YYYY-MM", help="calendar month (default: latest in the data)")
+    p.add_argument(
+        "--period", default="latest", metavar="YYYY-MM",
+        help="calendar month, or 'latest' for the latest month with data (default: latest)",
+    )
 
 
 def _min_group(p: argparse.ArgumentParser) -> None:
     p.add_argument("--min-group-size", type=int, default=5, metavar="N", help="privacy: smallest group shown (default 5, at least 3)")
+
+
+def _lang(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=LANGUAGES, default="en", metavar="LANG", help="language of labels and text: %(choices)s (default: %(default)s)")
+
+
+def _n_boot(p: argparse.ArgumentParser, default: int, what: str) -> None:
+    p.add_argument("--n-boot", type=int, default=default, metavar="N", help=f"bootstrap resamples for {what} (default {default})")
+
+
+def _subcommand(sub, name: str, *, help: str, example: str) -> argparse.ArgumentParser:
+    """A subcommand whose help ends with a runnable example."""
+    return sub.add_parser(
+        name,
+        help=help,
+        description=help[0].upper() + help[1:] + ".",
+        epilog=f"Example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
 
 
 def _load(args):
@@ -57,6 +123,7 @@ def _period(args, data):
 
 def cmd_kpis(args) -> int:
     from .kpis import compute_kpis
+    from .output import emit
 
     data = _load(args)
     table = compute_kpis(data, period=_period(args, data), level=args.level, min_group_size=args.min_group_size)
@@ -65,6 +132,7 @@ def cmd_kpis(args) -> int:
 
 
 def cmd_priorities(args) -> int:
+    from .output import emit
     from .prioritisation import compute_priorities
 
     data = _load(args)
@@ -78,6 +146,7 @@ def cmd_priorities(args) -> int:
 
 def cmd_measures(args) -> int:
     from .measures import compute_measures
+    from .output import emit
 
     data = _load(args)
     table = compute_measures(
@@ -236,95 +305,125 @@ def cmd_sample(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``aiadopt`` argument parser (imports no pandas or matplotlib)."""
     parser = argparse.ArgumentParser(
         prog="aiadopt",
         description="Analytics for organisations adopting AI (definitions: docs/metrics.md).",
+        epilog="Example:\n  aiadopt kpis --data data/sample --period latest\n\n"
+        "Run 'aiadopt COMMAND --help' for a command's options and an example.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"aiadopt {__version__}")
+    parser.add_argument("--version", action="version", version=f"aiadopt {__version__}", help="show the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("kpis", help="the five adoption KPIs per unit for one month")
+    p = _subcommand(
+        sub, "kpis", help="the five adoption KPIs per unit for one month",
+        example="aiadopt kpis --data data/sample --period latest --level department",
+    )
     _add_data(p)
     _period_arg(p)
-    p.add_argument("--level", choices=("organisation", "department", "team", "all"), default="all")
+    p.add_argument("--level", choices=LEVELS, default="all", help="units shown: %(choices)s (default: %(default)s)")
     _min_group(p)
     _add_output(p)
     p.set_defaults(func=cmd_kpis)
 
-    p = sub.add_parser("priorities", help="impact-effort quadrants and priority ranks of the use cases (docs/metrics.md §3)")
+    p = _subcommand(
+        sub, "priorities", help="impact-effort quadrants and priority ranks of the use cases (docs/metrics.md §3)",
+        example="aiadopt priorities --data data/sample --department Finance --weights 2 1 1",
+    )
     _add_data(p)
-    p.add_argument("--department", metavar="NAME", help="only this department")
+    p.add_argument("--department", metavar="NAME", help="only this department's use cases (default: all)")
     p.add_argument("--split", type=float, default=3.0, help="quadrant split on both axes; high = strictly above (default 3.0)")
-    p.add_argument("--weights", type=float, nargs=3, metavar=("IMPACT", "FEASIBILITY", "URGENCY"), help="priority weights (default equal)")
+    p.add_argument(
+        "--weights", type=float, nargs=3, metavar=("IMPACT", "FEASIBILITY", "URGENCY"),
+        help="priority weights, non-negative (default: equal)",
+    )
     _add_output(p)
     p.set_defaults(func=cmd_priorities)
 
-    p = sub.add_parser("regression", help="which leadership competencies go with higher ROI (docs/metrics.md §4)")
+    p = _subcommand(
+        sub, "regression", help="which leadership competencies go with higher ROI (docs/metrics.md §4)",
+        example="aiadopt regression --data data/sample --period latest --n-boot 200 --format json",
+    )
     _add_data(p)
     _period_arg(p)
-    p.add_argument("--department", metavar="NAME", help="fit on one department (falls back to the organisation below 20 use cases)")
-    p.add_argument("--n-boot", type=int, default=1000, metavar="N", help="bootstrap resamples for the importance CIs (default 1000)")
-    p.add_argument("--seed", type=int, default=0, help="bootstrap and cross-validation seed (default 0)")
+    p.add_argument(
+        "--department", metavar="NAME",
+        help="fit on one department's use cases; below 20 usable use cases the organisation-wide model is used, and says so",
+    )
+    _n_boot(p, 1000, "the importance CIs")
+    p.add_argument("--seed", type=int, default=0, metavar="N", help="bootstrap and cross-validation seed (default 0)")
     _add_output(p, formats=("table", "json"))
     p.set_defaults(func=cmd_regression)
 
-    from .measures import MEASURES
-
-    p = sub.add_parser("measures", help="phases, competency gap, culture, skills pyramid, goal mix, trained-leader ROI")
+    p = _subcommand(
+        sub, "measures", help="phases, competency gap, culture, skills pyramid, goal mix, trained-leader ROI",
+        example="aiadopt measures --data data/sample --period latest --level department --measure culture",
+    )
     _add_data(p)
     _period_arg(p)
-    p.add_argument("--level", choices=("organisation", "department", "team", "all"), default="all")
-    p.add_argument("--measure", choices=MEASURES, action="append", help="only this measure (repeatable)")
-    p.add_argument("--lang", choices=("en", "nl"), default="en")
-    p.add_argument("--n-boot", type=int, default=2000, metavar="N", help="bootstrap resamples for the ROI ratio CI")
+    p.add_argument("--level", choices=LEVELS, default="all", help="units shown: %(choices)s (default: %(default)s)")
+    p.add_argument("--measure", choices=MEASURES, action="append", metavar="NAME", help="only this measure, repeatable: %(choices)s")
+    _lang(p)
+    _n_boot(p, 2000, "the ROI ratio CI")
     _min_group(p)
     _add_output(p)
     p.set_defaults(func=cmd_measures)
 
-    from .gallery import CHARTS
-
-    p = sub.add_parser("charts", help="draw the chart gallery as PNG files")
+    p = _subcommand(
+        sub, "charts", help="draw the chart gallery as PNG files",
+        example="aiadopt charts --data data/sample --period latest --out reports/charts",
+    )
     _add_data(p)
     _period_arg(p)
-    p.add_argument("--out", required=True, type=Path, metavar="DIR")
-    p.add_argument("--lang", choices=("en", "nl"), default="en")
-    p.add_argument("--chart", choices=list(CHARTS), action="append", help="only this chart (repeatable)")
-    p.add_argument("--n-boot", type=int, default=1000, metavar="N")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for the PNG files (created if missing)")
+    _lang(p)
+    p.add_argument("--chart", choices=CHARTS, action="append", metavar="NAME", help="only this chart, repeatable: %(choices)s")
+    _n_boot(p, 1000, "the confidence intervals drawn")
     _min_group(p)
     p.set_defaults(func=cmd_charts)
 
-    p = sub.add_parser("report", help="the monthly HTML reports: organisation and departments (papermill)")
+    p = _subcommand(
+        sub, "report", help="the monthly HTML reports: organisation and departments (papermill)",
+        example="aiadopt report --data data/sample --period latest --department Finance --lang nl --out reports",
+    )
     _add_data(p)
     _period_arg(p)
     who = p.add_mutually_exclusive_group()
     who.add_argument("--department", action="append", metavar="NAME", help="report on this department (repeatable); default: all")
     who.add_argument("--all", action="store_true", help="every department (the default)")
-    p.add_argument("--lang", choices=("en", "nl"), default="en")
+    _lang(p)
     p.add_argument("--workers", type=int, default=1, metavar="N", help="reports run in parallel (default 1)")
     p.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR", help="reports folder (default reports/)")
     p.add_argument(
         "--timeout", type=_timeout_seconds, default=600, metavar="S",
         help="seconds one notebook cell may run, a positive whole number (default 600)",
     )
-    p.add_argument("--n-boot", type=int, default=1000, metavar="N")
-    p.add_argument("--seed", type=int, default=0)
+    _n_boot(p, 1000, "the regression's importance CIs")
+    p.add_argument("--seed", type=int, default=0, metavar="N", help="bootstrap and cross-validation seed (default 0)")
     p.add_argument("--notebooks", type=Path, metavar="DIR", help="folder with your own report notebooks (default: notebooks/)")
-    p.add_argument("--param", action="append", metavar="NAME=VALUE", help="extra notebook parameter (custom notebooks)")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE", help="extra notebook parameter (custom notebooks), repeatable")
     _min_group(p)
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("sample", help="generate the fictional sample organisation")
-    p.add_argument("--out", required=True, type=Path, metavar="DIR")
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--format", choices=("csv", "parquet", "xlsx"), default="csv")
-    p.add_argument("--respondents", type=int, default=1500)
-    p.add_argument("--waves", type=int, default=12)
-    p.add_argument("--use-cases", type=int, default=150)
+    p = _subcommand(
+        sub, "sample", help="generate the fictional sample organisation",
+        example="aiadopt sample --out /tmp/org --seed 3 --respondents 300 --use-cases 60",
+    )
+    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for use_cases, processes and survey files")
+    p.add_argument("--seed", type=int, default=7, metavar="N", help="random seed; the same seed writes the same files (default 7)")
+    p.add_argument("--format", choices=("csv", "parquet", "xlsx"), default="csv", help="file format: %(choices)s (default: %(default)s)")
+    p.add_argument("--respondents", type=int, default=1500, metavar="N", help="distinct survey respondents, at least 60 (default 1500)")
+    p.add_argument("--waves", type=int, default=12, metavar="N", help="monthly survey waves (default 12)")
+    p.add_argument("--use-cases", type=int, default=150, metavar="N", help="use cases in the register, at least 10 (default 150)")
     p.set_defaults(func=cmd_sample)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``aiadopt`` command with ``argv`` (default: ``sys.argv[1:]``); the exit status."""
+    from .errors import DataValidationError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
