@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from importlib import import_module
 from pathlib import Path
 
@@ -121,13 +122,32 @@ def _period(args, data):
     return str(data.resolve_period(args.period))
 
 
+#: Widest table the CLI prints for people (characters).
+TABLE_WIDTH = 100
+
+
+def _readable(*groups: str, keys: tuple[str, ...] = ("level", "unit")) -> dict:
+    """Table options for :func:`aiadopt.output.render`: headings from the
+    label groups, the ``keys`` columns repeated in every block, and at most
+    :data:`TABLE_WIDTH` characters (less when the terminal is narrower)."""
+    import shutil
+
+    from .labels import labels
+
+    headings: dict[str, str] = {}
+    for group in groups:
+        headings.update(labels(group))
+    width = min(TABLE_WIDTH, shutil.get_terminal_size((TABLE_WIDTH, 24)).columns)
+    return {"labels": headings, "keys": keys, "width": width}
+
+
 def cmd_kpis(args) -> int:
     from .kpis import compute_kpis
     from .output import emit
 
     data = _load(args)
     table = compute_kpis(data, period=_period(args, data), level=args.level, min_group_size=args.min_group_size)
-    emit(table, args.format, args.out)
+    emit(table, args.format, args.out, **_readable("kpi", "column"))
     return 0
 
 
@@ -161,28 +181,56 @@ def cmd_measures(args) -> int:
 
 
 def cmd_charts(args) -> int:
+    """Draw the gallery. Progress goes to stderr: a tqdm bar in a terminal,
+    one line per chart otherwise (logs, CI); stdout lists the files written."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only; never opens a window
-    from tqdm import tqdm
-
-    from .gallery import CHARTS, write_charts
+    from .gallery import write_charts
 
     data = _load(args)
+    period = _period(args, data)
     names = args.chart or list(CHARTS)
-    with tqdm(total=len(names), desc="charts", unit="chart", disable=None) as bar:
-
-        def progress(name):
-            bar.set_postfix_str(name)
-            bar.update(1)
-
+    with _chart_progress(names) as progress:
         paths = write_charts(
-            data, args.out, period=_period(args, data), lang=args.lang,
+            data, args.out, period=period, lang=args.lang,
             min_group_size=args.min_group_size, n_boot=args.n_boot, charts=names, progress=progress,
         )
     for path in paths:
         print(path)
     return 0
+
+
+@contextmanager
+def _chart_progress(names: list[str]) -> Iterator[Callable[[str], None]]:
+    """A ``progress(name)`` callback, called as each chart starts."""
+    total = len(names)
+    if not sys.stderr.isatty():
+        count = 0
+
+        def line(name: str) -> None:
+            nonlocal count
+            count += 1
+            print(f"aiadopt charts: [{count}/{total}] {name}", file=sys.stderr, flush=True)
+
+        yield line
+        return
+
+    from tqdm import tqdm
+
+    with tqdm(total=total, desc="charts", unit="chart", file=sys.stderr) as bar:
+        started = False
+
+        def advance(name: str) -> None:
+            nonlocal started
+            if started:  # the previous chart is done
+                bar.update(1)
+            started = True
+            bar.set_postfix_str(name)
+
+        yield advance
+        if started:
+            bar.update(1)
 
 
 def cmd_regression(args) -> int:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import math
 import sys
+import textwrap
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +36,8 @@ __all__ = [
 
 FORMATS = ("table", "csv", "json")
 SUPPRESSED_SUFFIX = "_suppressed"
+#: A table heading longer than this (and than its column) wraps onto more lines.
+HEADING_WIDTH = 10
 #: First characters that make a spreadsheet read a text cell as a formula
 #: (OWASP "CSV injection"): ``=``, ``+``, ``-``, ``@``, tab, carriage return.
 FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -115,8 +119,22 @@ def _float_format(column: str, default: str) -> str:
     return default
 
 
-def render(frame: pd.DataFrame, fmt: str, *, float_format: str = "{:.2f}") -> str:
+def render(
+    frame: pd.DataFrame,
+    fmt: str,
+    *,
+    float_format: str = "{:.2f}",
+    labels: Mapping[str, str] | None = None,
+    keys: Sequence[str] = (),
+    width: int | None = None,
+) -> str:
     """Render ``frame`` as ``table`` (for people), ``csv`` or ``json``.
+
+    The table may be made for a reader: ``labels`` maps raw column names to
+    headings, and with ``width`` a table wider than that is split into
+    blocks of columns, each starting with the ``keys`` columns (e.g. the
+    unit), so that every line fits. CSV and JSON ignore ``labels``,
+    ``keys`` and ``width``: they keep the raw column names.
 
     Undefined and suppressed figures are empty in CSV and ``null`` in JSON,
     never 0 and never a sentinel. The ``*_suppressed`` marker columns are
@@ -146,12 +164,54 @@ def render(frame: pd.DataFrame, fmt: str, *, float_format: str = "{:.2f}") -> st
         if marker is not None:
             text = text.where(~marker.fillna(False).astype(bool), "suppressed")
         shown[col] = text
-    return shown.to_string(index=False) + "\n"
+    if labels:
+        shown.columns = [labels.get(c, c) for c in shown.columns]
+        keys = [labels.get(k, k) for k in keys]
+    if width is None:
+        return shown.to_string(index=False) + "\n"
+    return "\n\n".join(_blocks(shown, [k for k in keys if k in shown.columns], width)) + "\n"
 
 
-def emit(frame: pd.DataFrame, fmt: str, out: str | Path | None = None) -> None:
-    """Render and write to ``out`` (atomically) or to stdout."""
-    text = render(frame, fmt)
+def _text_width(text: str) -> int:
+    return max((len(line) for line in text.splitlines()), default=0)
+
+
+def _to_text(shown: pd.DataFrame) -> str:
+    """``shown`` as text with each heading wrapped to its column's width, or
+    to :data:`HEADING_WIDTH` for a narrow column (never breaking a word), so
+    long labels do not widen the table."""
+    wrapped = []
+    for col, values in shown.items():
+        cells = max((len(v) for v in values), default=0)
+        longest_word = max((len(w) for w in str(col).split()), default=0)
+        wrapped.append(textwrap.wrap(str(col), max(cells, longest_word, min(len(str(col)), HEADING_WIDTH), 1)) or [""])
+    depth = max((len(w) for w in wrapped), default=1)
+    out = shown.copy()
+    out.columns = pd.MultiIndex.from_tuples([tuple([""] * (depth - len(w)) + w) for w in wrapped])
+    return out.to_string(index=False, sparsify=False)
+
+
+def _blocks(shown: pd.DataFrame, keys: list[str], width: int) -> list[str]:
+    """``shown`` as tables at most ``width`` characters wide, each with the
+    ``keys`` columns first; a column too wide on its own gets a block of its own."""
+    rest = [c for c in shown.columns if c not in keys]
+    blocks: list[str] = []
+    current: list[str] = []
+    for col in rest:
+        trial = _to_text(shown[keys + current + [col]])
+        if current and _text_width(trial) > width:
+            blocks.append(_to_text(shown[keys + current]))
+            current = []
+        current.append(col)
+    if current or not blocks:
+        blocks.append(_to_text(shown[keys + current]))
+    return blocks
+
+
+def emit(frame: pd.DataFrame, fmt: str, out: str | Path | None = None, **table) -> None:
+    """Render and write to ``out`` (atomically) or to stdout; ``table``
+    (``labels``, ``keys``, ``width``) is passed to :func:`render`."""
+    text = render(frame, fmt, **table)
     if out is None or str(out) == "-":
         sys.stdout.write(text)
     else:

@@ -63,7 +63,8 @@ def test_kpis_table_default_and_out_file(tmp_path, capsys):
     code, out, _ = run(capsys, "kpis", "--data", str(SAMPLE), "--level", "organisation", "--out", str(target))
     assert code == 0 and out == ""
     text = target.read_text()
-    assert "organisation" in text and "active_use_cases" in text
+    assert "organisation" in text and "Leadership" in text and "Respondents" in text
+    assert "active_use_cases" not in text  # labels for people, not raw column names
     assert not list(target.parent.glob(".*tmp"))  # no temporary file left behind
 
 
