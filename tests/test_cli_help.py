@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 import shlex
 import subprocess
 import sys
@@ -176,7 +177,7 @@ def test_render_table_blocks_keep_keys_and_wrap_headings():
     assert len(blocks) == 2
     assert all(max(len(line) for line in b.splitlines()) <= 22 for b in blocks)
     assert all("Unit" in b and "Finance" in b for b in blocks)
-    assert "A rather\n" in text and "–" in text  # wrapped heading; missing as a dash
+    assert re.search(r"A rather *\n *long *\n", text) and "–" in text  # wrapped heading; missing as a dash
     # CSV ignores the reader's options.
     assert render(frame, "csv", labels=labels).splitlines()[0] == "unit,a_long_column,b,c"
 
