@@ -69,10 +69,15 @@ def _add_data(p: argparse.ArgumentParser) -> None:
     p.add_argument("--codebook", type=Path, metavar="FILE", help="survey codebook YAML (default: the shipped one)")
 
 
-def _add_output(p: argparse.ArgumentParser, formats: Sequence[str] = FORMATS) -> None:
+#: ``--format`` help for :data:`FORMATS`, written out so that ``kpis --help``
+#: does not import the output module (pandas); a test checks it names them all.
+_FORMATS_HELP = "output format: table (for people), csv or json (raw column names); default: table"
+
+
+def _add_output(p: argparse.ArgumentParser, formats: Sequence[str] | None = None) -> None:
     p.add_argument(
-        "--format", choices=formats, default="table", metavar="FORMAT",
-        help="output format: %(choices)s (default: %(default)s; table is for people, csv/json keep the raw column names)",
+        "--format", choices=FORMATS if formats is None else formats, default="table", metavar="FORMAT",
+        help=_FORMATS_HELP if formats is None else "output format: %(choices)s (default: %(default)s)",
     )
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout (written atomically)")
 
@@ -96,6 +101,17 @@ def _n_boot(p: argparse.ArgumentParser, default: int, what: str) -> None:
     p.add_argument("--n-boot", type=int, default=default, metavar="N", help=f"bootstrap resamples for {what} (default {default})")
 
 
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the epilog's line breaks; a help line without ``%`` is used as
+    it is (argparse would otherwise read every action's choices, importing
+    the registry behind ``--format`` just to print ``kpis --help``)."""
+
+    def _expand_help(self, action: argparse.Action) -> str:
+        if "%" not in (action.help or ""):
+            return action.help or ""
+        return super()._expand_help(action)
+
+
 def _subcommand(sub, name: str, *, help: str, example: str) -> argparse.ArgumentParser:
     """A subcommand whose help ends with a runnable example."""
     return sub.add_parser(
@@ -103,7 +119,7 @@ def _subcommand(sub, name: str, *, help: str, example: str) -> argparse.Argument
         help=help,
         description=help[0].upper() + help[1:] + ".",
         epilog=f"Example:\n  {example}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
 
 
@@ -359,7 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Analytics for organisations adopting AI (definitions: docs/metrics.md).",
         epilog="Example:\n  aiadopt kpis --data data/sample --period latest\n\n"
         "Run 'aiadopt COMMAND --help' for a command's options and an example.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"aiadopt {__version__}", help="show the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
