@@ -24,10 +24,12 @@ import pandas as pd
 
 from .. import __version__
 from ..io import load
-from ..kpis import compute_kpi_trend, compute_kpis, parse_period
+from ..kpis import compute_kpi_trend, compute_kpis
 from ..labels import label
 from ..plots._style import plain_text, shorten
 from ..privacy import check_min_group_size
+from ..timeline import parse_period, period_of
+from ..units import check_department
 
 __all__ = ["Report", "SECTIONS", "COMPLETION_MARK", "slug_id"]
 
@@ -112,12 +114,8 @@ class Report:
         codebook: str | Path | None = None,
     ):
         self.data = load(data_dir, codebook=codebook)
-        self.period = str(self.data.latest_period() if period in (None, "", "latest") else parse_period(period))
-        self.department = department or None
-        if self.department is not None:
-            known = sorted(set(self.data.use_cases["department"]) | set(self.data.survey["department"]))
-            if self.department not in known:
-                raise ValueError(f"unknown department {self.department!r}; known: {', '.join(known)}")
+        self.period = str(period_of(self.data, period or "latest"))
+        self.department = check_department(self.data, department or None)
         if lang not in ("en", "nl"):
             raise ValueError(f"lang must be 'en' or 'nl', got {lang!r}")
         self.lang = lang
