@@ -158,7 +158,7 @@ def period_end(period: pd.Period) -> np.datetime64:
     --------
     >>> import pandas as pd
     >>> period_end(pd.Period("2025-02", "M"))
-    numpy.datetime64('2025-02-28T00:00:00.000000000')
+    np.datetime64('2025-02-28T00:00:00.000000000')
     """
     return np.datetime64(period.end_time.normalize().to_datetime64(), "ns")
 
