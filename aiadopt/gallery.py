@@ -13,8 +13,8 @@ from matplotlib.figure import Figure
 
 from .atomic import atomic_path
 from .dataset import Dataset
-from .kpis import parse_period
 from .plots._style import plain_text
+from .timeline import period_of
 
 __all__ = ["CHARTS", "ChartContext", "write_charts", "save_figure"]
 
@@ -143,7 +143,7 @@ def write_charts(
     data : Dataset
     out_dir : path
     period : str, optional
-        ``YYYY-MM``; default the latest month in the data.
+        ``YYYY-MM`` or ``"latest"`` (the default: the latest month in the data).
     lang : {"en", "nl"}
     charts : list of str, optional
         Subset of :data:`CHARTS` (default all).
@@ -154,7 +154,7 @@ def write_charts(
     -------
     list of Path
     """
-    p = parse_period(period) if period is not None else data.latest_period()
+    p = period_of(data, period)
     names = list(CHARTS) if charts is None else charts
     unknown = [n for n in names if n not in CHARTS]
     if unknown:

@@ -1,20 +1,14 @@
 """The five strategy-execution KPIs of docs/metrics.md §2, per unit and period.
 
 The register holds each use case's *current* state; the state at the end
-``E`` of the period (its last day) is rebuilt from the dates:
-
-* *started by E*: status != idea and start_date <= E;
-* *active at E*: started by E and not (status stopped and decision_date <= E);
-  a stopped use case without decision_date counts as stopped;
-* *in production at E*: status production or scaled and decision_date <= E,
-  or decision_date missing and start_date <= E.
-
-Survey figures use the latest wave whose month is on or before the period.
+``E`` of the period (its last day) is rebuilt from the dates by
+:func:`aiadopt.timeline.use_case_state` (started, active, in production at
+E). Survey figures use the wave of :func:`aiadopt.timeline.survey_wave`, the
+latest on or before the period.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import numpy as np
@@ -24,6 +18,7 @@ from .dataset import Dataset
 from .privacy import FIGURE_BOUNDS, check_min_group_size, suppress
 from .schema import FREQUENCIES
 from .survival import km_median, km_survival_at
+from .timeline import parse_period, period_end, period_of, survey_wave, use_case_state
 
 __all__ = ["KPI_COLUMNS", "LEVEL_CHOICES", "compute_kpis", "compute_kpi_trend", "parse_period"]
 
@@ -59,146 +54,6 @@ _COUNT_COLUMNS = (
     "n_leaders",
     "n_core_processes",
 )
-_PERIOD_RE = re.compile(r"^\s*(\d{4})-(\d{2})\s*$")
-_DAY = np.timedelta64(1, "D")
-
-
-#: Whole months that ``datetime64[ns]`` holds.
-_PERIOD_RANGE = (pd.Timestamp.min.to_period("M") + 1, pd.Timestamp.max.to_period("M") - 1)
-
-
-def _in_range(p: pd.Period) -> pd.Period:
-    first, last = _PERIOD_RANGE
-    if not first <= p <= last:
-        raise ValueError(f"period {p} is outside the dates pandas can hold ({first} to {last}); pass a month in that range")
-    return p
-
-
-def parse_period(period: str | pd.Period) -> pd.Period:
-    """Turn ``"YYYY-MM"`` or a monthly :class:`pandas.Period` into a month.
-
-    Parameters
-    ----------
-    period : str or Period
-        A calendar month, e.g. ``"2025-03"`` or ``pd.Period("2025-03", "M")``.
-
-    Returns
-    -------
-    Period
-        Monthly period.
-
-    Raises
-    ------
-    ValueError
-        If the string is not ``YYYY-MM`` with a month 01–12, the Period is
-        not monthly, or the month lies outside the dates pandas can hold
-        (1677-10 to 2262-03): its end would overflow.
-    TypeError
-        For any other type.
-
-    Examples
-    --------
-    >>> parse_period("2025-03")
-    Period('2025-03', 'M')
-    """
-    if isinstance(period, pd.Period):
-        if period.freqstr != "M":
-            raise ValueError(
-                f"period must be a calendar month; got a Period with frequency "
-                f"{period.freqstr!r} ({period}). Use e.g. pd.Period('2025-03', 'M')."
-            )
-        return _in_range(period)
-    if isinstance(period, str):
-        m = _PERIOD_RE.match(period)
-        if m is None or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) == 0:
-            raise ValueError(
-                f"period must be a calendar month written 'YYYY-MM' (e.g. '2025-03'); "
-                f"got {period!r}"
-            )
-        return _in_range(pd.Period(f"{m.group(1)}-{m.group(2)}", freq="M"))
-    raise TypeError(
-        f"period must be a 'YYYY-MM' string or a monthly pandas Period; got "
-        f"{type(period).__name__} {period!r}"
-    )
-
-
-def _dates(frame: pd.DataFrame, col: str) -> np.ndarray:
-    """A date column as ``datetime64[ns]`` day values (NaT where missing)."""
-    if col not in frame.columns:
-        return np.full(len(frame), np.datetime64("NaT", "ns"))
-    values = pd.to_datetime(frame[col]).dt.normalize()
-    return values.to_numpy(dtype="datetime64[ns]")
-
-
-def _use_case_state(use_cases: pd.DataFrame, end: np.datetime64, window_days: int) -> pd.DataFrame:
-    """Per use case: state flags at ``end`` and the two survival inputs."""
-    status = use_cases["status"].astype(object).to_numpy()
-    start = _dates(use_cases, "start_date")
-    decision = _dates(use_cases, "decision_date")
-    impact = _dates(use_cases, "first_impact_date")
-    has_start = ~np.isnat(start)
-    has_decision = ~np.isnat(decision)
-    has_impact = ~np.isnat(impact)
-
-    stopped = status == "stopped"
-    in_prod_status = np.isin(status, ("production", "scaled"))
-    started = (status != "idea") & has_start & (start <= end)
-    decided_by_end = has_decision & (decision <= end)
-    active = started & ~(stopped & (decided_by_end | ~has_decision))
-    in_production = in_prod_status & (decided_by_end | (~has_decision & has_start & (start <= end)))
-
-    # Time-to-impact: event at first impact if by E; otherwise censored at E,
-    # or at the decision date of a stopped use case decided before E, or at
-    # the start (duration 0) of a stopped use case without decision date.
-    impact_event = has_impact & (impact <= end)
-    censor_at = np.where(
-        stopped & ~has_decision,
-        start,
-        np.where(stopped & has_decision & (decision < end), decision, end),
-    )
-    tti_time = np.where(impact_event, impact, censor_at)
-    tti_days = (tti_time - start) / _DAY
-
-    # Adaptivity: started in the window (start > E - window), event = decision by E.
-    recent = started & (start > end - np.timedelta64(window_days, "D"))
-    decision_event = np.isin(status, ("production", "scaled", "stopped")) & decided_by_end
-    adapt_days = (np.where(decision_event, decision, end) - start) / _DAY
-
-    state = pd.DataFrame(
-        {
-            "department": use_cases["department"].to_numpy(dtype=object),
-            "team": use_cases["team"].to_numpy(dtype=object),
-            "started": started,
-            "active": active,
-            "in_production": in_production,
-            "process": use_cases["process"].to_numpy(dtype=object)
-            if "process" in use_cases.columns
-            else np.full(len(use_cases), None, dtype=object),
-            "tti_days": tti_days,
-            "tti_event": impact_event,
-            "recent": recent,
-            "adapt_days": adapt_days,
-            "adapt_event": decision_event,
-        },
-        index=use_cases.index,
-    )
-    _check_order(use_cases, started & (tti_days < 0) & impact_event, "first_impact_date")
-    _check_order(
-        use_cases, (started & (tti_days < 0)) | (recent & (adapt_days < 0)), "decision_date"
-    )
-    return state
-
-
-def _check_order(use_cases: pd.DataFrame, bad: np.ndarray, column: str) -> None:
-    """Refuse use cases whose ``column`` precedes their start_date."""
-    if not bad.any():
-        return
-    ids = sorted(map(str, use_cases["use_case_id"].to_numpy(dtype=object)[bad]))
-    more = f" and {len(ids) - 10} more" if len(ids) > 10 else ""
-    raise ValueError(
-        f"use_cases: {column} is before start_date for use_case_id {ids[:10]}{more}; "
-        "durations cannot be negative. Correct the dates in the use-case register."
-    )
 
 
 def _km_by(
@@ -223,20 +78,6 @@ def _km_by(
         dtype=float,
     )
     return values.reindex(index)
-
-
-def _survey_wave(survey: pd.DataFrame, period: pd.Period) -> tuple[pd.Period | None, np.ndarray]:
-    """Latest wave on or before ``period`` and the row mask of that wave."""
-    wave = survey["wave"]
-    if not isinstance(wave.dtype, pd.PeriodDtype):
-        wave = wave.astype("period[M]")
-    ordinals = wave.array.asi8
-    valid = ordinals != np.iinfo(np.int64).min  # NaT
-    eligible = valid & (ordinals <= period.ordinal)
-    if not eligible.any():
-        return None, np.zeros(len(survey), dtype=bool)
-    latest = ordinals[eligible].max()
-    return pd.Period(ordinal=int(latest), freq="M"), ordinals == latest
 
 
 def _frequency_code(threshold: str) -> int:
@@ -304,7 +145,8 @@ def compute_kpis(
     data : Dataset
         The organisation's validated inputs.
     period : str or Period
-        Calendar month, ``"YYYY-MM"`` or a monthly Period. ``E`` is its last day.
+        Calendar month, ``"YYYY-MM"`` or a monthly Period, or ``"latest"``
+        (:func:`aiadopt.timeline.period_of`). ``E`` is its last day.
     level : {"all", "organisation", "department", "team"}, default="all"
         Which units to return. Suppression is always worked out over all
         units first, so a row's figures do not depend on ``level``.
@@ -402,7 +244,7 @@ def compute_kpis(
       output of that period shows the same cells suppressed.
     * Process names match exactly (same department, same spelling).
     """
-    p = parse_period(period)
+    p = period_of(data, period)
     k = check_min_group_size(min_group_size)
     if level not in LEVEL_CHOICES:
         raise ValueError(f"level must be one of {LEVEL_CHOICES}; got {level!r}")
@@ -414,10 +256,10 @@ def compute_kpis(
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value <= 0:
             raise ValueError(f"{name} must be a positive whole number of days; got {value!r}")
 
-    end = np.datetime64(p.end_time.normalize().to_datetime64(), "ns")
+    end = period_end(p)
 
     # --- register ---------------------------------------------------------
-    state = _use_case_state(data.use_cases, end, int(adaptivity_window_days))
+    state = use_case_state(data.use_cases, end, int(adaptivity_window_days))
     started = state[state["started"]]
     recent = state[state["recent"]]
 
@@ -427,7 +269,7 @@ def compute_kpis(
     core = _core_processes(data.processes, state)
 
     # --- survey: the one wave used ----------------------------------------
-    wave, in_wave = _survey_wave(data.survey, p)
+    wave, in_wave = survey_wave(data.survey, p)
     survey_cols = [
         c for c in ("department", "team", "role", "ai_use_frequency") if c in data.survey
     ]
@@ -545,11 +387,12 @@ def compute_kpi_trend(
     ``period``, stacked (one row per unit and period, oldest first).
 
     Each period uses its own survey wave and its own privacy suppression,
-    exactly as a monthly run of that period would show it.
+    exactly as a monthly run of that period would show it. ``period`` is
+    as in :func:`compute_kpis` (``"latest"`` too).
     """
     if not isinstance(months, int) or months < 1:
         raise ValueError(f"months must be a positive integer, got {months!r}")
-    end = parse_period(period)
+    end = period_of(data, period)
     frames = [
         compute_kpis(data, period=end - k, level=level, min_group_size=min_group_size, **kwargs)
         for k in range(months - 1, -1, -1)

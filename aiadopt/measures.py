@@ -72,13 +72,13 @@ import numpy as np
 import pandas as pd
 
 from .dataset import Dataset
-from .kpis import ORGANISATION, _survey_wave, _use_case_state, parse_period
+from .kpis import ORGANISATION
 from .labels import label
 from .privacy import FIGURE_BOUNDS, check_min_group_size, suppression_mask
 from .reliability import cronbach_alpha
 from .roi import compute_roi
 from .schema import GOALS, PHASES, SKILL_LEVELS
-from .waves import wave_at_start, waves_up_to
+from .timeline import period_end, period_of, survey_wave, use_case_state, wave_at_start, waves_up_to
 
 __all__ = [
     "BENCHMARKS",
@@ -200,13 +200,9 @@ _PHASE_KEYS = tuple(str(p) for p in PHASES)
 # --- shared helpers ---------------------------------------------------------
 
 
-def _period_end(p: pd.Period) -> np.datetime64:
-    return np.datetime64(p.end_time.normalize().to_datetime64(), "ns")
-
-
 def _wave(data: Dataset, p: pd.Period) -> tuple[str | None, pd.DataFrame]:
     """The wave used (``"YYYY-MM"`` or None) and its survey rows."""
-    wave, mask = _survey_wave(data.survey, p)
+    wave, mask = survey_wave(data.survey, p)
     return (None if wave is None else str(wave)), data.survey.loc[mask]
 
 
@@ -453,7 +449,7 @@ def compute_phases(
     data : Dataset
         The organisation's validated inputs.
     period : str or Period
-        Calendar month ``"YYYY-MM"``; the latest wave on or before it is used.
+        Calendar month ``"YYYY-MM"`` or ``"latest"`` (:func:`aiadopt.timeline.period_of`); the latest wave on or before it is used.
     min_group_size : int, default=5
         Smallest group of respondents whose figures are shown (>= 3).
 
@@ -490,7 +486,7 @@ def compute_phases(
       counted.
     * Units are the departments and teams in the survey wave used.
     """
-    p = parse_period(period)
+    p = period_of(data, period)
     k = check_min_group_size(min_group_size)
     wave, sub = _wave(data, p)
     if wave is None:
@@ -577,7 +573,7 @@ def compute_competency_gap(
     data : Dataset
         The organisation's validated inputs.
     period : str or Period
-        Calendar month ``"YYYY-MM"``; the latest wave on or before it is used.
+        Calendar month ``"YYYY-MM"`` or ``"latest"`` (:func:`aiadopt.timeline.period_of`); the latest wave on or before it is used.
     min_group_size : int, default=5
         Smallest group of leaders whose figures are shown (>= 3).
 
@@ -602,7 +598,7 @@ def compute_competency_gap(
     * Benchmark mapping: see :data:`BENCHMARKS`.
     * Competencies without items in the survey are left out.
     """
-    p = parse_period(period)
+    p = period_of(data, period)
     k = check_min_group_size(min_group_size)
     scales = data.scales("competency")
     keys = [col.split("_", 1)[1] for col in scales]
@@ -659,7 +655,7 @@ def compute_culture(
     data : Dataset
         The organisation's validated inputs.
     period : str or Period
-        Calendar month ``"YYYY-MM"``; the latest wave on or before it is used.
+        Calendar month ``"YYYY-MM"`` or ``"latest"`` (:func:`aiadopt.timeline.period_of`); the latest wave on or before it is used.
     min_group_size : int, default=5
         Smallest group of respondents whose figures are shown (>= 3).
     families : tuple of str, default=("culture", "pillar")
@@ -694,7 +690,7 @@ def compute_culture(
       passes the privacy rule and alpha is estimable.
     * An answer counts as favourable when it is ≥ 4.
     """
-    p = parse_period(period)
+    p = period_of(data, period)
     k = check_min_group_size(min_group_size)
     for fam in families:
         if fam not in ("culture", "pillar"):
@@ -766,7 +762,7 @@ def compute_skills_pyramid(
     data : Dataset
         The organisation's validated inputs.
     period : str or Period
-        Calendar month ``"YYYY-MM"``; the latest wave on or before it is used.
+        Calendar month ``"YYYY-MM"`` or ``"latest"`` (:func:`aiadopt.timeline.period_of`); the latest wave on or before it is used.
     min_group_size : int, default=5
         Smallest group of respondents whose figures are shown (>= 3).
 
@@ -779,7 +775,7 @@ def compute_skills_pyramid(
         ``reference`` the target share (:data:`SKILL_TARGETS`). ``n`` is the
         respondents who answered ``ai_skill_level``.
     """
-    p = parse_period(period)
+    p = period_of(data, period)
     k = check_min_group_size(min_group_size)
     wave, sub = _wave(data, p)
     if wave is None:
@@ -813,7 +809,7 @@ def compute_goal_mix(
     data : Dataset
         The organisation's validated inputs.
     period : str or Period
-        Calendar month ``"YYYY-MM"``; ``E`` is its last day.
+        Calendar month ``"YYYY-MM"`` or ``"latest"`` (:func:`aiadopt.timeline.period_of`); ``E`` is its last day.
     personal_threshold_pct : float, default=70.0
         A unit is "stuck in personal AI" when strictly more than this % of
         its active use cases are personal (exactly 70% is not flagged).
@@ -833,14 +829,14 @@ def compute_goal_mix(
     *Active at E* as in :mod:`aiadopt.kpis`: started by E and not stopped
     by E. Units are the departments and teams of the register.
     """
-    p = parse_period(period)
+    p = period_of(data, period)
     threshold = float(personal_threshold_pct)
     if not 0 <= threshold <= 100:
         raise ValueError(
             f"personal_threshold_pct must be within 0-100; got {personal_threshold_pct!r}"
         )
     uc = data.use_cases
-    state = _use_case_state(uc, _period_end(p), 365)
+    state = use_case_state(uc, period_end(p), 365)
     frame = pd.DataFrame(
         {
             "department": uc["department"].astype(object).to_numpy(),
@@ -938,7 +934,7 @@ def compute_trained_roi_ratio(
     data : Dataset
         The organisation's validated inputs.
     period : str or Period
-        Calendar month ``"YYYY-MM"``; ``E`` is its last day.
+        Calendar month ``"YYYY-MM"`` or ``"latest"`` (:func:`aiadopt.timeline.period_of`); ``E`` is its last day.
     n_boot : int, default=2000
         Bootstrap resamples.
     seed : int, default=0
@@ -1002,7 +998,7 @@ def compute_trained_roi_ratio(
       suppression also keeps the hidden departments' use cases from being
       all trained or all untrained (organisation minus shown departments).
     """
-    p = parse_period(period)
+    p = period_of(data, period)
     k = check_min_group_size(min_group_size)
     if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 1:
         raise ValueError(f"n_boot must be a positive whole number; got {n_boot!r}")
@@ -1016,7 +1012,7 @@ def compute_trained_roi_ratio(
         raise ValueError(f"ci must be strictly between 0 and 1; got {ci!r}")
 
     uc = data.use_cases
-    state = _use_case_state(uc, _period_end(p), 365)
+    state = use_case_state(uc, period_end(p), 365)
     roi = compute_roi(uc)
     use = state["started"].to_numpy() & ~np.isnan(roi)
     cases = pd.DataFrame(
@@ -1190,7 +1186,7 @@ def compute_measures(
     data : Dataset
         The organisation's validated inputs.
     period : str or Period
-        Calendar month ``"YYYY-MM"``.
+        Calendar month ``"YYYY-MM"`` or ``"latest"`` (:func:`aiadopt.timeline.period_of`).
     min_group_size : int, default=5
         Smallest group whose survey figures are shown (>= 3).
     lang : {"en", "nl"}, default="en"
@@ -1215,7 +1211,7 @@ def compute_measures(
 
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {LANGUAGES}; got {lang!r}")
-    p = parse_period(period)
+    p = period_of(data, period)
     k = check_min_group_size(min_group_size)
     goal = compute_goal_mix(data, period=p)
     flags = goal[goal["key"] == "personal"].copy()

@@ -7,8 +7,10 @@ import numpy as np
 import pandas as pd
 
 from .dataset import Dataset
-from .kpis import _use_case_state, compute_kpis, parse_period
+from .kpis import compute_kpis
 from .labels import label
+from .timeline import period_end, period_of, use_case_state
+from .units import check_department, known_teams
 
 __all__ = ["SIGNALS", "THRESHOLDS", "compute_pitfalls", "describe_pitfall"]
 
@@ -53,9 +55,11 @@ def compute_pitfalls(
     ----------
     data : Dataset
     period : str or Period
-        Calendar month ``"YYYY-MM"``; E is its last day.
+        Calendar month ``"YYYY-MM"`` or ``"latest"`` (:func:`aiadopt.timeline.period_of`); E is its last day.
     department : str, optional
-        Only this department (must exist in the data).
+        Only this department (one of
+        :func:`aiadopt.units.known_departments`; a department without use
+        cases gets its rows with empty figures).
     thresholds : dict, optional
         Override any of :data:`THRESHOLDS`.
 
@@ -89,10 +93,11 @@ def compute_pitfalls(
         if unknown:
             raise ValueError(f"unknown pitfall thresholds {sorted(unknown)}; expected {sorted(THRESHOLDS)}")
         limits.update(thresholds)
-    p = parse_period(period)
-    end = np.datetime64(p.end_time.normalize().to_datetime64(), "ns")
+    p = period_of(data, period)
+    check_department(data, department)
+    end = period_end(p)
     uc = data.use_cases
-    state = _use_case_state(uc, end, 365)
+    state = use_case_state(uc, end, 365)
     state["running_pilot"] = state["active"] & ~state["in_production"]
 
     window_start = np.datetime64((p - (int(limits["no_rhythm"]) - 1)).start_time.to_datetime64(), "ns")
@@ -105,16 +110,9 @@ def compute_pitfalls(
 
     kpis = compute_kpis(data, period=p, level="department")
     adaptivity = kpis.set_index("unit")["adaptivity_score"]
-    teams = pd.concat(
-        [uc[["department", "team"]], data.survey[["department", "team"]].drop_duplicates()]
-    ).dropna().drop_duplicates()
-    n_teams = teams.groupby("department")["team"].nunique()
+    n_teams = known_teams(data).groupby("department")["team"].nunique()
 
-    departments = sorted(set(kpis["unit"]))
-    if department is not None:
-        if department not in departments:
-            raise ValueError(f"unknown department {department!r}; known: {', '.join(departments)}")
-        departments = [department]
+    departments = sorted(set(kpis["unit"])) if department is None else [department]
 
     rows = []
     for dept in departments:

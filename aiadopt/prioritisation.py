@@ -24,6 +24,7 @@ import pandas as pd
 
 from .dataset import Dataset
 from .schema import STATUSES
+from .units import known_departments
 
 __all__ = [
     "DEFAULT_SPLIT",
@@ -171,7 +172,10 @@ def compute_priorities(
         non-negative finite numbers, not all zero. Only their ratios matter.
         ``None`` means equal weights.
     department : str, default=None
-        Keep only this department (it must occur in the register).
+        Keep only this department. It must occur in the register, or, when
+        ``use_cases`` is a Dataset, anywhere in it
+        (:func:`aiadopt.units.known_departments`): a department without use
+        cases gives an empty table.
     statuses : iterable of str, default=None
         Keep only use cases with these statuses (e.g. ``("idea", "pilot")``
         for "what do we do next"). Filtering happens *before* ranking, so
@@ -235,6 +239,9 @@ def compute_priorities(
     0           A       Quick wins             4.0              1
     1           B  Thankless tasks             2.0              2
     """
+    # A Dataset knows every department of the organisation (register,
+    # process catalogue, survey): one without use cases has no priorities.
+    elsewhere = known_departments(use_cases) if isinstance(use_cases, Dataset) else []
     frame = _register(use_cases)
     split = _check_split(split)
     w = _check_weights(weights)
@@ -242,7 +249,7 @@ def compute_priorities(
 
     if department is not None:
         known = sorted(frame["department"].dropna().astype(str).unique())
-        if department not in known:
+        if department not in known and department not in elsewhere:
             listed = ", ".join(repr(d) for d in known) if known else "none (the register is empty)"
             raise ValueError(
                 f"department {department!r} does not occur in the use-case register; "

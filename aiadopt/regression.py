@@ -33,11 +33,11 @@ from sklearn.linear_model import LinearRegression
 from sklearn.model_selection import KFold, cross_val_score
 
 from .dataset import Dataset
-from .kpis import _use_case_state, parse_period
 from .labels import label
 from .roi import compute_roi
 from .schema import COMPETENCIES, SCALE_FAMILIES
-from .waves import NO_WAVE, month_ordinals, wave_at_start, waves_up_to
+from .timeline import NO_WAVE, month_ordinals, period_of, use_case_state, wave_at_start, waves_up_to
+from .units import check_department
 
 __all__ = [
     "COEFFICIENT_COLUMNS",
@@ -129,8 +129,7 @@ def _model_frame(data: Dataset, p: pd.Period) -> tuple[pd.DataFrame, list[str]]:
     code of the reason it is left out (``None`` when it is in the model)."""
     uc = data.use_cases
     keys = [k for k in COMPETENCIES if k in _competencies(data)]
-    end = np.datetime64(p.end_time.normalize().to_datetime64(), "ns")
-    started = _use_case_state(uc, end, 365)["started"].to_numpy(dtype=bool)
+    started = use_case_state(uc, p, 365)["started"].to_numpy(dtype=bool)
 
     roi = compute_roi(uc)
     has_roi = np.isfinite(roi)
@@ -188,7 +187,7 @@ def build_model_table(data: Dataset, *, period: str | pd.Period) -> tuple[pd.Dat
     data : Dataset
         The organisation's validated inputs.
     period : str or Period
-        Calendar month ``"YYYY-MM"``; ``E`` is its last day.
+        Calendar month ``"YYYY-MM"`` or ``"latest"`` (:func:`aiadopt.timeline.period_of`); ``E`` is its last day.
 
     Returns
     -------
@@ -224,7 +223,7 @@ def build_model_table(data: Dataset, *, period: str | pd.Period) -> tuple[pd.Dat
       wave the use case is left out, even if another wave has them (the
       docs/metrics.md §4 rule: scores measured before the use case started).
     """
-    p = parse_period(period)
+    p = period_of(data, period)
     frame, keys = _model_frame(data, p)
     return _table(frame, keys), _reason_counts(frame)
 
@@ -1173,7 +1172,7 @@ def fit_competency_roi(
     data : Dataset
         The organisation's validated inputs.
     period : str or Period
-        Calendar month ``"YYYY-MM"``; ``E`` is its last day.
+        Calendar month ``"YYYY-MM"`` or ``"latest"`` (:func:`aiadopt.timeline.period_of`); ``E`` is its last day.
     department : str, optional
         Fit on this department's use cases. With fewer than
         ``min_department_obs`` usable use cases the organisation-wide model
@@ -1224,7 +1223,7 @@ def fit_competency_roi(
       one team: HC3 does not allow for that clustering, so with few teams
       the CIs are optimistic (``n_profiles`` says how many score sets there are).
     """
-    p = parse_period(period)
+    p = period_of(data, period)
     per = _check_int("min_obs_per_predictor", min_obs_per_predictor, 1)
     min_dept = _check_int("min_department_obs", min_department_obs, 0)
     n_boot = _check_int("n_boot", n_boot, 0)
@@ -1237,14 +1236,7 @@ def fit_competency_roi(
 
     fallback: _Message | None = None
     if department is not None:
-        known = sorted(
-            set(data.use_cases["department"].dropna().astype(str))
-            | set(data.survey["department"].dropna().astype(str))
-        )
-        if department not in known:
-            raise ValueError(
-                f"unknown department {department!r}; known departments: {', '.join(known)}"
-            )
+        check_department(data, department)
         dept_frame = frame[frame["department"] == department]
         dept_table = _table(dept_frame, keys)
         if len(dept_table) >= min_dept:

@@ -100,7 +100,7 @@ def test_undefined_figures_do_not_trigger(make_dataset):
 
 def test_unknown_department_and_threshold(make_dataset):
     data = make_dataset(use_cases=[uc("T1")])
-    with pytest.raises(ValueError, match="unknown department 'Nope'; known: D1"):
+    with pytest.raises(ValueError, match="unknown department 'Nope'; known departments: D1"):
         compute_pitfalls(data, period="2025-03", department="Nope")
     with pytest.raises(ValueError, match="unknown pitfall thresholds"):
         compute_pitfalls(data, period="2025-03", thresholds={"speed": 1})

@@ -315,7 +315,9 @@ def plan_jobs(
         raise ParameterError(str(exc)) from None
     if not isinstance(n_boot, int) or n_boot < 0:
         raise ParameterError(f"n_boot must be a non-negative integer, got {n_boot!r}")
-    known = sorted(set(data.use_cases["department"].dropna()) | set(data.survey["department"].dropna()))
+    from ..units import known_departments
+
+    known = known_departments(data)
     if departments is None:
         departments = known
     unknown = [d for d in departments if d not in known]

@@ -24,10 +24,12 @@ import pandas as pd
 
 from .. import __version__
 from ..io import load
-from ..kpis import compute_kpi_trend, compute_kpis, parse_period
+from ..kpis import compute_kpi_trend, compute_kpis
 from ..labels import label
 from ..plots._style import plain_text, shorten
 from ..privacy import check_min_group_size
+from ..timeline import parse_period, period_of
+from ..units import check_department
 
 __all__ = ["Report", "SECTIONS", "COMPLETION_MARK", "slug_id"]
 
@@ -112,12 +114,8 @@ class Report:
         codebook: str | Path | None = None,
     ):
         self.data = load(data_dir, codebook=codebook)
-        self.period = str(self.data.latest_period() if period in (None, "", "latest") else parse_period(period))
-        self.department = department or None
-        if self.department is not None:
-            known = sorted(set(self.data.use_cases["department"]) | set(self.data.survey["department"]))
-            if self.department not in known:
-                raise ValueError(f"unknown department {self.department!r}; known: {', '.join(known)}")
+        self.period = str(period_of(self.data, period or "latest"))
+        self.department = check_department(self.data, department or None)
         if lang not in ("en", "nl"):
             raise ValueError(f"lang must be 'en' or 'nl', got {lang!r}")
         self.lang = lang
@@ -417,11 +415,19 @@ class Report:
             },
         )
 
-    def _measure_chart(self, func: str, size=(9, 5), **kwargs) -> None:
+    def _measure_chart(self, func: str, measure: str, size=(9, 5), **kwargs) -> None:
         from ..plots import measures as pm
 
+        frame = self._visible_units(self.measures)
+        if self.department is not None and not (
+            (frame["measure"] == measure) & (frame["department"] == self.department)
+        ).any():
+            # A known department without rows for this measure (e.g. one that
+            # only the process catalogue names): say so instead of a chart.
+            self.paragraph(self.t("report.no_unit_data", unit=self.department))
+            return
         fig, ax = plt.subplots(figsize=size, layout="constrained")
-        getattr(pm, func)(self._visible_units(self.measures), ax=ax, lang=self.lang, **kwargs)
+        getattr(pm, func)(frame, ax=ax, lang=self.lang, **kwargs)
         self.figure(fig, alt=func)
 
     def _unit_kwargs(self) -> dict:
@@ -432,22 +438,22 @@ class Report:
     def phase_section(self) -> None:
         self.heading("phases")
         kwargs = {"department": self.department} if self.department else {}
-        self._measure_chart("plot_phases", size=(10, 5), **kwargs)
+        self._measure_chart("plot_phases", "phases", size=(10, 5), **kwargs)
 
     def competency_section(self) -> None:
         self.heading("competencies")
-        self._measure_chart("plot_competency_gap", **self._unit_kwargs())
+        self._measure_chart("plot_competency_gap", "competency_gap", **self._unit_kwargs())
 
     def culture_section(self) -> None:
         self.heading("culture")
-        self._measure_chart("plot_culture", family="culture", **self._unit_kwargs())
-        self._measure_chart("plot_culture", family="pillar", statistic="favourability_pct", **self._unit_kwargs())
+        self._measure_chart("plot_culture", "culture", family="culture", **self._unit_kwargs())
+        self._measure_chart("plot_culture", "pillar", family="pillar", statistic="favourability_pct", **self._unit_kwargs())
 
     def goals_section(self) -> None:
         self.heading("goals")
         kwargs = {"department": self.department} if self.department else {}
-        self._measure_chart("plot_goal_mix", size=(10, 5), **kwargs)
-        self._measure_chart("plot_skills_pyramid", size=(8, 4), **self._unit_kwargs())
+        self._measure_chart("plot_goal_mix", "goal_mix", size=(10, 5), **kwargs)
+        self._measure_chart("plot_skills_pyramid", "skills_pyramid", size=(8, 4), **self._unit_kwargs())
 
     def pitfall_section(self) -> None:
         from ..pitfalls import describe_pitfall
@@ -486,7 +492,7 @@ class Report:
         plot_coefficients(reg, ax=ax, lang=self.lang)
         self.figure(fig, alt=self.t("text.coefficient"))
         if self.department is None:
-            self._measure_chart("plot_trained_roi", size=(9, 5))
+            self._measure_chart("plot_trained_roi", "trained_roi", size=(9, 5))
 
     def department_section(self) -> None:
         """Every department at department level (allowed in every report)."""
