@@ -16,7 +16,7 @@ import re
 import nbformat
 import nh3
 
-__all__ = ["notebook_to_html", "page", "index_page", "ANALYST_TAG", "CSS", "NARROW_PX"]
+__all__ = ["notebook_to_html", "page", "index_page", "ANALYST_TAG"]
 
 #: Markdown cells with this tag are notes for analysts in JupyterLab; they
 #: are not part of the published report.
@@ -36,9 +36,6 @@ _ATTRIBUTES = {
 }
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
-
-#: Width (px) below which the contents move above the text (see :data:`CSS`).
-NARROW_PX = 700
 
 CSS = """
 :root { --ink:#1f2933; --muted:#616e7c; --line:#d9dee3; --accent:#0173b2; --bg:#ffffff; }
