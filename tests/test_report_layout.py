@@ -209,28 +209,29 @@ def _is_heading(line: str, headings: set[str]) -> bool:
     return line in headings or (" " in line and any(h.endswith(" " + line) for h in headings))
 
 
-@pytest.mark.parametrize("name", REPORTS)
-def test_printed_a4_no_page_ends_with_a_heading(sample_run, browser, tmp_path, name):
-    result, _ = sample_run
-    source = result.directory / name
-    markup = source.read_text()
-    headings = _headings(markup)
-    assert len(headings) >= 10
+def _print(browser, source: Path, pdf: Path) -> dict:
+    """Print ``source`` to an A4 PDF as a reader would; returns what the
+    print styles do to the contents sidebar and to table rows."""
     page = _open(browser, source, DESKTOP)
     try:
         page.emulate_media(media="print")
         printed = page.evaluate(
-            """() => ({nav: getComputedStyle(document.querySelector('nav.toc')).display,
+            """() => ({nav: document.querySelector('nav.toc')
+                            && getComputedStyle(document.querySelector('nav.toc')).display,
                        row: getComputedStyle(document.querySelector('main tr')).breakInside})"""
         )
-        pdf = tmp_path / f"{name}.pdf"
         page.pdf(path=str(pdf), format="A4")
     finally:
         page.close()
-    assert printed == {"nav": "none", "row": "avoid"}, "contents printed or table rows may split"
+    return printed
 
+
+def _check_pdf(pdf: Path, markup: str) -> list[tuple[tuple[float, float], list[_Mark]]]:
+    """Every page A4, everything inside the margins, no page ending with a
+    heading of ``markup``, and every image drawn once (a figure split over
+    two pages is drawn on both)."""
+    headings = _headings(markup)
     pages = _pdf_pages(pdf)
-    assert len(pages) >= 3
     ending_with_heading = []
     for number, ((width, height), marks) in enumerate(pages, start=1):
         assert abs(width - A4_PT[0]) < 2 and abs(height - A4_PT[1]) < 2, f"page {number} is not A4"
@@ -241,16 +242,65 @@ def test_printed_a4_no_page_ends_with_a_heading(sample_run, browser, tmp_path, n
                 and MARGIN_PT <= m.y0
                 and m.y1 <= height - MARGIN_PT
             )
-            assert inside, f"{name} page {number}: {m.kind} {m.text!r} outside the margins"
+            assert inside, f"page {number}: {m.kind} {m.text!r} outside the margins"
         last = _last_line(marks)
         if last is not None and _is_heading(last, headings):
             ending_with_heading.append((number, last))
-    assert not ending_with_heading, f"{name}: pages ending with a heading: {ending_with_heading}"
-
-    # A figure split over two pages would be drawn twice (once per page).
+    assert not ending_with_heading, f"pages ending with a heading: {ending_with_heading}"
     drawn = sum(m.kind == "image" for _, marks in pages for m in marks)
-    assert drawn == markup.count("<img "), (
-        f"{name}: {drawn} images drawn for {markup.count('<img ')} in the page"
-    )
+    assert drawn == markup.count("<img "), f"{drawn} images drawn for {markup.count('<img ')}"
+    return pages
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_printed_a4_no_page_ends_with_a_heading(sample_run, browser, tmp_path, name):
+    result, _ = sample_run
+    source = result.directory / name
+    markup = source.read_text()
+    assert len(_headings(markup)) >= 10
+    printed = _print(browser, source, tmp_path / "report.pdf")
+    assert printed == {"nav": "none", "row": "avoid"}, "contents printed or table rows may split"
+    pages = _check_pdf(tmp_path / "report.pdf", markup)
+    assert len(pages) >= 3
     title = _lines(pages[0][1])[0][1]
-    assert title in headings, f"page 1 starts with {title!r}, not the report's title"
+    assert title in _headings(markup), f"page 1 starts with {title!r}, not the report's title"
+
+
+#: A 4 x 2 px grey PNG; shown at 800 x 400 px it stands in for a chart.
+_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAQAAAACCAIAAADwyuo0AAAAEElEQVR4nGM4cekOHDEgcwD/ahOxvpgaZAAAAABJRU5ErkJggg=="
+
+
+def test_printed_headings_stay_with_what_follows_wherever_they_fall(browser, tmp_path):
+    """Independent of the sample's page breaks: sections built like the
+    report's (a heading and a chart or a table as separate outputs of one
+    cell, through :func:`notebook_to_html`) after text of growing length,
+    so headings fall at every height of a page."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from aiadopt.report.html import notebook_to_html
+
+    def shown(markup):
+        return new_output("display_data", data={"text/html": markup})
+
+    cells = []
+    for k in range(18):
+        words = "Text that runs on to fill the page before the next section. " * (3 + 2 * (k % 4))
+        cells.append(new_code_cell(outputs=[shown(f"<p>{words}</p>")]))
+        if k % 2:
+            block = (
+                f'<figure><img src="data:image/png;base64,{_PNG}" width="800" height="400" '
+                f'alt="chart {k}"></figure>'
+            )
+        else:
+            rows = "".join(f"<tr><td>Team {i}</td><td>{i}</td></tr>" for i in range(6))
+            block = f"<table><thead><tr><th>Team</th><th>Use cases</th></tr></thead><tbody>{rows}</tbody></table>"
+        cells.append(
+            new_code_cell(outputs=[shown(f'<h2 id="s{k}">Section {k}</h2>'), shown(block)])
+        )
+    markup = notebook_to_html(nbformat.from_dict(new_notebook(cells=cells)), title="Layout")
+    source = tmp_path / "layout.html"
+    source.write_text(markup)
+    _print(browser, source, tmp_path / "layout.pdf")
+    pages = _check_pdf(tmp_path / "layout.pdf", markup)
+    assert len(pages) >= 4
