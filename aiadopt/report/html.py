@@ -5,6 +5,11 @@ tagged ``analyst-note`` are dropped too), nh3 sanitizes it (no scripts, no
 styles from outputs, images only as ``data:`` URIs), and the result is put
 in our own page with inline CSS, a table of contents and a Content Security
 Policy that forbids any request outside the file.
+
+The page reads on any screen and on paper (:data:`CSS`): below 700 px the
+contents sit above the text and wide tables scroll in their own box; printed,
+pages are A4 with margins, headings stay with what follows and figures and
+table rows are not split. tests/test_report_layout.py checks both in chromium.
 """
 
 from __future__ import annotations
@@ -93,7 +98,9 @@ ul.signals li { margin:4px 0; }
 }
 
 /* Paper: A4 with margins, no contents sidebar, headings kept with what follows,
-   figures, table rows and list items never split over two pages. */
+   figures, table rows and list items never split over two pages. Chromium honours
+   break-after:avoid on a heading nested in nbconvert's output divs (the test prints
+   sections like the report's at every height of a page to check it). */
 @page { size:A4; margin:16mm 15mm 18mm; }
 @media print {
   body { font-size:10.5pt; line-height:1.4; }
@@ -110,7 +117,7 @@ ul.signals li { margin:4px 0; }
   table { display:table; width:auto; max-width:100%; overflow:visible; font-size:9pt; background:none; }
   thead { display:table-header-group; }
   th, td { padding:3pt 6pt; }
-  th { overflow-wrap:anywhere; }
+  th { hyphens:auto; }
   a { color:inherit; text-decoration:none; }
   .summary { background:none; }
 }
