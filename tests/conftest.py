@@ -13,7 +13,9 @@ metric test states only the columns it is about::
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -157,6 +159,38 @@ def build_dataset(
 def make_dataset():
     """The :func:`build_dataset` helper: ``make_dataset(use_cases=[...], ...)``."""
     return build_dataset
+
+
+#: Written into a free-text column of the survey by :func:`sample_run`; no
+#: published file may contain it.
+SAMPLE_FREE_TEXT = "SECRET-FREE-TEXT-7f3a"
+
+
+@pytest.fixture(scope="session")
+def sample_free_text() -> str:
+    """The marker :func:`sample_run` puts in the survey's free-text column."""
+    return SAMPLE_FREE_TEXT
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory):
+    """The monthly run on a copy of data/sample, once per test session.
+
+    The copy's survey export also carries a free-text column (every answer
+    contains :data:`SAMPLE_FREE_TEXT`). Returns ``(result, data_dir)``: the
+    :class:`~aiadopt.report.runner.RunResult` and the copied data folder.
+    Tests only read what it published.
+    """
+    from aiadopt.report.runner import run_reports
+
+    base = tmp_path_factory.mktemp("run")
+    data = base / "data"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "sample", data)
+    survey = pd.read_csv(data / "survey.csv", dtype=str, keep_default_na=False)
+    survey["comment"] = [f"{SAMPLE_FREE_TEXT} answer {i}" for i in range(len(survey))]
+    survey.to_csv(data / "survey.csv", index=False)
+    result = run_reports(data, out=base / "reports", workers=2, n_boot=200, progress=False)
+    return result, data
 
 
 @pytest.fixture

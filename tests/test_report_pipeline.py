@@ -1,7 +1,8 @@
 """The monthly run on the sample organisation, for real: papermill, a real
 kernel, nbconvert, and a real browser (Debian's chromium via Playwright).
 
-One run (module fixture) on a copy of data/sample whose survey export also
+One run (the session fixture ``sample_run`` in conftest.py, shared with
+test_report_layout.py) on a copy of data/sample whose survey export also
 carries a free-text column; every test below inspects its output.
 """
 
@@ -11,7 +12,6 @@ import html as htmlmod
 import json
 import os
 import re
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -20,25 +20,11 @@ import pytest
 
 from aiadopt import load
 from aiadopt.kpis import compute_kpis
-from aiadopt.report.runner import run_reports
 from aiadopt.report.sections import SECTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
-FREE_TEXT = "SECRET-FREE-TEXT-7f3a"
 CHROMIUM = Path("/usr/bin/chromium")
-
-
-@pytest.fixture(scope="module")
-def sample_run(tmp_path_factory):
-    base = tmp_path_factory.mktemp("run")
-    data = base / "data"
-    shutil.copytree(SAMPLE, data)
-    survey = pd.read_csv(data / "survey.csv", dtype=str, keep_default_na=False)
-    survey["comment"] = [f"{FREE_TEXT} answer {i}" for i in range(len(survey))]
-    survey.to_csv(data / "survey.csv", index=False)
-    result = run_reports(data, out=base / "reports", workers=2, n_boot=200, progress=False)
-    return result, data
 
 
 def all_files(result):
@@ -99,13 +85,13 @@ def test_sections_in_order_with_table_of_contents(sample_run):
     assert "teams" not in re.findall(r'<h2 id="([^"]+)">', org)  # no team table in the organisation report
 
 
-def test_privacy_no_respondent_ids_or_free_text(sample_run):
+def test_privacy_no_respondent_ids_or_free_text(sample_run, sample_free_text):
     result, data = sample_run
     ids = set(load(data).survey["respondent_id"])
     pattern = re.compile(r"R\d{5}")
     for path in all_files(result):
         text = path.read_text(errors="ignore")
-        assert FREE_TEXT not in text, path.name
+        assert sample_free_text not in text, path.name
         found = set(pattern.findall(text)) & ids
         assert not found, f"{path.name} contains respondent ids {sorted(found)[:5]}"
 

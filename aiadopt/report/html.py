@@ -5,6 +5,11 @@ tagged ``analyst-note`` are dropped too), nh3 sanitizes it (no scripts, no
 styles from outputs, images only as ``data:`` URIs), and the result is put
 in our own page with inline CSS, a table of contents and a Content Security
 Policy that forbids any request outside the file.
+
+The page reads on any screen and on paper (:data:`CSS`): below 700 px the
+contents sit above the text and wide tables scroll in their own box; printed,
+pages are A4 with margins, headings stay with what follows and figures and
+table rows are not split. tests/test_report_layout.py checks both in chromium.
 """
 
 from __future__ import annotations
@@ -40,35 +45,82 @@ CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 CSS = """
 :root { --ink:#1f2933; --muted:#616e7c; --line:#d9dee3; --accent:#0173b2; --bg:#ffffff; }
 * { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
 body { margin:0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
        color:var(--ink); background:var(--bg); line-height:1.5; }
 .layout { display:flex; max-width:1280px; margin:0 auto; }
-nav.toc { position:sticky; top:0; align-self:flex-start; width:230px; padding:24px 16px; font-size:14px;
+nav.toc { position:sticky; top:0; align-self:flex-start; flex:none; width:230px; padding:24px 16px; font-size:14px;
           border-right:1px solid var(--line); height:100vh; overflow:auto; }
-nav.toc h2 { font-size:13px; text-transform:uppercase; letter-spacing:.05em; color:var(--muted); margin:0 0 8px; }
+nav.toc h2 { font-size:13px; text-transform:uppercase; letter-spacing:.05em; color:var(--muted); margin:0 0 8px;
+             padding:0; border:0; }
 nav.toc ol { list-style:none; padding:0; margin:0; }
-nav.toc li { margin:4px 0; }
+nav.toc li { margin:4px 0; break-inside:avoid; }
 nav.toc a { color:var(--ink); text-decoration:none; }
 nav.toc a:hover { color:var(--accent); }
-main { flex:1; min-width:0; padding:24px 40px 64px; }
-h1 { font-size:28px; margin:0 0 4px; }
-h2 { font-size:21px; margin:36px 0 10px; padding-top:8px; border-top:1px solid var(--line); }
-h3 { font-size:16px; margin:18px 0 6px; }
+main { flex:1; min-width:0; padding:24px 40px 64px; overflow-wrap:break-word; }
+h1 { font-size:28px; line-height:1.25; margin:0 0 4px; }
+h2 { font-size:21px; line-height:1.3; margin:36px 0 10px; padding-top:8px; border-top:1px solid var(--line); }
+h3 { font-size:16px; line-height:1.3; margin:18px 0 6px; }
+main p, main ul, .summary { max-width:75ch; }
 p.meta, p.note { color:var(--muted); font-size:14px; }
 .summary { background:#f3f7fb; border-left:4px solid var(--accent); padding:10px 16px; border-radius:4px; }
 .summary p { margin:6px 0; }
 figure { margin:12px 0; }
-figure img { max-width:100%; height:auto; }
+img { max-width:100%; height:auto; }
 figcaption { color:var(--muted); font-size:13px; }
-table { border-collapse:collapse; margin:8px 0 16px; font-size:14px; }
+/* A table wider than the text column scrolls inside its own box, never the page. */
+table { display:block; width:fit-content; max-width:100%; overflow-x:auto; border-collapse:collapse;
+        margin:8px 0 16px; font-size:14px;
+        /* shadows at an edge where more columns are hidden (they scroll away with the content) */
+        background: linear-gradient(to right, var(--bg) 30%, rgba(255,255,255,0)) left / 24px 100% no-repeat local,
+                    linear-gradient(to left, var(--bg) 30%, rgba(255,255,255,0)) right / 24px 100% no-repeat local,
+                    radial-gradient(farthest-side at 0 50%, rgba(31,41,51,.22), rgba(31,41,51,0)) left / 10px 100% no-repeat scroll,
+                    radial-gradient(farthest-side at 100% 50%, rgba(31,41,51,.22), rgba(31,41,51,0)) right / 10px 100% no-repeat scroll; }
 th, td { padding:5px 10px; border-bottom:1px solid var(--line); text-align:left; vertical-align:top; }
 th { background:#f5f7fa; font-weight:600; }
-td.num { text-align:right; font-variant-numeric: tabular-nums; }
+td.num { text-align:right; font-variant-numeric: tabular-nums; white-space:nowrap; }
 td.suppressed { color:var(--muted); font-style:italic; }
 td.status-ok { color:#027a48; font-weight:600; }
 td.status-failed { color:#b42318; font-weight:600; }
 ul.signals li { margin:4px 0; }
-@media print { nav.toc { display:none; } main { padding:0; } }
+
+/* Narrow screens: the contents go above the text, in columns, and the text takes the full width. */
+@media (max-width: 700px) {
+  .layout { display:block; }
+  nav.toc { position:static; width:auto; height:auto; overflow:visible; padding:12px 16px;
+            border-right:0; border-bottom:1px solid var(--line); }
+  nav.toc ol { columns:2 10em; column-gap:16px; }
+  main { padding:16px 16px 48px; }
+  h1 { font-size:23px; }
+  h2 { font-size:19px; margin-top:28px; }
+  table { font-size:13px; }
+  th, td { padding:4px 8px; }
+}
+
+/* Paper: A4 with margins, no contents sidebar, headings kept with what follows,
+   figures, table rows and list items never split over two pages. Chromium honours
+   break-after:avoid on a heading nested in nbconvert's output divs (the test prints
+   sections like the report's at every height of a page to check it). */
+@page { size:A4; margin:16mm 15mm 18mm; }
+@media print {
+  body { font-size:10.5pt; line-height:1.4; }
+  .layout { display:block; max-width:none; }
+  nav.toc { display:none; }
+  main { padding:0; }
+  h1 { font-size:20pt; }
+  h2 { font-size:15pt; margin-top:18pt; }
+  h3 { font-size:12pt; }
+  h1, h2, h3, h4 { break-after:avoid; break-inside:avoid; }
+  p { orphans:3; widows:3; }
+  figure, img, tr, li, .summary { break-inside:avoid; }
+  img { max-height:230mm; width:auto; }
+  table { display:table; width:auto; max-width:100%; overflow:visible; font-size:9pt; background:none; }
+  thead { display:table-header-group; }
+  th, td { padding:3pt 6pt; }
+  th { hyphens:auto; }
+  a { color:inherit; text-decoration:none; }
+  .summary { background:none; }
+}
 """
 
 
