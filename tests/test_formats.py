@@ -260,6 +260,18 @@ def test_kpi_table_change_agrees_with_the_values_shown(monkeypatch, lang):
     assert cells[1:] == [f"16{sep}8", f"19{sep}2", f"{MINUS}2{sep}4"]
 
 
+@pytest.mark.parametrize("lang,month", [("en", "October 2026"), ("nl", "oktober 2026")])
+def test_summary_names_the_month(monkeypatch, lang, month):
+    from aiadopt.report.sections import Report
+
+    shown: list[str] = []
+    monkeypatch.setattr("aiadopt.report.sections._display", shown.append)
+    report = Report(SAMPLE, period="2026-10", n_boot=0, lang=lang)
+    report.summary()
+    summary = shown[-1]
+    assert f" {month} " in summary and "2026-10" not in summary
+
+
 # --- one formatter ------------------------------------------------------------------
 
 

@@ -250,7 +250,7 @@ class Report:
             diff = int(row["active_use_cases"] - previous.iloc[0]["active_use_cases"])
             change = self.t("report.no_change") if diff == 0 else self.fmt.signed(diff, 0)
         sentences = [
-            self.t("report.lsum_active", unit=self.unit, n=int(row["active_use_cases"]), period=self.period, change=change)
+            self.t("report.lsum_active", unit=self.unit, n=int(row["active_use_cases"]), period=self.fmt.month(self.period), change=change)
         ]
         if bool(row["leadership_adoption_pct_suppressed"]):
             sentences.append(self.t("report.lsum_adoption_suppressed"))
