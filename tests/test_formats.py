@@ -109,6 +109,7 @@ def test_count():
     assert EN.count(1234) == "1,234"
     assert NL.count(1234) == "1.234"
     assert NL.count(np.int64(3)) == "3"
+    assert EN.count(np.int64(2**53 + 1)) == "9,007,199,254,740,993"  # exact, not via float
 
 
 def test_percent_takes_the_0_to_100_scale():

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import numbers
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any, Literal
@@ -66,7 +67,7 @@ def _decimal(value: Any, digits: int) -> Decimal:
     """``value`` rounded half away from zero to ``digits`` decimals."""
     if isinstance(value, Decimal):
         d = value
-    elif isinstance(value, int | bool):
+    elif isinstance(value, numbers.Integral):  # int, bool, numpy integers: exact
         d = Decimal(int(value))
     else:
         d = Decimal(repr(float(value)))  # shortest repr: 2.45 stays 2.45
