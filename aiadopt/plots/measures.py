@@ -22,6 +22,7 @@ from matplotlib.patches import Patch
 
 from ..labels import label
 from ..measures import MIN_USE_CASES, SEED_ROI_CLAIM, SKILL_TARGETS
+from ..present.formats import Formatter
 from ..schema import GOALS, PHASES, SKILL_LEVELS
 from ._style import HIGHLIGHT, NEUTRAL, SUPPRESSED, color, literal_text, palette, shorten, titled
 
@@ -40,11 +41,6 @@ _PHASE_KEYS = tuple(str(p) for p in PHASES)
 
 
 # --- helpers --------------------------------------------------------------------
-
-
-def _num(x: float, lang: str, digits: int = 0) -> str:
-    text = f"{x:.{digits}f}"
-    return text.replace(".", ",") if lang == "nl" else text
 
 
 def _measure(data: pd.DataFrame, measures: tuple[str, ...], func: str) -> pd.DataFrame:
@@ -231,7 +227,7 @@ def plot_phases(
             ax.barh(y, 100.0, color=colours[phase], height=0.6, gid=f"{name}|{phase}")
             text = (
                 f"{label(f'phase.{phase}', lang)} · "
-                f"{label('measure_key.team_phase', lang).lower()} {_num(med['value'], lang, 1)}"
+                f"{label('measure_key.team_phase', lang).lower()} {Formatter(lang).number(med['value'], 1)}"
             )
             ax.text(50, y, text, ha="center", va="center", fontsize=_NOTE, color="white")
             continue
@@ -334,9 +330,9 @@ def plot_competency_gap(
         else:
             ax.barh(y, r.value, color=color("competency", r.key), gid=f"{unit}|{r.key}")
             gap = r.value - r.reference
-            note = _num(r.value, lang) + "%"
+            note = Formatter(lang).percent(r.value, 0)
             if np.isfinite(gap):
-                note += f" ({'+' if gap >= 0 else '−'}{_num(abs(gap), lang)} pt)"
+                note += f" ({Formatter(lang).signed(gap, 0)} pt)"
             right = max(r.value, r.reference) if np.isfinite(r.reference) else r.value
             ax.text(right + 2, y, note, va="center", fontsize=_NOTE)
         if np.isfinite(r.reference):
@@ -422,18 +418,17 @@ def plot_culture(
         ax.barh(y, r.value, color=color(family, r.key), gid=f"{unit}|{r.key}")
         a = _value(rows, r.key, "alpha")
         if a is not None and np.isfinite(a["value"]):
+            fmt = Formatter(lang)
             alpha = label(
                 "measure_text.alpha_note",
                 lang,
-                alpha=a["value"],
-                low=a["ci_low"],
-                high=a["ci_high"],
+                alpha=fmt.number(a["value"], 2),
+                low=fmt.number(a["ci_low"], 2),
+                high=fmt.number(a["ci_high"], 2),
             )
-            if lang == "nl":
-                alpha = alpha.replace(".", ",")
         else:
             alpha = label("measure_text.alpha_na", lang)
-        ax.text(r.value + 1, y, f"{_num(r.value, lang)}   {alpha}", va="center", fontsize=_NOTE)
+        ax.text(r.value + 1, y, f"{Formatter(lang).number(r.value, 0)}   {alpha}", va="center", fontsize=_NOTE)
     ax.set_yticks(range(n_keys - 1, -1, -1), [label(f"{family}.{k}", lang) for k in keys])
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.6, n_keys - 0.4)
@@ -491,7 +486,7 @@ def plot_skills_pyramid(
             ax.text(
                 max(r["value"], target) + 1.5,
                 y,
-                f"{_num(r['value'], lang)}%",
+                Formatter(lang).percent(r["value"], 0),
                 va="center",
                 fontsize=_NOTE,
             )
@@ -575,7 +570,7 @@ def plot_goal_mix(
                 ax.text(
                     left + width / 2,
                     y,
-                    _num(width, lang),
+                    Formatter(lang).number(width, 0),
                     ha="center",
                     va="center",
                     fontsize=_NOTE,
@@ -714,7 +709,7 @@ def plot_trained_roi(
         )
         bars.lines[0].set_gid(f"{name}|ratio")
         ax.annotate(
-            f"{_num(r['value'], lang, 1)}×",
+            f"{Formatter(lang).number(r['value'], 1)}×",
             (r["value"], y),
             xytext=(0, 7),
             textcoords="offset points",
@@ -729,7 +724,7 @@ def plot_trained_roi(
     ticks = [t for t in (0.25, 0.5, 1, 2, SEED_ROI_CLAIM, 5, 10, 20, 50) if lo <= t <= hi]
     ax.set_xticks(
         ticks,
-        [_num(t, lang, 0 if float(t).is_integer() else 1 if t >= 1 else 2) + "×" for t in ticks],
+        [Formatter(lang).number(t, 0 if float(t).is_integer() else 1 if t >= 1 else 2) + "×" for t in ticks],
     )
     ax.minorticks_off()
     ax.set_yticks(range(n_units - 1, -1, -1), names)
@@ -743,7 +738,7 @@ def plot_trained_roi(
             [],
             color=HIGHLIGHT,
             linestyle="--",
-            label=label("measure_text.seed_claim", lang, x=_num(SEED_ROI_CLAIM, lang, 1)),
+            label=label("measure_text.seed_claim", lang, x=Formatter(lang).number(SEED_ROI_CLAIM, 1)),
         ),
     ]
     _legend_below(ax, handles, ncol=2)
@@ -799,8 +794,8 @@ def _plot_medians(frame: pd.DataFrame, *, ax: Axes, unit: str, lang: str) -> Axe
     r = _value(rows, "ratio", "roi_ratio")
     note = _unit_name(rows["level"].iloc[0], unit, lang)
     if r is not None and np.isfinite(r["value"]):
-        note += f" · {_num(r['value'], lang, 2)}×"
+        note += f" · {Formatter(lang).number(r['value'], 2)}×"
         if np.isfinite(r["ci_low"]):
-            note += f" [{_num(r['ci_low'], lang, 2)}, {_num(r['ci_high'], lang, 2)}]"
+            note += f" [{Formatter(lang).number(r['ci_low'], 2)}, {Formatter(lang).number(r['ci_high'], 2)}]"
     _title(ax, "trained_roi", lang, note)
     return ax

@@ -12,9 +12,9 @@ import textwrap
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from ..labels import label
+from ..present.formats import Formatter, axis_formatter
 from ..regression import VIF_THRESHOLD, RegressionResult
 from ._style import NEUTRAL, literal_text, palette, titled
 
@@ -25,19 +25,14 @@ _NOTE_SIZE = "small"
 _MAX_LINES = 4
 
 
-def _decimal(x: float, lang: str, digits: int = 2) -> str:
-    text = f"{x:.{digits}f}"
-    return text.replace(".", ",") if lang == "nl" else text
-
-
 def _model_note(result: RegressionResult, lang: str) -> str:
-    cv = _decimal(result.cv_r_squared, lang) if np.isfinite(result.cv_r_squared) else "–"
+    fmt = Formatter(lang)  # a NaN cross-validated R² is shown as "–"
     return label(
         "regression.model_note",
         lang,
         n=result.n_observations,
-        r2=_decimal(result.r_squared, lang),
-        cv=cv,
+        r2=fmt.number(result.r_squared, 2),
+        cv=fmt.number(result.cv_r_squared, 2),
     )
 
 
@@ -135,10 +130,7 @@ def plot_coefficients(
     ax.set_yticks(y, _names(coef.index, result, lang))
     ax.set_ylim(len(coef) - 0.5, -0.5)  # first competency on top
     ax.set_xlabel(xlabel)
-    if lang == "nl":  # decimal comma
-        ax.xaxis.set_major_formatter(
-            FuncFormatter(lambda v, _: f"{v:g}".replace(".", ",").replace("-", "\u2212"))
-        )
+    ax.xaxis.set_major_formatter(axis_formatter(lang, "number"))
     ax.grid(axis="x", color="0.92", zorder=0)
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)
@@ -195,7 +187,7 @@ def plot_importance(result: RegressionResult, *, ax: Axes | None = None, lang: s
     ends = np.where(has_ci, np.fmax(high, share), share)
     for yi, end, value in zip(y, ends, share, strict=True):
         ax.annotate(
-            f"{value:.0f}%",
+            Formatter(lang).percent(value, 0),
             xy=(end, yi),
             xytext=(4, 0),
             textcoords="offset points",
@@ -205,7 +197,7 @@ def plot_importance(result: RegressionResult, *, ax: Axes | None = None, lang: s
     ax.set_yticks(y, _names(imp["term"], result, lang))
     ax.set_ylim(len(imp) - 0.5, -0.5)  # largest on top
     ax.set_xlim(0, min(100.0, max(10.0, float(np.nanmax(ends)) * 1.15)))
-    ax.xaxis.set_major_formatter(PercentFormatter(100, decimals=0))
+    ax.xaxis.set_major_formatter(axis_formatter(lang, "percent"))
     ax.set_xlabel(label("text.importance", lang))
     ax.grid(axis="x", color="0.92", zorder=0)
     ax.set_axisbelow(True)

@@ -21,6 +21,8 @@ import re
 import nbformat
 import nh3
 
+from ..present.formats import Formatter
+
 __all__ = ["notebook_to_html", "page", "index_page", "ANALYST_TAG"]
 
 #: Markdown cells with this tag are notes for analysts in JupyterLab; they
@@ -227,6 +229,7 @@ def index_page(*, period: str, rows: list[dict], generated: dt.datetime, lang: s
     earlier version, with its time.
     """
     nl = lang == "nl"
+    fmt = Formatter(lang)
     head = ["Rapport", "Status", "Duur (s)", "Reden"] if nl else ["Report", "Status", "Duration (s)", "Reason"]
     trs = []
     for r in rows:
@@ -242,7 +245,7 @@ def index_page(*, period: str, rows: list[dict], generated: dt.datetime, lang: s
             reason = f'{reason} <strong class="earlier-run">{note}</strong>'
         trs.append(
             f'<tr><td>{cell}</td><td class="status-{status}">{status}</td>'
-            f'<td class="num">{r.get("duration_s", 0):.1f}</td><td>{reason}</td></tr>'
+            f'<td class="num">{fmt.number(r.get("duration_s"), 1)}</td><td>{reason}</td></tr>'
         )
     n_failed = sum(r["status"] != "ok" for r in rows)
     n_earlier = sum(bool(r.get("earlier_run")) for r in rows if r["status"] != "ok")

@@ -27,6 +27,7 @@ from ..io import load
 from ..kpis import compute_kpi_trend, compute_kpis
 from ..labels import label
 from ..plots._style import plain_text, shorten
+from ..present.formats import MISSING, Formatter
 from ..privacy import check_min_group_size
 from ..timeline import parse_period, period_of
 from ..units import check_department
@@ -73,15 +74,6 @@ def _display(markup: str) -> None:
     display(HTML(markup))
 
 
-def _fmt(value, lang: str, digits: int = 1, suffix: str = "") -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or pd.isna(value):
-        return "–"
-    text = f"{float(value):,.{digits}f}"
-    if lang == "nl":
-        text = text.replace(",", "\u2009").replace(".", ",")
-    return text + suffix
-
-
 class Report:
     """One report: the organisation (``department=None``) or one department.
 
@@ -119,6 +111,7 @@ class Report:
         if lang not in ("en", "nl"):
             raise ValueError(f"lang must be 'en' or 'nl', got {lang!r}")
         self.lang = lang
+        self.fmt = Formatter(lang)
         self.min_group_size = check_min_group_size(min_group_size)
         self.n_boot = n_boot
         self.seed = seed
@@ -217,7 +210,7 @@ class Report:
                 if mask is not None and bool(mask.iloc[i]):
                     cells.append(f'<td class="suppressed">{html.escape(self.t("text.suppressed"))}</td>')
                 elif col in numeric:
-                    cells.append(f'<td class="num">{_fmt(row[col], self.lang, numeric[col])}</td>')
+                    cells.append(f'<td class="num">{self.fmt.number(row[col], numeric[col])}</td>')
                 else:
                     value = row[col]
                     text = "–" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
@@ -253,20 +246,20 @@ class Report:
         change = "–"
         if len(previous):
             diff = int(row["active_use_cases"] - previous.iloc[0]["active_use_cases"])
-            change = self.t("report.no_change") if diff == 0 else (f"+{diff}" if diff > 0 else str(diff))
+            change = self.t("report.no_change") if diff == 0 else self.fmt.signed(diff, 0)
         sentences = [
-            self.t("report.lsum_active", unit=self.unit, n=int(row["active_use_cases"]), period=self.period, change=change)
+            self.t("report.lsum_active", unit=self.unit, n=int(row["active_use_cases"]), period=self.fmt.month(self.period), change=change)
         ]
         if bool(row["leadership_adoption_pct_suppressed"]):
             sentences.append(self.t("report.lsum_adoption_suppressed"))
         elif not pd.isna(row["leadership_adoption_pct"]):
-            sentences.append(self.t("report.lsum_adoption", pct=_fmt(row["leadership_adoption_pct"], self.lang, 0, "%")))
+            sentences.append(self.t("report.lsum_adoption", pct=self.fmt.percent(row["leadership_adoption_pct"], 0)))
         if pd.isna(row["time_to_impact_days"]):
             sentences.append(self.t("report.lsum_tti_none"))
         else:
-            sentences.append(self.t("report.lsum_tti", days=_fmt(row["time_to_impact_days"], self.lang, 0)))
+            sentences.append(self.t("report.lsum_tti", days=self.fmt.number(row["time_to_impact_days"], 0)))
         if not pd.isna(row["adaptivity_score"]):
-            sentences.append(self.t("report.lsum_adaptivity", score=_fmt(row["adaptivity_score"], self.lang, 0)))
+            sentences.append(self.t("report.lsum_adaptivity", score=self.fmt.number(row["adaptivity_score"], 0)))
         fired = self.pitfalls[self.pitfalls["triggered"]]
         if self.department is None:
             names = sorted({self.t(f"pitfall.{s}") for s in fired["signal"]})
@@ -293,32 +286,26 @@ class Report:
         prev_period = str(parse_period(self.period) - 1)
         prev = own.loc[prev_period] if prev_period in own.index else None
         records, masks = [], {"value": [], "previous": []}
+        # Per-row decimals: counts and days whole, percentages and scores one decimal.
         digits = {"active_use_cases": 0, "time_to_impact_days": 0}
         for key in KPI_KEYS:
             value = row[key]
             before = prev[key] if prev is not None else np.nan
             sup_now = key == "leadership_adoption_pct" and bool(row["leadership_adoption_pct_suppressed"])
             sup_prev = key == "leadership_adoption_pct" and prev is not None and bool(prev["leadership_adoption_pct_suppressed"])
-            change = np.nan if (sup_now or sup_prev) else value - before
+            places = digits.get(key, 1)
             records.append(
                 {
                     self.t("report.kpi"): self.t(f"kpi.{key}"),
-                    "value": value,
-                    "previous": before,
-                    "change": change,
+                    "value": self.fmt.number(value, places),
+                    "previous": self.fmt.number(before, places),
+                    # From the values as shown: 16.8 and 19.2 give −2.4, never −2.5.
+                    "change": MISSING if (sup_now or sup_prev) else self.fmt.change(value, before, places),
                 }
             )
             masks["value"].append(sup_now)
             masks["previous"].append(sup_prev)
         frame = pd.DataFrame(records)
-        # Per-row decimals: counts and days whole, percentages one decimal.
-        for col in ("value", "previous", "change"):
-            frame[col] = [
-                _fmt(v, self.lang, digits.get(k, 1)) if col != "change" or pd.isna(v) else (
-                    ("+" if v > 0 else "") + _fmt(v, self.lang, digits.get(k, 1))
-                )
-                for v, k in zip(frame[col], KPI_KEYS, strict=True)
-            ]
         frame = frame.rename(
             columns={"value": self.t("report.value"), "previous": self.t("report.previous"), "change": self.t("report.change")}
         )
