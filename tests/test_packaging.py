@@ -99,7 +99,7 @@ def test_distributions_carry_the_notebooks_as_files(dists, kind):
         with zipfile.ZipFile(path) as whl:
             for name in NOTEBOOKS.values():
                 assert whl.read(f"aiadopt/notebooks/{name}") == (ROOT / "notebooks" / name).read_bytes()
-            assert {"aiadopt/data/codebook.yaml", "aiadopt/data/labels.yaml"} <= set(whl.namelist())
+            assert {"aiadopt/data/codebook.yaml", "aiadopt/data/labels/report.yaml"} <= set(whl.namelist())
 
 
 def test_installed_wheel_publishes_a_report_from_another_folder(dists, tmp_path):
