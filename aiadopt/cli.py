@@ -320,6 +320,8 @@ def cmd_report(args) -> int:
             codebook=args.codebook,
             notebooks_dir=args.notebooks,
             parameters=extra,
+            pdf=args.pdf,
+            chromium=args.chromium,
         )
     except (ParameterError, OutputError) as exc:
         print(f"aiadopt report: error: {exc}", file=sys.stderr)
@@ -342,7 +344,8 @@ def cmd_report(args) -> int:
         for r in result.failures:
             print(f"  - {r.title}: {r.reason}", file=sys.stderr)
         return EXIT_REPORTS_FAILED
-    print(f"{n - len(result.failures)} of {n} reports published in {result.directory}/ (index.html, manifest.json)")
+    pdfs = ", one PDF per report" if args.pdf else ""
+    print(f"{n - len(result.failures)} of {n} reports published in {result.directory}/ (index.html, manifest.json{pdfs})")
     if result.failures:
         print(f"aiadopt report: {len(result.failures)} report(s) failed:", file=sys.stderr)
         for r in result.failures:
@@ -449,7 +452,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _subcommand(
         sub, "report", help="the monthly HTML reports: organisation and departments (papermill)",
-        example="aiadopt report --data data/sample --period latest --department Finance --lang nl --out reports",
+        example="aiadopt report --data data/sample --period latest --department Finance --lang nl --pdf --out reports",
     )
     _add_data(p)
     _period_arg(p)
@@ -467,6 +470,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, metavar="N", help="bootstrap and cross-validation seed (default 0)")
     p.add_argument("--notebooks", type=Path, metavar="DIR", help="folder with your own report notebooks (default: notebooks/)")
     p.add_argument("--param", action="append", metavar="NAME=VALUE", help="extra notebook parameter (custom notebooks), repeatable")
+    p.add_argument(
+        "--pdf", action="store_true",
+        help="also print each report to <report>.pdf next to its HTML, with headless chromium (A4)",
+    )
+    p.add_argument(
+        "--chromium", metavar="PATH",
+        help="the browser for --pdf (default: $AIADOPT_CHROMIUM, else chromium, chromium-browser or google-chrome on PATH)",
+    )
     _min_group(p)
     p.set_defaults(func=cmd_report)
 

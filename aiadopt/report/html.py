@@ -1,12 +1,23 @@
-"""Executed notebook -> one self-contained, sanitized HTML page.
+"""Executed notebook -> one self-contained, sanitized HTML page; the month's index.
 
-nbconvert renders the notebook body without code (``exclude_input``; cells
-tagged ``analyst-note`` are dropped too), nh3 sanitizes it (no scripts, no
-styles from outputs, images only as ``data:`` URIs), and the result is put
-in our own page with inline CSS, a table of contents and a Content Security
-Policy that forbids any request outside the file.
+Both are Jinja2 templates in ``aiadopt/report/templates/aiadopt_report/``:
 
-The page reads on any screen and on paper (:data:`CSS`): below 700 px the
+- ``index.html.j2`` is an nbconvert template (``conf.json``: its base is
+  nbconvert's ``basic``). nbconvert renders the notebook body without code
+  (``exclude_input``; cells tagged ``analyst-note`` are dropped too), nh3
+  sanitizes it (no scripts, no styles from outputs, images only as
+  ``data:`` URIs) and the template puts it in our page.
+- ``month_index.html.j2`` is the month's landing page for readers
+  (:func:`index_page`), rendered with autoescaping on.
+- ``layout.html.j2`` is the page both share: inline CSS (``page.css``), the
+  contents sidebar and a Content Security Policy that forbids any request
+  outside the file.
+
+Every word comes from the label catalogue (groups ``page`` and ``index`` in
+``aiadopt/data/labels/page.yaml``), every number through
+:class:`~aiadopt.present.formats.Formatter`.
+
+The page reads on any screen and on paper (``page.css``): below 700 px the
 contents sit above the text and wide tables scroll in their own box; printed,
 pages are A4 with margins, headings stay with what follows and figures and
 table rows are not split. tests/test_report_layout.py checks both in chromium.
@@ -17,17 +28,25 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from functools import cache
+from pathlib import Path
 
 import nbformat
 import nh3
+from markupsafe import Markup
 
-from ..present.formats import Formatter
+from ..labels import label
+from ..present.formats import MINUS, Formatter
 
-__all__ = ["notebook_to_html", "page", "index_page", "ANALYST_TAG"]
+__all__ = ["ANALYST_TAG", "CSP", "INDEX_KPIS", "TEMPLATES", "index_page", "notebook_to_html", "page", "page_title", "sanitize"]
 
 #: Markdown cells with this tag are notes for analysts in JupyterLab; they
 #: are not part of the published report.
 ANALYST_TAG = "analyst-note"
+
+#: The folder of aiadopt's templates (an nbconvert template base directory).
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+_TEMPLATE = "aiadopt_report"
 
 _TAGS = {
     "h1", "h2", "h3", "h4", "p", "div", "span", "table", "thead", "tbody", "tr", "th", "td",
@@ -44,86 +63,6 @@ _ATTRIBUTES = {
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
-CSS = """
-:root { --ink:#1f2933; --muted:#616e7c; --line:#d9dee3; --accent:#0173b2; --bg:#ffffff; }
-* { box-sizing: border-box; }
-html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
-body { margin:0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
-       color:var(--ink); background:var(--bg); line-height:1.5; }
-.layout { display:flex; max-width:1280px; margin:0 auto; }
-nav.toc { position:sticky; top:0; align-self:flex-start; flex:none; width:230px; padding:24px 16px; font-size:14px;
-          border-right:1px solid var(--line); height:100vh; overflow:auto; }
-nav.toc h2 { font-size:13px; text-transform:uppercase; letter-spacing:.05em; color:var(--muted); margin:0 0 8px;
-             padding:0; border:0; }
-nav.toc ol { list-style:none; padding:0; margin:0; }
-nav.toc li { margin:4px 0; break-inside:avoid; }
-nav.toc a { color:var(--ink); text-decoration:none; }
-nav.toc a:hover { color:var(--accent); }
-main { flex:1; min-width:0; padding:24px 40px 64px; overflow-wrap:break-word; }
-h1 { font-size:28px; line-height:1.25; margin:0 0 4px; }
-h2 { font-size:21px; line-height:1.3; margin:36px 0 10px; padding-top:8px; border-top:1px solid var(--line); }
-h3 { font-size:16px; line-height:1.3; margin:18px 0 6px; }
-main p, main ul, .summary { max-width:75ch; }
-p.meta, p.note { color:var(--muted); font-size:14px; }
-.summary { background:#f3f7fb; border-left:4px solid var(--accent); padding:10px 16px; border-radius:4px; }
-.summary p { margin:6px 0; }
-figure { margin:12px 0; }
-img { max-width:100%; height:auto; }
-figcaption { color:var(--muted); font-size:13px; }
-/* A table wider than the text column scrolls inside its own box, never the page. */
-table { display:block; width:fit-content; max-width:100%; overflow-x:auto; border-collapse:collapse;
-        margin:8px 0 16px; font-size:14px;
-        /* shadows at an edge where more columns are hidden (they scroll away with the content) */
-        background: linear-gradient(to right, var(--bg) 30%, rgba(255,255,255,0)) left / 24px 100% no-repeat local,
-                    linear-gradient(to left, var(--bg) 30%, rgba(255,255,255,0)) right / 24px 100% no-repeat local,
-                    radial-gradient(farthest-side at 0 50%, rgba(31,41,51,.22), rgba(31,41,51,0)) left / 10px 100% no-repeat scroll,
-                    radial-gradient(farthest-side at 100% 50%, rgba(31,41,51,.22), rgba(31,41,51,0)) right / 10px 100% no-repeat scroll; }
-th, td { padding:5px 10px; border-bottom:1px solid var(--line); text-align:left; vertical-align:top; }
-th { background:#f5f7fa; font-weight:600; }
-td.num { text-align:right; font-variant-numeric: tabular-nums; white-space:nowrap; }
-td.suppressed { color:var(--muted); font-style:italic; }
-td.status-ok { color:#027a48; font-weight:600; }
-td.status-failed { color:#b42318; font-weight:600; }
-ul.signals li { margin:4px 0; }
-
-/* Narrow screens: the contents go above the text, in columns, and the text takes the full width. */
-@media (max-width: 700px) {
-  .layout { display:block; }
-  nav.toc { position:static; width:auto; height:auto; overflow:visible; padding:12px 16px;
-            border-right:0; border-bottom:1px solid var(--line); }
-  nav.toc ol { columns:2 10em; column-gap:16px; }
-  main { padding:16px 16px 48px; }
-  h1 { font-size:23px; }
-  h2 { font-size:19px; margin-top:28px; }
-  table { font-size:13px; }
-  th, td { padding:4px 8px; }
-}
-
-/* Paper: A4 with margins, no contents sidebar, headings kept with what follows,
-   figures, table rows and list items never split over two pages. Chromium honours
-   break-after:avoid on a heading nested in nbconvert's output divs (the test prints
-   sections like the report's at every height of a page to check it). */
-@page { size:A4; margin:16mm 15mm 18mm; }
-@media print {
-  body { font-size:10.5pt; line-height:1.4; }
-  .layout { display:block; max-width:none; }
-  nav.toc { display:none; }
-  main { padding:0; }
-  h1 { font-size:20pt; }
-  h2 { font-size:15pt; margin-top:18pt; }
-  h3 { font-size:12pt; }
-  h1, h2, h3, h4 { break-after:avoid; break-inside:avoid; }
-  p { orphans:3; widows:3; }
-  figure, img, tr, li, .summary { break-inside:avoid; }
-  img { max-height:230mm; width:auto; }
-  table { display:table; width:auto; max-width:100%; overflow:visible; font-size:9pt; background:none; }
-  thead { display:table-header-group; }
-  th, td { padding:3pt 6pt; }
-  th { hyphens:auto; }
-  a { color:inherit; text-decoration:none; }
-  .summary { background:none; }
-}
-"""
 
 
 def _exporter():
@@ -136,8 +75,10 @@ def _exporter():
     c.HTMLExporter.exclude_output_prompt = True
     c.TagRemovePreprocessor.enabled = True
     c.TagRemovePreprocessor.remove_cell_tags = {ANALYST_TAG}
-    exporter = HTMLExporter(config=c, template_name="basic")
+    exporter = HTMLExporter(config=c, template_name=_TEMPLATE, extra_template_basedirs=[str(TEMPLATES)])
     exporter.register_preprocessor("nbconvert.preprocessors.TagRemovePreprocessor", enabled=True)
+    exporter.register_filter("sanitize", _sanitized)
+    exporter.register_filter("toc_entries", _toc_entries)
     return exporter
 
 
@@ -193,76 +134,235 @@ def sanitize(fragment: str) -> str:
     )
 
 
-def _toc(body: str, title: str) -> str:
-    items = re.findall(r'<h2 id="([^"]+)">(.*?)</h2>', body, flags=re.S)
-    links = "".join(f'<li><a href="#{sid}">{text}</a></li>' for sid, text in items)
-    return f'<nav class="toc" id="toc"><h2>{html.escape(title)}</h2><ol>{links}</ol></nav>'
+def _sanitized(fragment: str) -> Markup:
+    """:func:`sanitize` for templates: the result is safe markup."""
+    return Markup(sanitize(str(fragment)))
 
 
-def page(title: str, body: str, *, lang: str = "en", toc_title: str | None = "Contents") -> str:
-    """A complete HTML document around an already-sanitized ``body``."""
-    nav = _toc(body, toc_title) if toc_title else ""
-    return (
-        "<!DOCTYPE html>\n"
-        f'<html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)}</title><style>{CSS}</style></head>"
-        f'<body><div class="layout">{nav}<main>{body}</main></div></body></html>\n'
+def _toc_entries(body: str) -> list[tuple[str, str]]:
+    """``(id, text)`` of every ``<h2 id>`` in ``body``, the text without tags
+    and entities (the template escapes it again)."""
+    return [
+        (html.unescape(sid), " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split()))
+        for sid, text in re.findall(r'<h2 id="([^"]+)">(.*?)</h2>', str(body), flags=re.S)
+    ]
+
+
+@cache
+def _css() -> Markup:
+    return Markup((TEMPLATES / _TEMPLATE / "page.css").read_text("utf-8"))
+
+
+@cache
+def _environment():
+    """The Jinja2 environment of aiadopt's own pages: autoescape on, and an
+    undefined name is an error rather than an empty string."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES / _TEMPLATE)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
     )
+    env.filters["toc_entries"] = _toc_entries
+    return env
 
 
-def notebook_to_html(nb: nbformat.NotebookNode, *, title: str, lang: str = "en", toc_title: str = "Contents") -> str:
-    """Convert an executed report notebook into the published page."""
-    body, _ = _exporter().from_notebook_node(_published_cells(nb))
-    return page(title, sanitize(body), lang=lang, toc_title=toc_title)
+def _page_settings(title: str, lang: str, toc: bool) -> dict:
+    return {
+        "lang": lang,
+        "title": title,
+        "toc_title": label("page.contents", lang) if toc else None,
+        "csp": Markup(CSP),  # a constant: its quotes stay quotes
+        "css": _css(),
+    }
 
 
-def index_page(*, period: str, rows: list[dict], generated: dt.datetime, lang: str = "en") -> str:
-    """``reports/<period>/index.html``: every report with its status.
+def page_title(unit: str, period: str, lang: str = "en") -> str:
+    """The ``<title>`` of a report: "AI adoption — Finance — October 2026".
 
-    ``rows``: dicts with ``title``, ``file`` (None when failed and nothing
-    earlier is shown), ``status`` (``ok``/``failed``), ``reason``,
-    ``duration_s`` and optionally ``earlier_run``: for a failed report whose
-    version from an earlier run of the month is shown instead, when that run
-    finished (ISO 8601). Such a row links to the page and says it is the
-    earlier version, with its time.
+    >>> page_title("Finance", "2026-10", "en")
+    'AI adoption — Finance — October 2026'
     """
-    nl = lang == "nl"
+    return label("page.title", lang, unit=unit, month=Formatter(lang).month(period))
+
+
+def page(title: str, body: str, *, lang: str = "en", toc: bool = True) -> str:
+    """A complete HTML document around an already-sanitized ``body``, with
+    the contents sidebar (heading from the catalogue) unless ``toc`` is False."""
+    template = _environment().get_template("layout.html.j2")
+    return str(template.module.document(_page_settings(title, lang, toc), Markup(body)))
+
+
+def notebook_to_html(nb: nbformat.NotebookNode, *, title: str, lang: str = "en") -> str:
+    """Convert an executed report notebook into the published page
+    (template ``aiadopt_report/index.html.j2``)."""
+    resources = {"aiadopt": _page_settings(title, lang, True)}
+    body, _ = _exporter().from_notebook_node(_published_cells(nb), resources=resources)
+    return body
+
+
+#: The headline KPIs on the index, with the decimals they are shown with
+#: (as in the reports' KPI table) and whether a rise is good news.
+INDEX_KPIS: dict[str, tuple[int, bool]] = {
+    "active_use_cases": (0, True),
+    "time_to_impact_days": (0, False),
+    "core_process_ai_pct": (1, True),
+    "leadership_adoption_pct": (1, True),
+    "adaptivity_score": (1, True),
+}
+
+
+def _direction(change: str) -> str:
+    """``up``, ``down`` or ``flat`` from a change as :meth:`Formatter.change` shows it."""
+    if change.startswith("+"):
+        return "up"
+    if change.startswith(MINUS):
+        return "down"
+    return "flat"
+
+
+def _kpi_cells(now: dict | None, before: dict | None, fmt: Formatter) -> list[dict]:
+    """One cell per KPI of :data:`INDEX_KPIS`: the value as shown, and the
+    change against ``before`` computed from the values as shown."""
+    cells = []
+    for key, (digits, rise_is_good) in INDEX_KPIS.items():
+        value = None if now is None else now.get(key)
+        previous = None if before is None else before.get(key)
+        suppressed = key == "leadership_adoption_pct" and bool(now and now.get("leadership_adoption_pct_suppressed"))
+        if key == "leadership_adoption_pct" and before and before.get("leadership_adoption_pct_suppressed"):
+            previous = None  # a suppressed figure is never used, not even for a change
+        change = fmt.change(value, previous, digits)
+        direction = "none" if change == fmt.number(None) else _direction(change)
+        quality = None
+        if direction in ("up", "down"):
+            quality = "good" if (direction == "up") == rise_is_good else "bad"
+        cells.append(
+            {
+                "key": key,
+                "value": fmt.number(value, digits),
+                "suppressed": suppressed,
+                "change": change,
+                "direction": direction,
+                "quality": quality,
+            }
+        )
+    return cells
+
+
+def index_page(
+    *,
+    period: str,
+    rows: list[dict],
+    generated: dt.datetime,
+    lang: str = "en",
+    kpis: dict | None = None,
+    run: dict | None = None,
+) -> str:
+    """``reports/<period>/index.html``: the month's landing page.
+
+    Parameters
+    ----------
+    period : str
+        The month, ``YYYY-MM``.
+    rows : list of dict
+        One per report, organisation first (:class:`JobResult` as dicts):
+        ``kind``, ``department``, ``title``, ``file`` (None when failed and
+        nothing earlier is shown), ``status`` (``ok``/``failed``),
+        ``reason``, ``duration_s``, optionally ``pdf`` and ``earlier_run``
+        (a failed report whose version from an earlier run of the month is
+        shown instead: when that run finished, ISO 8601).
+    generated : datetime
+        When the run finished.
+    lang : {"en", "nl"}, default="en"
+    kpis : dict, optional
+        ``department`` (None for the organisation) -> ``(now, before)``: the
+        unit's row of :func:`aiadopt.kpis.compute_kpis` for the month and the
+        previous month as dicts (``before`` None when there is none).
+    run : dict, optional
+        Operator details: ``duration_s``, ``workers``, ``versions`` (name ->
+        version) and ``privacy`` (the manifest's privacy summary).
+
+    Returns
+    -------
+    str
+        The page: every report with its headline KPIs and their change
+        against the previous month (▲/▼ coloured good or bad per KPI), and
+        the run's details in a collapsible block.
+    """
     fmt = Formatter(lang)
-    head = ["Rapport", "Status", "Duur (s)", "Reden"] if nl else ["Report", "Status", "Duration (s)", "Reason"]
-    trs = []
+    kpis = kpis or {}
+    run = run or {}
+    previous_month = str(_previous(period))
+    units = []
     for r in rows:
-        name = html.escape(r["title"])
-        cell = f'<a href="{html.escape(r["file"])}">{name}</a>' if r.get("file") else name
-        status = html.escape(r["status"])
-        reason = html.escape(r.get("reason") or "")
-        if r.get("earlier_run"):
-            when = html.escape(str(r["earlier_run"]))
-            note = (
-                f"Getoond: de versie uit de eerdere run van {when}." if nl else f"Shown: the version from the earlier run of {when}."
-            )
-            reason = f'{reason} <strong class="earlier-run">{note}</strong>'
-        trs.append(
-            f'<tr><td>{cell}</td><td class="status-{status}">{status}</td>'
-            f'<td class="num">{fmt.number(r.get("duration_s"), 1)}</td><td>{reason}</td></tr>'
+        now, before = kpis.get(r.get("department"), (None, None))
+        earlier = r.get("earlier_run")
+        units.append(
+            {
+                "kind": r.get("kind") or "department",
+                "name": r["title"],
+                "file": r.get("file"),
+                "pdf": r.get("pdf"),
+                "fresh": r["status"] == "ok",
+                "earlier": fmt.date(earlier) if earlier and r["status"] != "ok" else None,
+                "kpis": _kpi_cells(now, before, fmt),
+            }
         )
-    n_failed = sum(r["status"] != "ok" for r in rows)
-    n_earlier = sum(bool(r.get("earlier_run")) for r in rows if r["status"] != "ok")
-    title = (f"AI-adoptierapporten {period}" if nl else f"AI adoption reports {period}")
-    summary = (
-        f"{len(rows) - n_failed} van {len(rows)} rapporten gelukt." if nl else f"{len(rows) - n_failed} of {len(rows)} reports completed."
-    )
-    if n_earlier:
-        summary += (
-            f" {n_earlier} mislukt rapport{'en' if n_earlier != 1 else ''} toont de versie uit een eerdere run."
-            if nl
-            else f" {n_earlier} failed report{'s' if n_earlier != 1 else ''} show{'' if n_earlier != 1 else 's'} the version from an earlier run."
+    n = len(rows)
+    n_done = sum(r["status"] == "ok" for r in rows)
+    n_kept = sum(bool(r.get("earlier_run")) for r in rows if r["status"] != "ok")
+    summary = label("index.completed", lang, n=n, done=fmt.count(n_done))
+    if n_kept:
+        summary += " " + label("index.kept", lang, n=n_kept)
+    privacy = run.get("privacy")
+    operator = {
+        "generated": label(
+            "index.generated", lang, when=generated.isoformat(timespec="seconds"), seconds=fmt.number(run.get("duration_s"), 1)
+        ),
+        "workers": label("index.workers", lang, n=run["workers"]) if run.get("workers") else "",
+        "summary": summary,
+        "privacy": label(
+            "index.privacy",
+            lang,
+            suppressed=fmt.count(privacy["figures_suppressed"]),
+            checked=fmt.count(privacy["figures_checked"]),
+            k=fmt.count(privacy["min_group_size"]),
+            recoverable=fmt.count(privacy["recoverable"]),
         )
-    body = (
-        f'<h1 id="top">{html.escape(title)}</h1>'
-        f'<p class="meta">{html.escape(("Gemaakt " if nl else "Generated ") + generated.isoformat(timespec="seconds"))} · {html.escape(summary)}</p>'
-        f'<table class="data"><thead><tr>{"".join(f"<th>{h}</th>" for h in head)}</tr></thead><tbody>{"".join(trs)}</tbody></table>'
-    )
-    # The index links to sibling files, so it is not run through sanitize().
-    return page(title, body, lang=lang, toc_title=None)
+        if privacy
+        else "",
+        "rows": [
+            {
+                "title": r["title"],
+                "file": r.get("file"),
+                "status": r["status"],
+                "duration": fmt.number(r.get("duration_s"), 1),
+                "reason": r.get("reason") or "",
+                "earlier_run": str(r["earlier_run"]) if r.get("earlier_run") else None,
+            }
+            for r in rows
+        ],
+        "versions": sorted((run.get("versions") or {}).items()),
+    }
+    month = fmt.month(period)
+    context = {
+        "page": _page_settings(label("index.title", lang, month=month), lang, False),
+        "heading": label("index.heading", lang, month=month),
+        "intro": label("index.intro", lang, previous=fmt.month(previous_month)),
+        "summary": summary,
+        "kpi_heads": [label(f"kpi.{key}", lang) for key in INDEX_KPIS],
+        "units": units,
+        "operator": operator,
+        "t": lambda key, **kw: label(key, lang, **kw),
+    }
+    # The index links to sibling files, so it is not run through sanitize();
+    # the template escapes everything it is given.
+    return _environment().get_template("month_index.html.j2").render(context)
+
+
+def _previous(period: str):
+    from ..kpis import parse_period
+
+    return parse_period(period) - 1

@@ -64,7 +64,10 @@ __all__ = [
     "OutputError",
     "ParameterError",
     "RunInterrupted",
+    "CHROMIUM_NAMES",
     "check_timeout",
+    "find_chromium",
+    "print_pdf",
     "NOTEBOOKS",
     "default_notebooks_dir",
     "plan_jobs",
@@ -164,6 +167,9 @@ class JobResult:
     #: For a failed report whose earlier version is published instead: when
     #: the run that made that version finished (ISO 8601, UTC).
     earlier_run: str | None = None
+    #: The report printed to PDF (``--pdf``): its file name and checksum.
+    pdf: str | None = None
+    pdf_sha256: str | None = None
 
 
 @dataclass
@@ -368,6 +374,99 @@ def plan_jobs(
     return jobs
 
 
+# -- printing to PDF (--pdf) -------------------------------------------------------------
+
+#: Browser commands looked for on ``PATH`` when no path is given.
+CHROMIUM_NAMES: tuple[str, ...] = ("chromium", "chromium-browser", "google-chrome")
+
+
+class PdfError(RuntimeError):
+    """The browser did not print the page to a PDF."""
+
+
+def find_chromium(path: str | os.PathLike | None = None) -> str:
+    """The browser that prints the reports to PDF.
+
+    Looked for in this order: ``path`` (``--chromium``), the environment
+    variable ``AIADOPT_CHROMIUM``, then ``chromium``, ``chromium-browser`` or
+    ``google-chrome`` on ``PATH``.
+
+    Raises
+    ------
+    ParameterError
+        When a given path is not an executable file, or no browser is found;
+        the message names every way to give one.
+    """
+    how = (
+        "give its path with --chromium PATH (run_reports(chromium=...)) or the environment variable "
+        f"AIADOPT_CHROMIUM, or install one so that {', '.join(CHROMIUM_NAMES)} is on PATH "
+        "(Debian: apt-get install chromium)"
+    )
+    for source, given in (("--chromium", path), ("AIADOPT_CHROMIUM", os.environ.get("AIADOPT_CHROMIUM"))):
+        if given:
+            found = shutil.which(str(given))
+            if found is None or not Path(found).is_file():
+                raise ParameterError(f"{source}: {str(given)!r} is not an executable browser; {how}")
+            return found
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise ParameterError(f"--pdf needs chromium to print the reports, and none was found; {how}")
+
+
+def print_pdf(chromium: str, page: Path, pdf: Path, *, timeout: int = 600) -> bytes:
+    """Print the HTML file ``page`` to ``pdf`` with headless chromium (A4 and
+    margins from the page's print CSS, no header or footer) and return its bytes.
+
+    The browser runs with a fresh profile and no network services; the PDF
+    appears complete or not at all (:mod:`aiadopt.atomic`).
+
+    Raises
+    ------
+    PdfError
+        The browser failed, timed out or wrote no PDF.
+    OSError
+        ``pdf`` could not be written.
+    """
+    import subprocess
+
+    from ..atomic import write_bytes_atomic
+
+    with tempfile.TemporaryDirectory(prefix="aiadopt-chromium-") as work:
+        out = Path(work) / "page.pdf"
+        command = [
+            chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={Path(work) / 'profile'}",
+            "--no-pdf-header-footer", f"--print-to-pdf={out}", Path(page).resolve().as_uri(),
+        ]
+        try:
+            proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        except OSError as exc:
+            raise PdfError(f"cannot start {chromium}: {exc.strerror or exc}") from None
+        try:
+            _, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(OSError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise PdfError(f"{Path(chromium).name} did not finish printing {Path(page).name} within {timeout} s") from None
+        finally:
+            if proc.poll() is None:  # interrupted: the browser goes with the run
+                with contextlib.suppress(OSError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+        data = out.read_bytes() if out.is_file() else b""
+        if proc.returncode != 0 or not data.startswith(b"%PDF-"):
+            last = [line for line in err.decode("utf-8", "replace").splitlines() if line.strip()][-1:]
+            raise PdfError(
+                f"{Path(chromium).name} exited with status {proc.returncode} and "
+                + ("an invalid PDF" if data else "no PDF")
+                + (f" ({last[0][:200]})" if last else "")
+            )
+    write_bytes_atomic(pdf, data, fsync=True)
+    return data
+
+
 # -- one report (runs in a worker process) ------------------------------------------
 
 
@@ -467,15 +566,17 @@ def _init_worker(main: int) -> None:
     threading.Thread(target=_watch_parent, args=(parent, main), name="aiadopt-parent-watch", daemon=True).start()
 
 
-def _run_one(job: Job, directory: str, timeout: int, kernel_name: str) -> JobResult:
-    """Execute one notebook and write its page. A failure of the report is
-    a failed :class:`JobResult`; an ``OSError`` writing the page (disk full,
-    read-only) is raised, since the whole run cannot be published."""
+def _run_one(job: Job, directory: str, timeout: int, kernel_name: str, chromium: str | None = None) -> JobResult:
+    """Execute one notebook and write its page (and, with ``chromium``, the
+    page printed to PDF). A failure of the report or of its PDF is a failed
+    :class:`JobResult` and leaves nothing of it in ``directory``; an
+    ``OSError`` writing the page (disk full, read-only) is raised, since the
+    whole run cannot be published."""
     import nbformat
     import papermill as pm
 
     from ..atomic import write_bytes_atomic
-    from .html import notebook_to_html
+    from .html import notebook_to_html, page_title
 
     start = time.monotonic()
     reason = None
@@ -508,12 +609,27 @@ def _run_one(job: Job, directory: str, timeout: int, kernel_name: str) -> JobRes
                 nb = nbformat.read(executed, as_version=4)
                 reason = _incomplete(nb)
             if reason is None:
-                data = notebook_to_html(nb, title=job.title, lang=job.parameters.get("lang", "en")).encode("utf-8")
+                lang = job.parameters.get("lang", "en")
+                title = page_title(job.title, str(job.parameters.get("period", "")), lang)
+                data = notebook_to_html(nb, title=title, lang=lang).encode("utf-8")
         except Exception as exc:
             reason = f"publishing failed: {type(exc).__name__}: {exc}"
     if data is not None:
-        write_bytes_atomic(Path(directory) / job.file, data, fsync=True)  # OSError: the run stops
-        return JobResult(job.kind, job.department, job.title, job.file, "ok", None, time.monotonic() - start, hashlib.sha256(data).hexdigest())
+        page = Path(directory) / job.file
+        write_bytes_atomic(page, data, fsync=True)  # OSError: the run stops
+        pdf = pdf_sha256 = None
+        if chromium:
+            pdf = Path(job.file).with_suffix(".pdf").name
+            try:
+                pdf_sha256 = hashlib.sha256(print_pdf(chromium, page, Path(directory) / pdf, timeout=timeout)).hexdigest()
+            except PdfError as exc:
+                page.unlink()  # a report without its PDF is not published
+                reason = f"printing the PDF failed: {exc}"
+        if reason is None:
+            return JobResult(
+                job.kind, job.department, job.title, job.file, "ok", None, time.monotonic() - start,
+                hashlib.sha256(data).hexdigest(), pdf=pdf, pdf_sha256=pdf_sha256,
+            )
     reason = (reason or "unknown failure").strip().splitlines()[0][:300]
     return JobResult(job.kind, job.department, job.title, None, "failed", reason, time.monotonic() - start)
 
@@ -723,9 +839,11 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
 
 
 def _execute(
-    jobs: list[Job], run_dir: Path, *, period: str, workers: int, timeout: int, kernel_name: str, progress: bool | None, log
+    jobs: list[Job], run_dir: Path, *, period: str, workers: int, timeout: int, kernel_name: str, progress: bool | None, log,
+    chromium: str | None = None,
 ) -> list[JobResult]:
     """Run every job in worker processes; results in the order of ``jobs``.
+    With ``chromium``, each worker also prints its page to PDF.
 
     Raises
     ------
@@ -741,7 +859,7 @@ def _execute(
     bar = tqdm(total=len(jobs), desc=f"reports {period}", unit="report", disable=(not progress) if progress is not None else None)
     pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_init_worker, initargs=(os.getpid(),))
     try:
-        futures = {pool.submit(_run_one, job, str(run_dir), timeout, kernel_name): i for i, job in enumerate(jobs)}
+        futures = {pool.submit(_run_one, job, str(run_dir), timeout, kernel_name, chromium): i for i, job in enumerate(jobs)}
         for fut in as_completed(futures):
             i = futures[fut]
             job = jobs[i]
@@ -753,11 +871,12 @@ def _execute(
                 res = JobResult(job.kind, job.department, job.title, None, "failed", f"worker failed: {type(exc).__name__}: {exc}"[:300], 0.0)
             results[i] = res
             bar.update(1)
-            bar.set_postfix_str(f"{job.title}: {res.status}")
+            printed = f" + {res.pdf}" if res.pdf else ""
+            bar.set_postfix_str(f"{job.title}: {res.status}{printed}")
             if res.status != "ok":
                 log(f"FAILED {job.title}: {res.reason}")
-            elif bar.disable:  # no terminal (a scheduled run): one log line per report
-                log(f"[{len(results)}/{len(jobs)}] {job.title}: ok ({res.duration_s:.1f} s)")
+            elif bar.disable:  # no terminal (a scheduled run): one log line per report (and its PDF)
+                log(f"[{len(results)}/{len(jobs)}] {job.title}: ok ({res.duration_s:.1f} s){printed}")
     except BaseException:
         _stop_pool(pool)
         raise
@@ -771,10 +890,11 @@ def _execute(
 # -- deciding what to publish ----------------------------------------------------------------
 
 
-def _earlier_versions(out_root: Path, period: str) -> dict[tuple[str, str | None], tuple[Path, str]]:
-    """What the month shows now: ``(kind, department) -> (file, made_at)``
+def _earlier_versions(out_root: Path, period: str) -> dict[tuple[str, str | None], tuple[Path, str, Path | None]]:
+    """What the month shows now: ``(kind, department) -> (file, made_at, pdf)``
     for every report page of the published run (empty when nothing is
-    published). ``made_at`` is when the run that made the page finished."""
+    published). ``made_at`` is when the run that made the page finished;
+    ``pdf`` its PDF, when that run printed one."""
     link = out_root / period
     if not _is_own_link(link, period) or not link.is_dir():
         return {}
@@ -790,30 +910,65 @@ def _earlier_versions(out_root: Path, period: str) -> dict[tuple[str, str | None
             continue
         path = link / Path(str(r["file"])).name
         if path.is_file():
-            found[(r.get("kind"), r.get("department"))] = (path, str(r.get("earlier_run") or finished))
+            pdf = link / Path(str(r["pdf"])).name if r.get("pdf") else None
+            found[(r.get("kind"), r.get("department"))] = (
+                path, str(r.get("earlier_run") or finished), pdf if pdf is not None and pdf.is_file() else None,
+            )
     return found
 
 
 def _keep_earlier_versions(
-    jobs: list[Job], results: list[JobResult], earlier: dict[tuple[str, str | None], tuple[Path, str]], run_dir: Path
+    jobs: list[Job], results: list[JobResult], earlier: dict[tuple[str, str | None], tuple[Path, str, Path | None]], run_dir: Path
 ) -> list[JobResult]:
     """A failed report keeps its published version of the month, if there is
-    one: the page is copied into the new run and marked with its time."""
+    one: the page (and its PDF, if it had one) is copied into the new run and
+    marked with its time."""
     from ..atomic import write_bytes_atomic
 
     out = []
     for job, r in zip(jobs, results, strict=True):
         key = (r.kind, r.department)
         if r.status != "ok" and key in earlier:
-            path, made_at = earlier[key]
+            path, made_at, pdf = earlier[key]
             data = path.read_bytes()
             write_bytes_atomic(run_dir / job.file, data, fsync=True)
-            r = JobResult(**{**asdict(r), "file": job.file, "sha256": hashlib.sha256(data).hexdigest(), "earlier_run": made_at})
+            kept = {"pdf": None, "pdf_sha256": None}
+            if pdf is not None:
+                printed = pdf.read_bytes()
+                name = Path(job.file).with_suffix(".pdf").name
+                write_bytes_atomic(run_dir / name, printed, fsync=True)
+                kept = {"pdf": name, "pdf_sha256": hashlib.sha256(printed).hexdigest()}
+            r = JobResult(
+                **{**asdict(r), "file": job.file, "sha256": hashlib.sha256(data).hexdigest(), "earlier_run": made_at, **kept}
+            )
         out.append(r)
     return out
 
 
 # -- index and manifest -------------------------------------------------------------------------
+
+
+def _index_kpis(data, *, period: str, min_group_size: int) -> dict[str | None, tuple[dict, dict]]:
+    """The index's headline KPIs: ``department`` (None for the organisation)
+    -> ``(now, before)``, each the unit's :func:`~aiadopt.kpis.compute_kpis`
+    row for the month and the month before (plain Python values). The same
+    call, and so the same privacy suppression, as the reports' KPI table."""
+    from ..kpis import compute_kpis, parse_period
+    from .html import INDEX_KPIS
+
+    columns = [*INDEX_KPIS, "leadership_adoption_pct_suppressed"]
+
+    def rows(month: str) -> dict[str | None, dict]:
+        frame = compute_kpis(data, period=month, min_group_size=min_group_size)
+        frame = frame[frame["level"].isin(["organisation", "department"])]
+        out = {}
+        for record in frame.to_dict("records"):
+            key = None if record["level"] == "organisation" else record["unit"]
+            out[key] = {c: None if pd.isna(record[c]) else _json_ready(record[c]) for c in columns}
+        return out
+
+    now, before = rows(period), rows(str(parse_period(period) - 1))
+    return {key: (values, before.get(key)) for key, values in now.items()}
 
 
 def _sha256(path: Path) -> str:
@@ -924,6 +1079,8 @@ def run_reports(
     kernel_name: str = "python3",
     progress: bool | None = None,
     log=None,
+    pdf: bool = False,
+    chromium: str | Path | None = None,
 ) -> RunResult:
     """Run the month's reports and publish them under ``<out>/<period>/``.
 
@@ -945,6 +1102,12 @@ def run_reports(
         (custom notebooks); converted to the declared type.
     progress : bool, optional
         Show a progress bar (default: when stderr is a terminal).
+    pdf : bool, default=False
+        Also print each report to ``<report>.pdf`` next to its HTML, with
+        headless chromium (:func:`print_pdf`); a report whose PDF fails is a
+        failed report (its earlier version is kept).
+    chromium : path, optional
+        The browser for ``pdf`` (default: :func:`find_chromium`).
 
     Returns
     -------
@@ -957,7 +1120,7 @@ def run_reports(
     Raises
     ------
     DataValidationError, ParameterError
-        Before any kernel starts.
+        Before any kernel starts (``pdf`` without a browser too).
     OutputError
         ``<out>/<period>`` is not aiadopt's, or the output folder is not
         writable or full (before any kernel starts, where that shows then).
@@ -977,6 +1140,7 @@ def run_reports(
     if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
         raise ParameterError(f"workers must be a positive integer, got {workers!r}")
     timeout = check_timeout(timeout)
+    browser = find_chromium(chromium) if pdf else None
 
     # 1. Plan: data and parameters checked, no kernel started.
     data = load(data_dir, codebook=codebook)
@@ -1003,6 +1167,7 @@ def run_reports(
     from ..privacy import audit_run
 
     privacy = audit_run(data, period=period, min_group_size=min_group_size).summary(min_group_size)
+    index_kpis = _index_kpis(data, period=period, min_group_size=min_group_size)
 
     # 2. The output folder: ours, writable, and the month locked for this run.
     out_root = Path(out)
@@ -1025,7 +1190,8 @@ def run_reports(
 
             # 3. Run the jobs and collect their results.
             results = _execute(
-                jobs, run_dir, period=period, workers=workers, timeout=timeout, kernel_name=kernel_name, progress=progress, log=log
+                jobs, run_dir, period=period, workers=workers, timeout=timeout, kernel_name=kernel_name, progress=progress, log=log,
+                chromium=browser,
             )
             finished = dt.datetime.now(dt.UTC)
 
@@ -1037,7 +1203,13 @@ def run_reports(
             results = _keep_earlier_versions(jobs, results, _earlier_versions(out_root, period), run_dir)
 
             # 5. Index and manifest (the manifest last).
-            index = index_page(period=period, rows=[asdict(r) for r in results], generated=finished, lang=lang)
+            index = index_page(
+                period=period, rows=[asdict(r) for r in results], generated=finished, lang=lang, kpis=index_kpis,
+                run={
+                    "duration_s": (finished - started).total_seconds(), "workers": workers,
+                    "versions": _versions(), "privacy": privacy,
+                },
+            )
             write_text_atomic(run_dir / "index.html", index, fsync=True)
             manifest = _manifest(
                 period=period, data=data, jobs=jobs, results=results, started=started, finished=finished,
