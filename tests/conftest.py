@@ -177,9 +177,10 @@ def sample_run(tmp_path_factory):
     """The monthly run on a copy of data/sample, once per test session.
 
     The copy's survey export also carries a free-text column (every answer
-    contains :data:`SAMPLE_FREE_TEXT`). Returns ``(result, data_dir)``: the
-    :class:`~aiadopt.report.runner.RunResult` and the copied data folder.
-    Tests only read what it published.
+    contains :data:`SAMPLE_FREE_TEXT`). When Debian's chromium is installed
+    the run is ``--pdf``: every report is also printed to PDF (tests/test_pdf.py).
+    Returns ``(result, data_dir)``: the :class:`~aiadopt.report.runner.RunResult`
+    and the copied data folder. Tests only read what it published.
     """
     from aiadopt.report.runner import run_reports
 
@@ -189,7 +190,11 @@ def sample_run(tmp_path_factory):
     survey = pd.read_csv(data / "survey.csv", dtype=str, keep_default_na=False)
     survey["comment"] = [f"{SAMPLE_FREE_TEXT} answer {i}" for i in range(len(survey))]
     survey.to_csv(data / "survey.csv", index=False)
-    result = run_reports(data, out=base / "reports", workers=2, n_boot=200, progress=False)
+    chromium = Path("/usr/bin/chromium")
+    result = run_reports(
+        data, out=base / "reports", workers=2, n_boot=200, progress=False,
+        pdf=chromium.exists(), chromium=chromium if chromium.exists() else None,
+    )
     return result, data
 
 

@@ -100,6 +100,8 @@ def test_distributions_carry_the_notebooks_as_files(dists, kind):
             for name in NOTEBOOKS.values():
                 assert whl.read(f"aiadopt/notebooks/{name}") == (ROOT / "notebooks" / name).read_bytes()
             assert {"aiadopt/data/codebook.yaml", "aiadopt/data/labels/report.yaml"} <= set(whl.namelist())
+            templates = {f"aiadopt/report/templates/aiadopt_report/{n}" for n in ("conf.json", "index.html.j2", "page.css")}
+            assert templates <= set(whl.namelist())
 
 
 def test_installed_wheel_publishes_a_report_from_another_folder(dists, tmp_path):

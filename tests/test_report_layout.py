@@ -4,8 +4,8 @@ Debian's chromium (via Playwright) opens the pages of the session's sample
 run (``sample_run`` in conftest.py, so no extra pipeline run): at 400 px
 nothing scrolls sideways, the contents sit above a text column of at least
 300 px and wide tables scroll inside their own box; at 1280 px the contents
-are a sidebar; printed to an A4 PDF (what ``page.pdf`` gives a reader), no
-page ends with a heading, no figure is split and everything stays inside
+are a sidebar; printed to an A4 PDF (what ``page.pdf`` gives a reader, and
+the PDFs ``aiadopt report --pdf`` wrote), no page ends with a heading, no figure is split and everything stays inside
 the page margins. The PDF is read back with pypdf: text with its position
 on the page, and every image as it is drawn.
 """
@@ -261,6 +261,21 @@ def test_printed_a4_no_page_ends_with_a_heading(sample_run, browser, tmp_path, n
     printed = _print(browser, source, tmp_path / "report.pdf")
     assert printed == {"nav": "none", "row": "avoid"}, "contents printed or table rows may split"
     pages = _check_pdf(tmp_path / "report.pdf", markup)
+    assert len(pages) >= 3
+    title = _lines(pages[0][1])[0][1]
+    assert title in _headings(markup), f"page 1 starts with {title!r}, not the report's title"
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_pdf_of_the_run_no_page_ends_with_a_heading(sample_run, name):
+    """The same checks on what ``aiadopt report --pdf`` wrote (chromium's own
+    --print-to-pdf, not Playwright's ``page.pdf``)."""
+    result, _ = sample_run
+    pdf = result.directory / name.replace(".html", ".pdf")
+    if not pdf.exists():
+        pytest.skip("the sample run printed no PDFs (Debian's chromium is not installed)")
+    markup = (result.directory / name).read_text()
+    pages = _check_pdf(pdf, markup)
     assert len(pages) >= 3
     title = _lines(pages[0][1])[0][1]
     assert title in _headings(markup), f"page 1 starts with {title!r}, not the report's title"

@@ -36,10 +36,9 @@ def test_every_report_published(sample_run):
     assert result.ok, [(r.title, r.reason) for r in result.failures]
     departments = sorted(set(load(data).use_cases["department"]))
     names = sorted(p.name for p in result.directory.iterdir())
-    expected = sorted(
-        ["index.html", "manifest.json", "organisation.html"]
-        + [f"department-{d.lower()}.html" for d in departments]
-    )
+    reports = ["organisation"] + [f"department-{d.lower()}" for d in departments]
+    printed = [".html", ".pdf"] if any(r.pdf for r in result.results) else [".html"]  # --pdf with chromium
+    expected = sorted(["index.html", "manifest.json"] + [name + ext for name in reports for ext in printed])
     assert names == expected
     assert result.directory.name == "2026-10" and result.directory.is_symlink()
 
@@ -68,7 +67,7 @@ def test_no_code_no_scripts_no_external_references(sample_run):
         text = path.read_text()
         assert "<script" not in text.lower()
         assert "report.header()" not in text and "from aiadopt" not in text and "import " not in text
-        assert not re.search(r'(src|href)="(?!data:|#|department-|organisation\.html)', text), path.name
+        assert not re.search(r'(src|href)="(?!data:|#|department-|organisation\.(html|pdf)")', text), path.name
         assert "http://" not in text and "https://" not in text
 
 
