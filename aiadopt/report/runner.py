@@ -14,6 +14,12 @@ Guarantees
 - Each report runs in its own worker process and kernel. An exception, a
   timeout, a dead kernel or a notebook that stops early (``sys.exit``) marks
   that report failed with the reason; the others still complete.
+- ``pdf=True`` (``--pdf``): the browser is found before anything runs
+  (:func:`find_chromium`); each worker prints its page to ``<report>.pdf``
+  in the run folder, published with the HTML. A PDF that fails makes the
+  report failed (its earlier version, and PDF, are kept).
+- The index's headline KPIs (this month and the previous one) are computed
+  once in the plan step, with the reports' privacy suppression.
 - Files appear complete or not at all (:mod:`aiadopt.atomic`), with the
   umask's permissions. The month's reports are built in
   ``<out>/.runs/<period>-<stamp>/`` and published by atomically re-pointing
