@@ -298,6 +298,9 @@ def cmd_report(args) -> int:
         run_reports,
     )
 
+    if args.chromium and not args.pdf:
+        print("aiadopt report: error: --chromium is the browser for --pdf; add --pdf to print the reports", file=sys.stderr)
+        return EXIT_BAD_INPUT
     extra = {}
     for item in args.param or []:
         name, sep, value = item.partition("=")

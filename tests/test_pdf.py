@@ -84,6 +84,13 @@ def test_missing_browser_is_refused_before_anything_runs(tmp_path, no_browser, m
     assert not out.exists()
 
 
+def test_chromium_without_pdf_is_refused(tmp_path, capsys):
+    out = tmp_path / "reports"
+    assert main(["report", "--data", str(SAMPLE), "--out", str(out), "--chromium", "/usr/bin/chromium"]) == 2
+    assert "--chromium is the browser for --pdf; add --pdf" in capsys.readouterr().err
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("kind", ["missing", "not executable"])
 def test_a_given_browser_must_be_an_executable(tmp_path, no_browser, capsys, kind):
     path = tmp_path / "chromium"
