@@ -82,6 +82,7 @@ th, td { padding:5px 10px; border-bottom:1px solid var(--line); text-align:left;
 th { background:#f5f7fa; font-weight:600; }
 td.num { text-align:right; font-variant-numeric: tabular-nums; white-space:nowrap; }
 td.suppressed { color:var(--muted); font-style:italic; }
+td.change-good { color:#027a48; } td.change-bad { color:#b42318; }
 td.status-ok { color:#027a48; font-weight:600; }
 td.status-failed { color:#b42318; font-weight:600; }
 ul.signals li { margin:4px 0; }

@@ -508,7 +508,10 @@ def _run_one(job: Job, directory: str, timeout: int, kernel_name: str) -> JobRes
                 nb = nbformat.read(executed, as_version=4)
                 reason = _incomplete(nb)
             if reason is None:
-                data = notebook_to_html(nb, title=job.title, lang=job.parameters.get("lang", "en")).encode("utf-8")
+                from ..labels import label
+
+                lang = job.parameters.get("lang", "en")
+                data = notebook_to_html(nb, title=job.title, lang=lang, toc_title=label("report.contents", lang)).encode("utf-8")
         except Exception as exc:
             reason = f"publishing failed: {type(exc).__name__}: {exc}"
     if data is not None:
