@@ -345,8 +345,8 @@ class Report:
         say = (lambda v: self.fmt.percent(v, 0)) if percent else (lambda v: self.fmt.number(v, 1))
         name = rows["label"].where(rows["label"].astype(str).str.len() > 0, rows["unit"]).astype(str)
         top, low = rows["value"].idxmax(), rows["value"].idxmin()
-        if top == low:
-            return self.t("report.alt_one_value", name=name[top], value=say(rows.at[top, "value"]))
+        if say(rows.at[top, "value"]) == say(rows.at[low, "value"]):  # one figure, or all equal as shown
+            return self.t("report.alt_same_value", n=len(rows), names=", ".join(name), value=say(rows.at[top, "value"]))
         return self.t(
             "report.alt_extremes",
             high=name[top], high_value=say(rows.at[top, "value"]),
