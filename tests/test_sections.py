@@ -205,6 +205,16 @@ def test_trend_marks_small_n_points_and_leaves_suppressed_months_as_gaps(trend):
     assert label("report.small_n", "en", n=5) in texts
 
 
+def test_trend_counts_have_whole_ticks_and_a_hidden_kpi_says_suppressed(trend):
+    fig = plot_kpi_trend(trend, unit="Legal", level="department")  # 1 to 3 use cases; adoption always hidden
+    counts = fig.axes[0]
+    assert all(float(v).is_integer() for v in counts.get_yticks())
+    labels = [t.get_text() for t in counts.get_yticklabels()]
+    assert len(labels) == len(set(labels))  # no "2, 2, 2" from rounded fractional ticks
+    adoption = fig.axes[TREND_KPIS.index("leadership_adoption_pct")]
+    assert label("text.suppressed", "en") in [t.get_text() for t in adoption.texts]
+
+
 def test_trend_refuses_an_unknown_unit(trend):
     with pytest.raises(ValueError, match="trend has no rows for level 'department', unit 'Atlantis'"):
         plot_kpi_trend(trend, unit="Atlantis", level="department")

@@ -16,11 +16,14 @@ cell holds the legend. Months are labelled "okt 2026" / "Oct 2026".
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from ..labels import label
 from ..present.formats import Formatter, axis_formatter
@@ -146,11 +149,16 @@ def plot_kpi_trend(
         ax.set_title(label(f"kpi.{key}", lang), fontsize=_TITLE_PT)
         ax.set_xticks(ticks, tick_labels, fontsize=_TICK_PT)
         ax.tick_params(axis="y", labelsize=_TICK_PT)
-        ax.yaxis.set_major_formatter(axis_formatter(lang, "count" if key == "active_use_cases" else "number"))
+        if key == "active_use_cases":  # a count: whole-number ticks only
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.yaxis.set_major_formatter(axis_formatter(lang, "count"))
+        else:
+            ax.yaxis.set_major_formatter(axis_formatter(lang, "number"))
         ax.set_xlim(-0.5, len(x) - 0.5)
         ax.grid(alpha=0.3)
         if np.all(np.isnan(values)):
-            ax.text(0.5, 0.5, label("text.not_enough_data", lang), ha="center", va="center",
+            hidden = key == "leadership_adoption_pct" and own["leadership_adoption_pct_suppressed"].fillna(False).astype(bool).any()
+            ax.text(0.5, 0.5, label("text.suppressed" if hidden else "text.not_enough_data", lang), ha="center", va="center",
                     transform=ax.transAxes, color=NEUTRAL, fontsize=_TICK_PT)
     legend_cell = axes[len(TREND_KPIS)]
     legend_cell.axis("off")
@@ -163,8 +171,10 @@ def plot_kpi_trend(
                    markeredgewidth=1.5, label=label("report.small_n", lang, n=min_group_size))
         )
     handles.append(Line2D([], [], color="none", label=label("report.gap_month", lang)))
+    for handle in handles[1 + show_org :]:  # the notes wrap to the width of one panel
+        handle.set_label(textwrap.fill(handle.get_label(), 30))
     legend = axes[0].legend(
-        handles=handles, loc="center", bbox_to_anchor=(0.5, 0.5), bbox_transform=legend_cell.transAxes,
+        handles=handles, loc="center left", bbox_to_anchor=(0.0, 0.5), bbox_transform=legend_cell.transAxes,
         fontsize=_TICK_PT, frameon=False, handlelength=2.5,
     )
     legend.set_in_layout(False)
