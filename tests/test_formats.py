@@ -258,7 +258,7 @@ def test_kpi_table_change_agrees_with_the_values_shown(monkeypatch, lang):
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
     sep = "," if lang == "nl" else "."
     # Before: 16.8, 19.2 and a change of -2.5 (16.76 - 19.24 = -2.48, rounded).
-    assert cells[1:] == [f"16{sep}8", f"19{sep}2", f"{MINUS}2{sep}4"]
+    assert cells[1:] == [f"16{sep}8", f"19{sep}2", f"\u25bc\u00a0{MINUS}2{sep}4"]  # ▼: a fall, not colour alone
 
 
 @pytest.mark.parametrize("lang,month", [("en", "October 2026"), ("nl", "oktober 2026")])

@@ -285,9 +285,9 @@ def test_custom_notebook_cannot_publish_hostile_html_and_names_stay_text(tmp_pat
         + repr("".join(HOSTILE_HTML))
         + "))"
     )
-    for path in notebooks.glob("*.ipynb"):
+    for path in notebooks.glob("*_report.ipynb"):  # the report templates (not explore.ipynb)
         nb = nbformat.read(path, as_version=4)
-        at = next(i for i, c in enumerate(nb.cells) if "report.header()" in c.source) + 1
+        at = next(i for i, c in enumerate(nb.cells) if "report = Report(" in c.source) + 1
         nb.cells.insert(at, nbformat.v4.new_code_cell(cell))
         nbformat.write(nb, path)
     out = tmp_path / "reports"

@@ -36,7 +36,7 @@ def _notebooks_with(tmp_path: Path, source: str, extra_param: str | None = None)
     shutil.copytree(ROOT / "notebooks", folder)
     path = folder / "department_report.ipynb"
     nb = nbformat.read(path, as_version=4)
-    at = next(i for i, c in enumerate(nb.cells) if "report.header()" in c.source) + 1
+    at = next(i for i, c in enumerate(nb.cells) if "report = Report(" in c.source) + 1
     nb.cells.insert(at, nbformat.v4.new_code_cell(source))
     if extra_param:
         params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))

@@ -1,12 +1,23 @@
 """Report sections: the figure-level layer the report notebooks call.
 
 A :class:`Report` loads the data once, computes each result once, and each
-section method displays its part (heading, prose, table, chart) as HTML in
-the notebook. The notebooks hold only the order of the sections and notes
-for analysts; every number, sentence and chart comes from here, in the
-report's language, with the privacy rules of docs/metrics.md §5 already applied
-(suppression is computed over the whole organisation, so the reports of one
-run agree with each other and cannot be combined to undo it).
+section displays its part (heading, prose, table, chart) as HTML in the
+notebook, in the report's language, with the privacy rules of
+docs/metrics.md §5 already applied (suppression is computed over the whole
+organisation, so the reports of one run agree with each other and cannot be
+combined to undo it).
+
+The sections are a registry, listed once: each is a small method of
+:class:`Report` decorated with :func:`section`, in report order. From it come
+the order, the heading ids (the anchors of the contents, :data:`SECTIONS`) and
+which reports include a section. A notebook calls ``report.render()``; an
+analyst calls ``report.show("kpis")`` for one section and reads
+``report.sections`` for the ids of this report.
+
+Examples
+--------
+>>> [s.id for s in REGISTRY][:4]
+['header', 'summary', 'kpis', 'trend']
 """
 
 from __future__ import annotations
@@ -14,7 +25,10 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
+import inspect
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -26,34 +40,17 @@ from .. import __version__
 from ..io import load
 from ..kpis import compute_kpi_trend, compute_kpis
 from ..labels import label
-from ..plots._style import plain_text, shorten
+from ..plots._style import plain_text
 from ..present.formats import MISSING, Formatter
 from ..privacy import check_min_group_size
 from ..timeline import parse_period, period_of
 from ..units import check_department
 
-__all__ = ["Report", "SECTIONS", "COMPLETION_MARK", "slug_id"]
+__all__ = ["Report", "Section", "REGISTRY", "SECTIONS", "COMPLETION_MARK", "section", "slug_id"]
 
 #: Printed by :meth:`Report.finish` as the notebook's last output; the runner
 #: treats a notebook without it as not having run to the end.
 COMPLETION_MARK = "aiadopt-report-complete"
-
-#: Section ids in report order (also the anchors of the table of contents).
-SECTIONS = (
-    "summary",
-    "kpis",
-    "trend",
-    "priorities",
-    "teams",
-    "phases",
-    "competencies",
-    "culture",
-    "goals",
-    "pitfalls",
-    "regression",
-    "departments",
-    "about",
-)
 
 KPI_KEYS = (
     "active_use_cases",
@@ -62,6 +59,69 @@ KPI_KEYS = (
     "leadership_adoption_pct",
     "adaptivity_score",
 )
+
+#: KPIs for which a rise is bad news (coloured as such in the KPI table).
+LOWER_IS_BETTER = frozenset({"time_to_impact_days"})
+
+#: Cronbach's α below this is flagged in words next to the scale's chart.
+MIN_RELIABILITY = 0.6
+
+
+@dataclass(frozen=True)
+class Section:
+    """One entry of the section registry.
+
+    Attributes
+    ----------
+    id : str
+        Heading id and contents anchor; its heading is the label ``report.<id>``.
+    method : str
+        The :class:`Report` method that displays the section's body.
+    organisation, departments : bool
+        Whether the organisation report / the department reports include it.
+    heading : bool
+        Whether the section has a heading (and so an entry in the contents).
+    doc : str
+        What the section shows (the method's docstring), for analysts.
+    """
+
+    id: str
+    method: str
+    organisation: bool = True
+    departments: bool = True
+    heading: bool = True
+    doc: str = ""
+
+
+#: Every section in report order (filled by :func:`section`).
+REGISTRY: list[Section] = []
+
+
+def section(
+    id: str, *, organisation: bool = True, departments: bool = True, heading: bool = True
+) -> Callable[[Callable], Callable]:
+    """Register a :class:`Report` method as a report section.
+
+    Sections are listed in the order their methods are defined. A new section
+    is one decorated method plus a heading label ``report.<id>`` and its tests.
+
+    Parameters
+    ----------
+    id : str
+        Unique section id (heading id and contents anchor).
+    organisation, departments : bool, default=True
+        Which reports include the section.
+    heading : bool, default=True
+        ``False`` for the page header, which has no ``<h2>``.
+    """
+
+    def register(func: Callable) -> Callable:
+        if any(s.id == id for s in REGISTRY):
+            raise ValueError(f"section {id!r} is registered twice")
+        REGISTRY.append(Section(id, func.__name__, organisation, departments, heading, inspect.getdoc(func) or ""))
+        return func
+
+    return register
 
 
 def slug_id(text: str) -> str:
@@ -179,9 +239,39 @@ class Report:
             keep |= (table["level"] == "team") & (table["department"] == self.department)
         return table[keep]
 
+    # -- the registry ----------------------------------------------------------
+    @property
+    def sections(self) -> list[str]:
+        """Ids of this report's sections, in order (``"header"`` first)."""
+        kind = "departments" if self.department is not None else "organisation"
+        return [s.id for s in REGISTRY if getattr(s, kind)]
+
+    def show(self, section_id: str) -> None:
+        """Display one section (its heading, then its body) by id."""
+        entry = next((s for s in REGISTRY if s.id == section_id), None)
+        if entry is None:
+            raise ValueError(f"unknown section {section_id!r}; sections: {', '.join(s.id for s in REGISTRY)}")
+        if section_id not in self.sections:
+            kind = "a department report" if self.department is not None else "the organisation report"
+            raise ValueError(f"section {section_id!r} is not part of {kind}; its sections: {', '.join(self.sections)}")
+        if entry.heading:
+            self.heading(section_id)
+        getattr(self, entry.method)()
+
+    def render(self) -> None:
+        """Every section of this report, in report order."""
+        for section_id in self.sections:
+            self.show(section_id)
+
+    render_all = render
+
+    def finish(self) -> None:
+        """The last cell of every report: marks the notebook as complete."""
+        print(COMPLETION_MARK)
+
     # -- output helpers --------------------------------------------------------
-    def heading(self, section: str) -> None:
-        _display(f'<h2 id="{section}">{html.escape(self.t(f"report.{section}"))}</h2>')
+    def heading(self, section_id: str) -> None:
+        _display(f'<h2 id="{section_id}">{html.escape(self.t(f"report.{section_id}"))}</h2>')
 
     def paragraph(self, text: str, cls: str = "") -> None:
         attr = f' class="{cls}"' if cls else ""
@@ -196,54 +286,101 @@ class Report:
         cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
         _display(f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">{cap}</figure>')
 
-    def table(self, frame: pd.DataFrame, *, numeric: dict[str, int] | None = None, suppressed: dict[str, pd.Series] | None = None) -> None:
+    def table(
+        self,
+        frame: pd.DataFrame,
+        *,
+        numeric: dict[str, int] | None = None,
+        suppressed: dict[str, pd.Series] | None = None,
+        classes: dict[str, list[str]] | None = None,
+    ) -> None:
         """An HTML table; ``numeric`` = column -> decimals; ``suppressed`` =
-        column -> boolean mask of cells to show as "suppressed"."""
+        column -> boolean mask of cells to show as "suppressed"; ``classes``
+        = column -> a CSS class per row. Under the table, a note explains
+        "–" (not computable) and "suppressed" when the table shows them."""
         numeric = numeric or {}
         suppressed = suppressed or {}
+        classes = classes or {}
         head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
         rows = []
+        seen_missing = seen_suppressed = False
         for i, (_, row) in enumerate(frame.iterrows()):
             cells = []
             for col in frame.columns:
                 mask = suppressed.get(col)
+                extra = classes[col][i] if col in classes and classes[col][i] else ""
                 if mask is not None and bool(mask.iloc[i]):
+                    seen_suppressed = True
                     cells.append(f'<td class="suppressed">{html.escape(self.t("text.suppressed"))}</td>')
-                elif col in numeric:
-                    cells.append(f'<td class="num">{self.fmt.number(row[col], numeric[col])}</td>')
+                    continue
+                if col in numeric:
+                    text, cls = self.fmt.number(row[col], numeric[col]), "num"
                 else:
                     value = row[col]
-                    text = "–" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-                    cells.append(f"<td>{html.escape(text)}</td>")
+                    missing = value is None or (not isinstance(value, str) and pd.isna(value))
+                    text, cls = (MISSING if missing else str(value)), ""
+                seen_missing |= text == MISSING
+                cls = " ".join(c for c in (cls, extra) if c)
+                attr = f' class="{cls}"' if cls else ""
+                cells.append(f"<td{attr}>{html.escape(text)}</td>")
             rows.append("<tr>" + "".join(cells) + "</tr>")
-        _display(f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+        notes = []
+        if seen_missing:
+            notes.append(self.t("report.note_missing"))
+        if seen_suppressed:
+            notes.append(self.t("report.note_suppressed", n=self.min_group_size))
+        note = f'<p class="note">{html.escape(" ".join(notes))}</p>' if notes else ""
+        _display(f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{note}')
 
-    # -- sections --------------------------------------------------------------
+    def _alt(self, chart: str, **fmt) -> str:
+        """The alt text of chart ``name``: label ``report.alt_<name>``, which
+        says what the chart shows, filled in from the data."""
+        return self.t(f"report.alt_{chart}", unit=self.unit, **fmt)
+
+    def _extremes(self, rows: pd.DataFrame, percent: bool = True) -> str:
+        """ "highest X (v), lowest Y (w)" over the rows' ``value``, by ``label``."""
+        rows = rows[~rows["suppressed"].astype(bool) & rows["value"].notna()]
+        if rows.empty:
+            return self.t("report.alt_no_values")
+        say = (lambda v: self.fmt.percent(v, 0)) if percent else (lambda v: self.fmt.number(v, 1))
+        name = rows["label"].where(rows["label"].astype(str).str.len() > 0, rows["unit"]).astype(str)
+        top, low = rows["value"].idxmax(), rows["value"].idxmin()
+        if say(rows.at[top, "value"]) == say(rows.at[low, "value"]):  # one figure, or all equal as shown
+            return self.t("report.alt_same_value", n=len(rows), names=", ".join(name), value=say(rows.at[top, "value"]))
+        return self.t(
+            "report.alt_extremes",
+            high=name[top], high_value=say(rows.at[top, "value"]),
+            low=name[low], low_value=say(rows.at[low, "value"]),
+        )
+    # -- sections (the registry, in report order) ---------------------------------
+    @section("header", heading=False)
     def header(self) -> None:
-        """Title and the line saying which period and wave this is."""
+        """Title and the line saying which period and survey wave this is."""
         title = (
             self.t("report.title_department", unit=self.unit)
             if self.department
             else self.t("report.title_organisation")
         )
-        wave = self._own_row(self.kpis)["survey_wave"] or "–"
+        wave = self._own_row(self.kpis)["survey_wave"]
         meta = self.t(
             "report.meta",
-            period=self.period,
-            wave=wave,
-            generated=dt.date.today().isoformat(),
+            period=self.fmt.month(self.period),
+            wave=self.fmt.month(wave) if wave else MISSING,
+            generated=self.fmt.date(dt.date.today()),
             version=__version__,
         )
         _display(f'<h1 id="top">{html.escape(title)}</h1><p class="meta">{html.escape(meta)}</p>')
 
+    @section("summary")
     def summary(self) -> None:
-        """A few plain-language sentences with the headline figures."""
-        self.heading("summary")
+        """A few plain-language sentences with the headline figures: active
+        use cases and their change, leadership adoption, time to impact,
+        adaptivity, the pitfall signals and the regression's main finding."""
         row = self._own_row(self.kpis)
         trend = self.trend
         own = trend[(trend["level"] == row["level"]) & (trend["unit"] == row["unit"])]
         previous = own[own["period"] == str(parse_period(self.period) - 1)]
-        change = "–"
+        change = MISSING
         if len(previous):
             diff = int(row["active_use_cases"] - previous.iloc[0]["active_use_cases"])
             change = self.t("report.no_change") if diff == 0 else self.fmt.signed(diff, 0)
@@ -271,21 +408,24 @@ class Report:
         own = self.department is not None and not self.regression.refused and self.regression.scope == "department"
         reg = self.regression if own else self.org_regression
         if not reg.refused:
-            first = reg.finding(self.lang).split(". ")[0].rstrip(".")
+            first = self._regression_headline(reg)
             if self.department is not None and not own:
                 first += " (" + self.t("report.model_organisation").rstrip(".").lower() + ")"
             sentences.append(first + ".")
         _display('<div class="summary">' + "".join(f"<p>{html.escape(s)}</p>" for s in sentences) + "</div>")
 
+    @section("kpis")
     def kpi_table(self) -> None:
-        """The five KPIs with the change against the previous month."""
-        self.heading("kpis")
+        """The five KPIs (docs/metrics.md §2) with the previous month and the
+        change, computed from the values as shown. A change in the good
+        direction is green, in the bad direction red (time to impact: down is
+        good; the others: up is good), and always marked ▲ or ▼ too."""
         row = self._own_row(self.kpis)
         trend = self.trend
         own = trend[(trend["level"] == row["level"]) & (trend["unit"] == row["unit"])].set_index("period")
         prev_period = str(parse_period(self.period) - 1)
         prev = own.loc[prev_period] if prev_period in own.index else None
-        records, masks = [], {"value": [], "previous": []}
+        records, masks, tone = [], {"value": [], "previous": []}, []
         # Per-row decimals: counts and days whole, percentages and scores one decimal.
         digits = {"active_use_cases": 0, "time_to_impact_days": 0}
         for key in KPI_KEYS:
@@ -294,15 +434,18 @@ class Report:
             sup_now = key == "leadership_adoption_pct" and bool(row["leadership_adoption_pct_suppressed"])
             sup_prev = key == "leadership_adoption_pct" and prev is not None and bool(prev["leadership_adoption_pct_suppressed"])
             places = digits.get(key, 1)
+            # From the values as shown: 16.8 and 19.2 give −2.4, never −2.5.
+            change = MISSING if (sup_now or sup_prev) else self.fmt.change(value, before, places)
+            arrow, cls = self._direction(key, change)
             records.append(
                 {
                     self.t("report.kpi"): self.t(f"kpi.{key}"),
                     "value": self.fmt.number(value, places),
                     "previous": self.fmt.number(before, places),
-                    # From the values as shown: 16.8 and 19.2 give −2.4, never −2.5.
-                    "change": MISSING if (sup_now or sup_prev) else self.fmt.change(value, before, places),
+                    "change": f"{arrow}\u00a0{change}" if arrow else change,
                 }
             )
+            tone.append(cls)
             masks["value"].append(sup_now)
             masks["previous"].append(sup_prev)
         frame = pd.DataFrame(records)
@@ -315,45 +458,79 @@ class Report:
                 self.t("report.value"): pd.Series(masks["value"]),
                 self.t("report.previous"): pd.Series(masks["previous"]),
             },
+            classes={self.t("report.change"): tone},
         )
 
+    @staticmethod
+    def _direction(key: str, change: str) -> tuple[str, str]:
+        """(arrow, CSS class) of a change as shown: ("▲", "good") for a rise
+        of a KPI where up is good; ("", "") for no change or none."""
+        if change == MISSING or not change.startswith(("+", "\u2212")):
+            return "", ""
+        up = change.startswith("+")
+        good = up != (key in LOWER_IS_BETTER)
+        return ("\u25b2" if up else "\u25bc"), ("change-good" if good else "change-bad")
+
+    @section("trend")
     def kpi_trend(self) -> None:
-        """Small multiples: each KPI over the last 12 months."""
-        self.heading("trend")
+        """Small multiples of the five KPIs over the last 12 months; a
+        department is compared with the organisation (dashed). Hollow markers:
+        values resting on fewer than ``min_group_size`` observations; gaps:
+        months suppressed or not computable (aiadopt.plots.trend)."""
+        from ..plots.trend import plot_kpi_trend
+
         row = self._own_row(self.kpis)
-        trend = self.trend
-        own = trend[(trend["level"] == row["level"]) & (trend["unit"] == row["unit"])].copy()
-        org = trend[trend["level"] == "organisation"]
-        fig, axes = plt.subplots(1, 5, figsize=(15, 2.8), layout="constrained")
-        x = np.arange(len(own))
-        for ax, key in zip(axes, KPI_KEYS, strict=True):
-            values = own[key].astype(float).to_numpy()
-            if key == "leadership_adoption_pct":
-                values = np.where(own["leadership_adoption_pct_suppressed"].to_numpy(bool), np.nan, values)
-            ax.plot(x, values, marker="o", color="#0173b2", label=shorten(self.unit))
-            if self.department is not None and key != "active_use_cases":  # counts: not comparable
-                ax.plot(x, org[key].astype(float).to_numpy(), color="#8c8c8c", linestyle="--", linewidth=1, label=self.t("text.organisation"))
-            ax.set_title(self.t(f"kpi.{key}"), fontsize=9)
-            ax.set_xticks(x[::3], [p[2:] for p in own["period"].iloc[::3]], fontsize=8)
-            ax.grid(alpha=0.3)
-            if np.all(np.isnan(values)):
-                ax.text(0.5, 0.5, self.t("text.not_enough_data"), ha="center", va="center", transform=ax.transAxes, color="#8c8c8c")
+        own = self.trend[(self.trend["level"] == row["level"]) & (self.trend["unit"] == row["unit"])]
+        fig = plot_kpi_trend(
+            self.trend, unit=row["unit"], level=row["level"], lang=self.lang, min_group_size=self.min_group_size
+        )
+        first, last = own.iloc[0], own.iloc[-1]
+        alt = self._alt(
+            "trend",
+            start=self.fmt.month(first["period"]),
+            end=self.fmt.month(last["period"]),
+            first=self.fmt.count(first["active_use_cases"]),
+            last=self.fmt.count(last["active_use_cases"]),
+        )
         if self.department is not None:
-            axes[0].legend(fontsize=7, loc="best")
-        self.figure(fig, alt=self.t("report.trend"))
+            alt += " " + self.t("report.alt_trend_compare")
+        self.figure(fig, alt=alt)
 
+    @section("departments")
+    def department_section(self) -> None:
+        """Every department at department level (allowed in every report):
+        the five KPIs and the number of respondents."""
+        k = self.kpis
+        depts = k[k["level"] == "department"].reset_index(drop=True)
+        frame = pd.DataFrame({self.t("report.department"): depts["unit"]})
+        numeric = {}
+        for key in KPI_KEYS:
+            frame[self.t(f"kpi.{key}")] = depts[key]
+            numeric[self.t(f"kpi.{key}")] = 0 if key in ("active_use_cases", "time_to_impact_days") else 1
+        frame[self.t("report.respondents")] = depts["n_respondents"]
+        numeric[self.t("report.respondents")] = 0
+        self.table(
+            frame,
+            numeric=numeric,
+            suppressed={self.t("kpi.leadership_adoption_pct"): depts["leadership_adoption_pct_suppressed"].astype(bool)},
+        )
+
+    @section("priorities")
     def priority_section(self, top: int = 10) -> None:
-        """Impact-effort matrix and the top priorities of the unit's use cases."""
+        """The impact-effort matrix of the unit's use cases and its top open
+        priorities (idea and pilot). Quadrants split at 3.0 (high = strictly
+        above); ``report.priorities`` holds the whole ranked table."""
         from ..plots.impact_effort import plot_impact_effort
+        from ..prioritisation import DEFAULT_SPLIT
 
-        self.heading("priorities")
         pri = self.priorities
         if pri.empty:
             self.paragraph(self.t("text.not_enough_data"))
             return
         fig, ax = plt.subplots(figsize=(10, 7.5), layout="constrained")
         plot_impact_effort(pri, ax=ax, lang=self.lang, title=self.unit)
-        self.figure(fig, alt=self.t("report.priorities"))
+        quick = int(((pri["impact"] > DEFAULT_SPLIT) & (pri["effort"] <= DEFAULT_SPLIT)).sum())
+        self.figure(fig, alt=self._alt("priorities", count=self.t("report.n_use_cases", n=len(pri)), quick=self.t("report.n_use_cases", n=quick)))
         open_ = pri[pri["open"]] if "open" in pri else pri
         best = open_.sort_values("priority_score", ascending=False).head(top)
         frame = pd.DataFrame(
@@ -361,18 +538,20 @@ class Report:
                 self.t("report.use_case"): best["use_case_id"] + " " + best["title"].fillna(""),
                 self.t("report.department"): best["department"],
                 self.t("text.status"): [self.t(f"status.{s}") for s in best["status"]],
-                self.t("text.quadrant"): [self.t("quadrant." + q.lower().replace(" ", "_").replace("-", "_")) for q in best["quadrant"]],
+                self.t("text.quadrant"): [self._quadrant_label(q) for q in best["quadrant"]],
                 self.t("report.priority_score"): best["priority_score"],
             }
         )
         _display(f"<h3>{html.escape(self.t('report.top_priorities', n=len(best)))}</h3>")
         self.table(frame, numeric={self.t("report.priority_score"): 2})
 
+    def _quadrant_label(self, quadrant: str) -> str:
+        return self.t("quadrant." + quadrant.lower().replace(" ", "_").replace("-", "_"))
+
+    @section("teams", organisation=False)
     def team_section(self) -> None:
-        """The department's teams: phase, adoption and use cases."""
-        if self.department is None:
-            return
-        self.heading("teams")
+        """The department's teams: use cases, median phase, leadership
+        adoption with the number of leaders answering, and adaptivity."""
         k = self._visible_units(self.kpis)
         teams = k[k["level"] == "team"].reset_index(drop=True)
         m = self.measures
@@ -402,50 +581,41 @@ class Report:
             },
         )
 
-    def _measure_chart(self, func: str, measure: str, size=(9, 5), **kwargs) -> None:
-        from ..plots import measures as pm
-
-        frame = self._visible_units(self.measures)
-        if self.department is not None and not (
-            (frame["measure"] == measure) & (frame["department"] == self.department)
-        ).any():
-            # A known department without rows for this measure (e.g. one that
-            # only the process catalogue names): say so instead of a chart.
-            self.paragraph(self.t("report.no_unit_data", unit=self.department))
-            return
-        fig, ax = plt.subplots(figsize=size, layout="constrained")
-        getattr(pm, func)(frame, ax=ax, lang=self.lang, **kwargs)
-        self.figure(fig, alt=func)
-
-    def _unit_kwargs(self) -> dict:
-        if self.department is None:
-            return {"unit": "organisation"}
-        return {"unit": self.department}
-
+    @section("phases")
     def phase_section(self) -> None:
-        self.heading("phases")
+        """Share of teams in each transformation phase (median answer of the
+        team's respondents, docs/metrics.md §2)."""
         kwargs = {"department": self.department} if self.department else {}
-        self._measure_chart("plot_phases", "phases", size=(10, 5), **kwargs)
+        self._measure_chart("plot_phases", "phases", "pct_teams", size=(10, 5), **kwargs)
 
+    @section("competencies")
     def competency_section(self) -> None:
-        self.heading("competencies")
-        self._measure_chart("plot_competency_gap", "competency_gap", **self._unit_kwargs())
+        """Leaders sufficiently qualified per competency against the national
+        benchmark (AI-Monitor 2025) where there is one."""
+        self._measure_chart("plot_competency_gap", "competency_gap", "pct_qualified", **self._unit_kwargs())
 
+    @section("culture")
     def culture_section(self) -> None:
-        self.heading("culture")
-        self._measure_chart("plot_culture", "culture", family="culture", **self._unit_kwargs())
-        self._measure_chart("plot_culture", "pillar", family="pillar", statistic="favourability_pct", **self._unit_kwargs())
+        """Favourable answers on the five culture traits and the four pillars;
+        scales with Cronbach's α below 0.6 are flagged in words."""
+        self._measure_chart("plot_culture", "culture", "favourability_pct", family="culture", **self._unit_kwargs())
+        self._measure_chart(
+            "plot_culture", "pillar", "favourability_pct", family="pillar", statistic="favourability_pct", **self._unit_kwargs()
+        )
+        self._reliability_note()
 
+    @section("goals")
     def goals_section(self) -> None:
-        self.heading("goals")
+        """The mix of goals of active use cases (personal, operational,
+        strategic) and the skills pyramid against the 80/15/5 target."""
         kwargs = {"department": self.department} if self.department else {}
-        self._measure_chart("plot_goal_mix", "goal_mix", size=(10, 5), **kwargs)
-        self._measure_chart("plot_skills_pyramid", "skills_pyramid", size=(8, 4), **self._unit_kwargs())
+        self._measure_chart("plot_goal_mix", "goal_mix", "pct_active_use_cases", size=(10, 5), **kwargs)
+        self._measure_chart("plot_skills_pyramid", "skills_pyramid", "pct", size=(8, 4), **self._unit_kwargs())
 
+    @section("pitfalls")
     def pitfall_section(self) -> None:
-        from ..pitfalls import describe_pitfall
-
-        self.heading("pitfalls")
+        """Rule-based pitfall signals (docs/metrics.md §6) that fired, each
+        with the figure and the limit behind it."""
         fired = self.pitfalls[self.pitfalls["triggered"]]
         if fired.empty:
             self.paragraph(self.t("report.none_triggered"))
@@ -453,77 +623,144 @@ class Report:
         items = []
         for _, r in fired.iterrows():
             prefix = "" if self.department else f"{r['department']}: "
-            items.append(f"<li>{html.escape(prefix + describe_pitfall(r, self.lang))}</li>")
+            items.append(f"<li>{html.escape(prefix + self._describe_pitfall(r))}</li>")
         _display('<ul class="signals">' + "".join(items) + "</ul>")
 
+    @section("regression")
     def regression_section(self) -> None:
+        """Which leadership competencies go with ROI (docs/metrics.md §4). A
+        department uses its own use cases when it has enough with ROI and
+        leader scores; otherwise the organisation-wide model, and the report
+        says which."""
         from ..plots.regression import plot_coefficients, plot_importance
 
-        self.heading("regression")
         reg = self.regression
         if self.department is not None and reg.refused and reg.scope == "department":
-            self.paragraph(self.t("report.department_refused", reason=reg.refusal(self.lang)))
+            self.paragraph(self.t("report.department_refused", reason=self._regression_refusal(reg)))
             reg = self.org_regression
         if reg.refused:
-            self.paragraph(reg.refusal(self.lang))
+            self.paragraph(self._regression_refusal(reg))
             return
-        finding = reg.finding(self.lang)
+        finding = self._regression_finding(reg)
         if not reg.fallback_reason:  # a fallback is explained by the finding itself
             note = self.t("report.model_department") if reg.scope == "department" else self.t("report.model_organisation")
             self.paragraph(note, cls="note")
         self.paragraph(finding)
+        imp = reg.importance.sort_values("share", ascending=False, kind="stable")
         fig, ax = plt.subplots(figsize=(9, 4.8), layout="constrained")
         plot_importance(reg, ax=ax, lang=self.lang)
-        self.figure(fig, alt=self.t("text.importance"))
+        top = imp.iloc[0]
+        self.figure(
+            fig,
+            alt=self._alt("importance", n=len(imp), name=self.t(f"competency.{top['term']}"), share=self.fmt.percent(100 * top["share"], 0)),
+        )
+        coef = reg.coefficients[reg.coefficients["term"].isin(imp["term"])]
+        apart = int(((coef["ci_low"] > 0) | (coef["ci_high"] < 0)).sum())
         fig, ax = plt.subplots(figsize=(9, 4.8), layout="constrained")
         plot_coefficients(reg, ax=ax, lang=self.lang)
-        self.figure(fig, alt=self.t("text.coefficient"))
+        self.figure(fig, alt=self._alt("coefficients", m=len(coef), n=apart))
         if self.department is None:
-            self._measure_chart("plot_trained_roi", "trained_roi", size=(9, 5))
+            self._measure_chart("plot_trained_roi", "trained_roi", "roi_ratio", size=(9, 5), percent=False)
 
-    def department_section(self) -> None:
-        """Every department at department level (allowed in every report)."""
-        self.heading("departments")
-        k = self.kpis
-        depts = k[k["level"] == "department"].reset_index(drop=True)
-        frame = pd.DataFrame({self.t("report.department"): depts["unit"]})
-        numeric = {}
-        for key in KPI_KEYS:
-            frame[self.t(f"kpi.{key}")] = depts[key]
-            numeric[self.t(f"kpi.{key}")] = 0 if key in ("active_use_cases", "time_to_impact_days") else 1
-        frame[self.t("report.respondents")] = depts["n_respondents"]
-        numeric[self.t("report.respondents")] = 0
-        self.table(
-            frame,
-            numeric=numeric,
-            suppressed={self.t("kpi.leadership_adoption_pct"): depts["leadership_adoption_pct_suppressed"].astype(bool)},
-        )
-
+    @section("about")
     def about(self) -> None:
-        self.heading("about")
+        """Privacy rule, the input files and the benchmark's source, the
+        methods in plain words, and the data warnings of this run."""
         self.paragraph(self.t("report.privacy", n=self.min_group_size))
         files = ", ".join(sorted(Path(p).name for p in self.data.sources.values()))
-        self.paragraph(f"{self.t('report.sources')}: {files}.")
+        self.paragraph(self.t("report.sources_files", files=files))
+        self.paragraph(self.t("report.sources_benchmark"))
+        items = "".join(
+            f"<li><strong>{html.escape(self.t(f'report.method_{m}'))}</strong>: {html.escape(self.t(f'report.method_{m}_text'))}</li>"
+            for m in ("missing", "suppression", "hc3", "lmg", "bootstrap", "cv", "alpha")
+        )
+        _display(f"<h3>{html.escape(self.t('report.methods'))}</h3><ul>{items}</ul>")
         for w in self.data.warnings:
             self.paragraph(self.t(f"warning.{w.code}", value=w.value, file=w.file, line=w.line) if w.code else str(w))
 
-    def finish(self) -> None:
-        """The last cell of every report: marks the notebook as complete."""
-        print(COMPLETION_MARK)
+    # -- helpers of the sections ------------------------------------------------
+    def _measure_chart(self, func: str, measure: str, main: str, size=(9, 5), percent: bool = True, **kwargs) -> None:
+        """The chart ``func`` of ``measure``, or one sentence instead.
 
-    def render_all(self) -> None:
-        """Every section in report order (for a quick look in JupyterLab)."""
-        self.header()
-        self.summary()
-        self.kpi_table()
-        self.kpi_trend()
-        self.priority_section()
-        self.team_section()
-        self.phase_section()
-        self.competency_section()
-        self.culture_section()
-        self.goals_section()
-        self.pitfall_section()
-        self.regression_section()
-        self.department_section()
-        self.about()
+        A unit with no rows for the measure gets "no data"; a unit whose every
+        shown figure of the chart (statistic ``main``) is suppressed gets one
+        sentence saying so instead of a chart of grey hatching. "Shown" are
+        the unit's rows (the department and its teams, or the organisation)
+        that have a value or are suppressed; a figure not computable is not
+        counted either way.
+        """
+        from ..plots import measures as pm
+
+        frame = self._visible_units(self.measures)
+        rows = frame[frame["measure"] == measure]
+        if self.department is not None:
+            own = rows[rows["department"] == self.department]
+            if own.empty:
+                # A known department without rows for this measure (e.g. one that
+                # only the process catalogue names): say so instead of a chart.
+                self.paragraph(self.t("report.no_unit_data", unit=self.department))
+                return
+        else:
+            own = rows[rows["level"] == "organisation"]
+        shown = own[(own["statistic"] == main) & (own["suppressed"].astype(bool) | own["value"].notna())]
+        if len(shown) and shown["suppressed"].astype(bool).all():
+            self.paragraph(self.t("report.all_suppressed", unit=self.unit, chart=self.t(f"report.chart_{measure}"), n=self.min_group_size))
+            return
+        fig, ax = plt.subplots(figsize=size, layout="constrained")
+        getattr(pm, func)(frame, ax=ax, lang=self.lang, **kwargs)
+        level = "organisation" if self.department is None else "department"
+        facts = own[(own["statistic"] == main) & (own["level"] == level)]
+        if measure == "trained_roi":
+            facts = rows[(rows["statistic"] == main) & (rows["level"] == "department")].assign(label="")
+        alt = self._alt("measure", what=self.t(f"report.chart_{measure}"), facts=self._extremes(facts, percent=percent))
+        self.figure(fig, alt=alt)
+
+    def _unit_kwargs(self) -> dict:
+        if self.department is None:
+            return {"unit": "organisation"}
+        return {"unit": self.department}
+
+    def _low_reliability(self) -> pd.DataFrame:
+        """The unit's culture and pillar scales with Cronbach's α below
+        :data:`MIN_RELIABILITY` (not suppressed)."""
+        m = self.measures
+        level = "organisation" if self.department is None else "department"
+        rows = m[
+            m["measure"].isin(["culture", "pillar"])
+            & (m["statistic"] == "alpha")
+            & (m["level"] == level)
+            & ~m["suppressed"].astype(bool)
+        ]
+        if self.department is not None:
+            rows = rows[rows["unit"] == self.department]
+        return rows[rows["value"] < MIN_RELIABILITY]
+
+    def _reliability_note(self) -> None:
+        low = self._low_reliability()
+        if low.empty:
+            return
+        scales = ", ".join(
+            self.t("report.alpha_scale", scale=r["label"], alpha=self.fmt.number(r["value"], 2)) for _, r in low.iterrows()
+        )
+        self.paragraph(
+            self.t("report.low_reliability", n=len(low), scales=scales, limit=self.fmt.number(MIN_RELIABILITY, 1)), cls="note"
+        )
+
+    # Prose of other modules, one call site each (moving to aiadopt.present.text).
+    def _regression_headline(self, reg) -> str:
+        return reg.finding(self.lang).split(". ")[0].rstrip(".")
+
+    def _regression_finding(self, reg) -> str:
+        return reg.finding(self.lang)
+
+    def _regression_refusal(self, reg) -> str:
+        return reg.refusal(self.lang)
+
+    def _describe_pitfall(self, row: pd.Series) -> str:
+        from ..pitfalls import describe_pitfall
+
+        return describe_pitfall(row, self.lang)
+
+
+#: Ids of the sections with a heading, in report order (the anchors of the contents).
+SECTIONS: tuple[str, ...] = tuple(s.id for s in REGISTRY if s.heading)
