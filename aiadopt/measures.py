@@ -73,7 +73,6 @@ import pandas as pd
 
 from .dataset import Dataset
 from .kpis import ORGANISATION
-from .labels import label
 from .privacy import FIGURE_BOUNDS, check_min_group_size, suppression_mask
 from .reliability import cronbach_alpha
 from .roi import compute_roi
@@ -118,27 +117,10 @@ MEASURE_COLUMNS: tuple[str, ...] = (
     "period",
 )
 
-#: Columns of :func:`compute_measures`: :data:`MEASURE_COLUMNS` plus the
-#: reader-facing ``label`` (of the key) and ``note`` (the reason in words).
-MEASURES_TABLE_COLUMNS: tuple[str, ...] = (
-    "level",
-    "unit",
-    "department",
-    "measure",
-    "key",
-    "label",
-    "statistic",
-    "value",
-    "ci_low",
-    "ci_high",
-    "n",
-    "suppressed",
-    "reference",
-    "reason",
-    "note",
-    "survey_wave",
-    "period",
-)
+#: Columns of :func:`compute_measures`: the same as :data:`MEASURE_COLUMNS`
+#: (codes and numbers; :func:`aiadopt.present.text.measure_labels` adds the
+#: reader columns ``label`` and ``note``).
+MEASURES_TABLE_COLUMNS: tuple[str, ...] = MEASURE_COLUMNS
 
 #: Measures in report order.
 MEASURES: tuple[str, ...] = (
@@ -1150,31 +1132,11 @@ def compute_trained_roi_ratio(
 # --- everything in one table ---------------------------------------------------------------
 
 
-def _key_label(measure: str, key: str, lang: str) -> str:
-    group = {
-        "phases": "phase",
-        "competency_gap": "competency",
-        "culture": "culture",
-        "pillar": "pillar",
-        "skills_pyramid": "skill",
-        "goal_mix": "goal",
-        "trained_roi": "measure_key",
-    }[measure]
-    if measure == "phases" and key in ("4+", "median"):
-        group = "measure_key"
-        key = {"4+": "phase_4plus", "median": "team_phase"}[key]
-    try:
-        return label(f"{group}.{key}", lang)
-    except KeyError:
-        return key
-
-
 def compute_measures(
     data: Dataset,
     *,
     period: str | pd.Period,
     min_group_size: int = 5,
-    lang: str = "en",
     n_boot: int = 2000,
     seed: int = 0,
 ) -> pd.DataFrame:
@@ -1189,28 +1151,22 @@ def compute_measures(
         Calendar month ``"YYYY-MM"`` or ``"latest"`` (:func:`aiadopt.timeline.period_of`).
     min_group_size : int, default=5
         Smallest group whose survey figures are shown (>= 3).
-    lang : {"en", "nl"}, default="en"
-        Language of ``label`` and ``note``.
     n_boot, seed : int
         Bootstrap of the trained-leader ROI ratio.
 
     Returns
     -------
     DataFrame
-        :data:`MEASURES_TABLE_COLUMNS`: the :data:`MEASURE_COLUMNS` of the
-        ``compute_*`` functions (see the module docstring) plus ``label``
-        (the key in words, in ``lang``) and ``note`` (the ``reason`` in
-        words: why a figure is empty, e.g. "suppressed: fewer than 5
-        respondents"; empty where the figure is shown). Rows are in
+        :data:`MEASURE_COLUMNS` of the ``compute_*`` functions (see the
+        module docstring): keys and ``reason`` codes, no words; add the
+        reader columns ``label`` and ``note`` (e.g. "suppressed: fewer than
+        5 respondents") with :func:`aiadopt.present.text.measure_labels`.
+        Rows are in
         :data:`MEASURES` order, then organisation, departments, teams.
         Goal-mix rows carry an extra statistic ``stuck_in_personal_ai``
         (1.0 flagged / 0.0 not; NaN without active use cases) on the
         personal key.
     """
-    from .labels import LANGUAGES
-
-    if lang not in LANGUAGES:
-        raise ValueError(f"lang must be one of {LANGUAGES}; got {lang!r}")
     p = period_of(data, period)
     k = check_min_group_size(min_group_size)
     goal = compute_goal_mix(data, period=p)
@@ -1239,13 +1195,4 @@ def compute_measures(
     # Keep each function's key order; group units within a measure.
     table = table.iloc[order.sort_values(["m", "l", "d", "u", "i"], kind="mergesort").index]
     table = table.reset_index(drop=True)
-    table["label"] = [
-        _key_label(m, key, lang) for m, key in zip(table["measure"], table["key"], strict=True)
-    ]
-    table["note"] = [
-        label(f"measure_reason.{r}", lang, k=k, m=MIN_USE_CASES) if r else ""
-        for r in table["reason"]
-    ]
-    table["note"] = table["note"].astype("str")
-    table["label"] = table["label"].astype("str")
-    return table.loc[:, list(MEASURES_TABLE_COLUMNS)]
+    return table.loc[:, list(MEASURE_COLUMNS)]

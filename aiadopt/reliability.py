@@ -14,10 +14,16 @@ import numpy as np
 import pandas as pd
 from scipy.stats import f as f_dist
 
-__all__ = ["AlphaResult", "NAN_POLICIES", "cronbach_alpha"]
+__all__ = ["AlphaResult", "LOW_ALPHA", "NAN_POLICIES", "cronbach_alpha"]
 
 #: Accepted values of ``nan_policy``.
 NAN_POLICIES: tuple[str, ...] = ("pairwise", "listwise")
+
+#: Below this Cronbach's alpha a scale's items do not measure one thing
+#: consistently enough, and a reader is told so
+#: (:func:`aiadopt.present.text.reliability_flag`); 0.6 is the usual floor
+#: for exploratory scales.
+LOW_ALPHA: float = 0.6
 
 #: Fewest respondents with every item answered for alpha to be reported.
 MIN_COMPLETE_RESPONDENTS: int = 3

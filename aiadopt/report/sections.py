@@ -28,6 +28,13 @@ from ..kpis import compute_kpi_trend, compute_kpis
 from ..labels import label
 from ..plots._style import plain_text, shorten
 from ..present.formats import MISSING, Formatter
+from ..present.text import (
+    describe_pitfall,
+    fallback_rule,
+    regression_finding,
+    regression_headline,
+    regression_refusal,
+)
 from ..privacy import check_min_group_size
 from ..timeline import parse_period, period_of
 from ..units import check_department
@@ -137,7 +144,7 @@ class Report:
         from ..measures import compute_measures
 
         return compute_measures(
-            self.data, period=self.period, min_group_size=self.min_group_size, lang=self.lang, n_boot=self.n_boot, seed=self.seed
+            self.data, period=self.period, min_group_size=self.min_group_size, n_boot=self.n_boot, seed=self.seed
         )
 
     @cached_property
@@ -271,7 +278,7 @@ class Report:
         own = self.department is not None and not self.regression.refused and self.regression.scope == "department"
         reg = self.regression if own else self.org_regression
         if not reg.refused:
-            first = reg.finding(self.lang).split(". ")[0].rstrip(".")
+            first = regression_headline(reg, self.lang).rstrip(".")
             if self.department is not None and not own:
                 first += " (" + self.t("report.model_organisation").rstrip(".").lower() + ")"
             sentences.append(first + ".")
@@ -443,8 +450,6 @@ class Report:
         self._measure_chart("plot_skills_pyramid", "skills_pyramid", size=(8, 4), **self._unit_kwargs())
 
     def pitfall_section(self) -> None:
-        from ..pitfalls import describe_pitfall
-
         self.heading("pitfalls")
         fired = self.pitfalls[self.pitfalls["triggered"]]
         if fired.empty:
@@ -462,15 +467,17 @@ class Report:
         self.heading("regression")
         reg = self.regression
         if self.department is not None and reg.refused and reg.scope == "department":
-            self.paragraph(self.t("report.department_refused", reason=reg.refusal(self.lang)))
+            self.paragraph(self.t("report.department_refused", reason=regression_refusal(reg, self.lang)))
             reg = self.org_regression
         if reg.refused:
-            self.paragraph(reg.refusal(self.lang))
+            self.paragraph(regression_refusal(reg, self.lang))
             return
-        finding = reg.finding(self.lang)
-        if not reg.fallback_reason:  # a fallback is explained by the finding itself
+        finding = " ".join(regression_finding(reg, self.lang))
+        if not reg.fallback:  # a fallback is explained by the finding itself
             note = self.t("report.model_department") if reg.scope == "department" else self.t("report.model_organisation")
             self.paragraph(note, cls="note")
+        if self.department is not None:
+            self.paragraph(fallback_rule(self.lang, k=len(reg.predictors) + len(reg.dropped)), cls="note")
         self.paragraph(finding)
         fig, ax = plt.subplots(figsize=(9, 4.8), layout="constrained")
         plot_importance(reg, ax=ax, lang=self.lang)
