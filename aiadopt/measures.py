@@ -467,6 +467,28 @@ def compute_phases(
       them, when they share a phase). Teams without any answer are not
       counted.
     * Units are the departments and teams in the survey wave used.
+
+    Examples
+    --------
+    A small fictional organisation from :mod:`aiadopt.sample`:
+
+    >>> import tempfile
+    >>> import aiadopt
+    >>> from aiadopt.sample import write_sample
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = write_sample(folder, n_respondents=200, n_waves=2, n_use_cases=120)
+    ...     data = aiadopt.load(folder)
+    >>> phases = compute_phases(data, period="latest")
+    >>> print(phases[phases["level"] == "organisation"][['key', 'statistic', 'value', 'n']].round(1).to_string(index=False))
+    key             statistic  value   n
+      1             pct_teams    0.0 158
+      2             pct_teams   66.7 158
+      3             pct_teams   33.3 158
+      4             pct_teams    0.0 158
+      5             pct_teams    0.0 158
+     4+ pct_teams_phase_4plus    0.0 158
+     4+               n_teams    6.0 158
+     4+        n_teams_hidden    2.0 158
     """
     p = period_of(data, period)
     k = check_min_group_size(min_group_size)
@@ -579,6 +601,29 @@ def compute_competency_gap(
       count too, against floating-point noise).
     * Benchmark mapping: see :data:`BENCHMARKS`.
     * Competencies without items in the survey are left out.
+
+    Examples
+    --------
+    A small fictional organisation from :mod:`aiadopt.sample` (``data`` has
+    no national benchmark; ``complementary`` is a figure hidden so that a
+    suppressed one cannot be worked out by subtraction):
+
+    >>> import tempfile
+    >>> import aiadopt
+    >>> from aiadopt.sample import write_sample
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = write_sample(folder, n_respondents=200, n_waves=2, n_use_cases=120)
+    ...     data = aiadopt.load(folder)
+    >>> gap = compute_competency_gap(data, period="latest")
+    >>> org = gap[gap["level"] == "organisation"]
+    >>> print(org[["key", "statistic", "value", "reference", "reason"]].head(6).round(1).to_string(index=False))  # doctest: +NORMALIZE_WHITESPACE
+          key      statistic  value  reference        reason
+    strategic  pct_qualified   14.3       23.0
+    strategic gap_pct_points   -8.7       23.0
+         data  pct_qualified    9.5        NaN
+         data gap_pct_points    NaN        NaN  no_benchmark
+       ethics  pct_qualified    NaN       14.0 complementary
+       ethics gap_pct_points    NaN       14.0 complementary
     """
     p = period_of(data, period)
     k = check_min_group_size(min_group_size)
@@ -671,6 +716,24 @@ def compute_culture(
     * Alpha is given for teams too: a team's alpha is shown when the team
       passes the privacy rule and alpha is estimable.
     * An answer counts as favourable when it is ≥ 4.
+
+    Examples
+    --------
+    A small fictional organisation from :mod:`aiadopt.sample`:
+
+    >>> import tempfile
+    >>> import aiadopt
+    >>> from aiadopt.sample import write_sample
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = write_sample(folder, n_respondents=200, n_waves=2, n_use_cases=120)
+    ...     data = aiadopt.load(folder)
+    >>> culture = compute_culture(data, period="latest")
+    >>> print(culture[culture["level"] == "organisation"][['family', 'key', 'statistic', 'value']].head(4).round(2).to_string(index=False))
+     family             key         statistic  value
+    culture experimentation favourability_pct  32.59
+    culture experimentation        score_mean   3.03
+    culture experimentation       score_0_100  50.70
+    culture experimentation             alpha   0.74
     """
     p = period_of(data, period)
     k = check_min_group_size(min_group_size)
@@ -756,6 +819,23 @@ def compute_skills_pyramid(
         the respondents who answered ``ai_skill_level``; all roles) and
         ``reference`` the target share (:data:`SKILL_TARGETS`). ``n`` is the
         respondents who answered ``ai_skill_level``.
+
+    Examples
+    --------
+    A small fictional organisation from :mod:`aiadopt.sample`:
+
+    >>> import tempfile
+    >>> import aiadopt
+    >>> from aiadopt.sample import write_sample
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = write_sample(folder, n_respondents=200, n_waves=2, n_use_cases=120)
+    ...     data = aiadopt.load(folder)
+    >>> pyramid = compute_skills_pyramid(data, period="latest")
+    >>> print(pyramid[pyramid["level"] == "organisation"][['key', 'value', 'reference', 'n']].round(1).to_string(index=False))
+           key  value  reference   n
+          user   77.0       80.0 161
+     connector   17.4       15.0 161
+    specialist    5.6        5.0 161
     """
     p = period_of(data, period)
     k = check_min_group_size(min_group_size)
@@ -810,6 +890,23 @@ def compute_goal_mix(
     -----
     *Active at E* as in :mod:`aiadopt.kpis`: started by E and not stopped
     by E. Units are the departments and teams of the register.
+
+    Examples
+    --------
+    A small fictional organisation from :mod:`aiadopt.sample`:
+
+    >>> import tempfile
+    >>> import aiadopt
+    >>> from aiadopt.sample import write_sample
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = write_sample(folder, n_respondents=200, n_waves=2, n_use_cases=120)
+    ...     data = aiadopt.load(folder)
+    >>> mix = compute_goal_mix(data, period="latest")
+    >>> print(mix[mix["level"] == "organisation"][['key', 'value', 'n', 'stuck_in_personal_ai']].round(1).to_string(index=False))
+            key  value  n  stuck_in_personal_ai
+       personal   41.5 82                 False
+    operational   40.2 82                 False
+      strategic   18.3 82                 False
     """
     p = period_of(data, period)
     threshold = float(personal_threshold_pct)
@@ -979,6 +1076,24 @@ def compute_trained_roi_ratio(
       hidden. The counts add up over departments, so complementary
       suppression also keeps the hidden departments' use cases from being
       all trained or all untrained (organisation minus shown departments).
+
+    Examples
+    --------
+    A small fictional organisation from :mod:`aiadopt.sample`:
+
+    >>> import tempfile
+    >>> import aiadopt
+    >>> from aiadopt.sample import write_sample
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = write_sample(folder, n_respondents=200, n_waves=2, n_use_cases=120)
+    ...     data = aiadopt.load(folder)
+    >>> ratio = compute_trained_roi_ratio(data, period="latest", n_boot=50)
+    >>> print(ratio[ratio["level"] == "organisation"][['key', 'statistic', 'value', 'n']].round(1).to_string(index=False))
+             key   statistic  value  n
+         trained  median_roi    1.4 28
+       untrained  median_roi    0.2 48
+           ratio   roi_ratio    7.5 76
+    unclassified n_use_cases    0.0  0
     """
     p = period_of(data, period)
     k = check_min_group_size(min_group_size)
@@ -1166,6 +1281,28 @@ def compute_measures(
         Goal-mix rows carry an extra statistic ``stuck_in_personal_ai``
         (1.0 flagged / 0.0 not; NaN without active use cases) on the
         personal key.
+
+    Examples
+    --------
+    A small fictional organisation from :mod:`aiadopt.sample`; the table
+    holds codes, and the reader's words come from
+    :func:`aiadopt.present.text.measure_labels`:
+
+    >>> import tempfile
+    >>> import aiadopt
+    >>> from aiadopt.sample import write_sample
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = write_sample(folder, n_respondents=200, n_waves=2, n_use_cases=120)
+    ...     data = aiadopt.load(folder)
+    >>> from aiadopt.present.text import measure_labels
+    >>> table = compute_measures(data, period="latest", n_boot=50)
+    >>> sorted(set(table["reason"]) - {""})
+    ['complementary', 'department_suppressed', 'no_benchmark', 'small_group']
+    >>> shown = measure_labels(table, "nl")
+    >>> print(shown.loc[shown["reason"] == "small_group", ["unit", "label", "note"]].head(2).to_string(index=False))
+     unit      label                                  note
+    Legal   Onwetend onderdrukt: minder dan 5 respondenten
+    Legal Afwachtend onderdrukt: minder dan 5 respondenten
     """
     p = period_of(data, period)
     k = check_min_group_size(min_group_size)

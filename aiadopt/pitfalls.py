@@ -89,6 +89,27 @@ def compute_pitfalls(
         - *no_visible_progress*: value = the department's adaptivity score
           (docs/metrics.md §2 KPI 5); triggered when < 30; not triggered when
           the score is undefined.
+
+    Examples
+    --------
+    A small fictional organisation from :mod:`aiadopt.sample`, with an
+    overridden threshold (the sentences are
+    :func:`aiadopt.present.text.describe_pitfall`'s):
+
+    >>> import tempfile
+    >>> import aiadopt
+    >>> from aiadopt.sample import write_sample
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = write_sample(folder, n_respondents=200, n_waves=2, n_use_cases=120)
+    ...     data = aiadopt.load(folder)
+    >>> signals = compute_pitfalls(data, period="latest", department="Finance",
+    ...                            thresholds={"innovation_club": 50})
+    >>> print(signals[["signal", "triggered", "value", "threshold"]].round(1).to_string(index=False))
+                 signal  triggered  value  threshold
+        innovation_club       True  100.0       50.0
+              no_rhythm      False    3.0        0.0
+       too_much_at_once       True    8.0        3.0
+    no_visible_progress       True   12.9       30.0
     """
     limits = dict(THRESHOLDS)
     if thresholds:
