@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..regression import RegressionResult
 
 __all__ = [
+    "alpha_reason",
     "describe_pitfall",
     "exclusion_labels",
     "fallback_rule",
@@ -519,3 +520,25 @@ def reliability_flag(alpha: float, lang: str = "en") -> str | None:
         return None
     fmt = Formatter(lang)
     return label("measure_text.low_reliability", lang, alpha=fmt.number(alpha, 2), limit=fmt.number(LOW_ALPHA, 1))
+
+
+def alpha_reason(result, lang: str = "en") -> str:
+    """Why Cronbach's alpha is NaN, in words; ``""`` when it was computed.
+
+    Parameters
+    ----------
+    result : AlphaResult
+        :func:`aiadopt.reliability.cronbach_alpha`'s result.
+    lang : {"en", "nl"}, default="en"
+
+    Examples
+    --------
+    >>> from aiadopt.reliability import cronbach_alpha
+    >>> alpha_reason(cronbach_alpha([[1, 2], [2, 3]]), "nl")
+    'alfa vraagt minstens 3 respondenten die elke vraag beantwoordden; dat zijn er 2'
+    """
+    if not result.reason:
+        return ""
+    fmt = Formatter(lang)
+    params = {k: fmt.count(v) for k, v in result.reason_params.items()}
+    return label(f"alpha_reason.{result.reason}", lang, **params)
