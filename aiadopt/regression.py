@@ -95,7 +95,6 @@ VIF_THRESHOLD: float = 10.0
 
 _PREFIX = SCALE_FAMILIES["competency"][0] + "_"
 _BOOT_CELLS = 4_000_000  # floats per bootstrap chunk (memory bound)
-_WIDE_CI = 0.40  # a share CI wider than 40 percentage points is called wide
 
 _Message = tuple[str, dict[str, Any]]
 

@@ -145,6 +145,9 @@ def describe_pitfall(row: pd.Series | Mapping[str, Any], lang: str = "en") -> st
 
 # --- the competency-to-ROI model ---------------------------------------------------
 
+#: A share CI wider than this (40 percentage points) is called wide.
+_WIDE_CI = 0.40
+
 
 def _join(names: list[str], lang: str) -> str:
     if len(names) <= 1:
@@ -343,10 +346,6 @@ def regression_finding(result: RegressionResult, lang: str = "en") -> list[str]:
         n = fmt.count(result.n_observations)
         parts.append(label("regression.fit_no_cv", lang, k=k, r2=r2, adj=adj, n=n, folds=folds))
     return parts + regression_notes(result, lang)
-
-
-#: A share CI wider than this (40 percentage points) is called wide.
-_WIDE_CI = 0.40
 
 
 def exclusion_labels(result: RegressionResult, lang: str = "en") -> pd.DataFrame:
