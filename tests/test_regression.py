@@ -438,6 +438,7 @@ def test_refuses_below_ten_per_predictor(make_dataset, rng):
     assert result.coefficients.empty
     out = result.to_dict()
     assert out["coefficients"] == [] and out["refusal_code"] == "too_few"
+    json.dumps(out, allow_nan=False)  # strict JSON when refused too
     assert out["refusal_params"] == result.refusal_params
     assert out["r_squared"] is None
     assert "NOT FITTED: Only 42 use cases" in result.summary()
@@ -461,6 +462,7 @@ def test_department_fallback_below_the_department_minimum(make_dataset, rng):
     )
     assert regression_finding(small)[0] == regression_fallback(small)
     assert small.to_dict()["fallback_params"] == small.fallback_params
+    assert json.loads(json.dumps(small.to_dict(), allow_nan=False))["fallback"] == "too_few_department"
 
     big = _fit(make_dataset, scores, roi, departments=depts, department="Big")
     assert big.scope == "department"
