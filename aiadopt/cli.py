@@ -183,11 +183,11 @@ def cmd_priorities(args) -> int:
 def cmd_measures(args) -> int:
     from .measures import compute_measures
     from .output import emit
+    from .present.text import measure_labels
 
     data = _load(args)
-    table = compute_measures(
-        data, period=_period(args, data), min_group_size=args.min_group_size, lang=args.lang, n_boot=args.n_boot
-    )
+    table = compute_measures(data, period=_period(args, data), min_group_size=args.min_group_size, n_boot=args.n_boot)
+    table = measure_labels(table, args.lang, min_group_size=args.min_group_size)
     if args.level != "all":
         table = table[table["level"] == args.level]
     if args.measure:
@@ -253,6 +253,7 @@ def cmd_regression(args) -> int:
     import json
 
     from .output import write_text_atomic
+    from .present.text import regression_finding
     from .regression import fit_competency_roi
 
     data = _load(args)
@@ -268,7 +269,7 @@ def cmd_regression(args) -> int:
     else:
         text = result.summary() + "\n"
         if not result.refused:
-            text += "\n" + result.finding() + "\n"
+            text += "\n" + " ".join(regression_finding(result)) + "\n"
     if args.out:
         write_text_atomic(args.out, text)
     else:
@@ -411,6 +412,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output(p)
     p.set_defaults(func=cmd_priorities)
 
+    from .present.text import fallback_rule  # light: labels and Babel only
+    from .schema import COMPETENCIES
+
     p = _subcommand(
         sub, "regression", help="which leadership competencies go with higher ROI (docs/metrics.md §4)",
         example="aiadopt regression --data data/sample --period latest --n-boot 200 --format json",
@@ -419,7 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
     _period_arg(p)
     p.add_argument(
         "--department", metavar="NAME",
-        help="fit on one department's use cases; below 20 usable use cases the organisation-wide model is used, and says so",
+        help="fit on one department's use cases. " + fallback_rule("en", k=len(COMPETENCIES)),
     )
     _n_boot(p, 1000, "the importance CIs")
     p.add_argument("--seed", type=int, default=0, metavar="N", help="bootstrap and cross-validation seed (default 0)")

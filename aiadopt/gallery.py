@@ -47,7 +47,7 @@ class ChartContext:
         return self.cached(
             "measures",
             lambda: compute_measures(
-                self.data, period=self.period, min_group_size=self.min_group_size, lang=self.lang, seed=self.seed
+                self.data, period=self.period, min_group_size=self.min_group_size, seed=self.seed
             ),
         )
 

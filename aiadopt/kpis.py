@@ -243,6 +243,21 @@ def compute_kpis(
       data, the period and ``min_group_size`` only — every report and CLI
       output of that period shows the same cells suppressed.
     * Process names match exactly (same department, same spelling).
+
+    Examples
+    --------
+    A small fictional organisation from :mod:`aiadopt.sample`:
+
+    >>> import tempfile
+    >>> import aiadopt
+    >>> from aiadopt.sample import write_sample
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = write_sample(folder, n_respondents=200, n_waves=2, n_use_cases=120)
+    ...     data = aiadopt.load(folder)
+    >>> kpis = compute_kpis(data, period="latest", level="organisation")
+    >>> print(kpis[["unit", "active_use_cases", "time_to_impact_days", "adaptivity_score"]].round(1).to_string(index=False))
+            unit  active_use_cases  time_to_impact_days  adaptivity_score
+    organisation                82                138.0              17.6
     """
     p = period_of(data, period)
     k = check_min_group_size(min_group_size)
@@ -389,6 +404,22 @@ def compute_kpi_trend(
     Each period uses its own survey wave and its own privacy suppression,
     exactly as a monthly run of that period would show it. ``period`` is
     as in :func:`compute_kpis` (``"latest"`` too).
+
+    Examples
+    --------
+    A small fictional organisation from :mod:`aiadopt.sample`:
+
+    >>> import tempfile
+    >>> import aiadopt
+    >>> from aiadopt.sample import write_sample
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = write_sample(folder, n_respondents=200, n_waves=2, n_use_cases=120)
+    ...     data = aiadopt.load(folder)
+    >>> trend = compute_kpi_trend(data, period="2026-10", months=2, level="organisation")
+    >>> print(trend[["period", "active_use_cases", "n_use_cases_started"]].to_string(index=False))
+     period  active_use_cases  n_use_cases_started
+    2026-09                79                  100
+    2026-10                82                  104
     """
     if not isinstance(months, int) or months < 1:
         raise ValueError(f"months must be a positive integer, got {months!r}")

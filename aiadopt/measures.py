@@ -73,7 +73,6 @@ import pandas as pd
 
 from .dataset import Dataset
 from .kpis import ORGANISATION
-from .labels import label
 from .privacy import FIGURE_BOUNDS, check_min_group_size, suppression_mask
 from .reliability import cronbach_alpha
 from .roi import compute_roi
@@ -118,27 +117,10 @@ MEASURE_COLUMNS: tuple[str, ...] = (
     "period",
 )
 
-#: Columns of :func:`compute_measures`: :data:`MEASURE_COLUMNS` plus the
-#: reader-facing ``label`` (of the key) and ``note`` (the reason in words).
-MEASURES_TABLE_COLUMNS: tuple[str, ...] = (
-    "level",
-    "unit",
-    "department",
-    "measure",
-    "key",
-    "label",
-    "statistic",
-    "value",
-    "ci_low",
-    "ci_high",
-    "n",
-    "suppressed",
-    "reference",
-    "reason",
-    "note",
-    "survey_wave",
-    "period",
-)
+#: Columns of :func:`compute_measures`: the same as :data:`MEASURE_COLUMNS`
+#: (codes and numbers; :func:`aiadopt.present.text.measure_labels` adds the
+#: reader columns ``label`` and ``note``).
+MEASURES_TABLE_COLUMNS: tuple[str, ...] = MEASURE_COLUMNS
 
 #: Measures in report order.
 MEASURES: tuple[str, ...] = (
@@ -485,6 +467,28 @@ def compute_phases(
       them, when they share a phase). Teams without any answer are not
       counted.
     * Units are the departments and teams in the survey wave used.
+
+    Examples
+    --------
+    A small fictional organisation from :mod:`aiadopt.sample`:
+
+    >>> import tempfile
+    >>> import aiadopt
+    >>> from aiadopt.sample import write_sample
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = write_sample(folder, n_respondents=200, n_waves=2, n_use_cases=120)
+    ...     data = aiadopt.load(folder)
+    >>> phases = compute_phases(data, period="latest")
+    >>> print(phases[phases["level"] == "organisation"][['key', 'statistic', 'value', 'n']].round(1).to_string(index=False))
+    key             statistic  value   n
+      1             pct_teams    0.0 158
+      2             pct_teams   66.7 158
+      3             pct_teams   33.3 158
+      4             pct_teams    0.0 158
+      5             pct_teams    0.0 158
+     4+ pct_teams_phase_4plus    0.0 158
+     4+               n_teams    6.0 158
+     4+        n_teams_hidden    2.0 158
     """
     p = period_of(data, period)
     k = check_min_group_size(min_group_size)
@@ -597,6 +601,29 @@ def compute_competency_gap(
       count too, against floating-point noise).
     * Benchmark mapping: see :data:`BENCHMARKS`.
     * Competencies without items in the survey are left out.
+
+    Examples
+    --------
+    A small fictional organisation from :mod:`aiadopt.sample` (``data`` has
+    no national benchmark; ``complementary`` is a figure hidden so that a
+    suppressed one cannot be worked out by subtraction):
+
+    >>> import tempfile
+    >>> import aiadopt
+    >>> from aiadopt.sample import write_sample
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = write_sample(folder, n_respondents=200, n_waves=2, n_use_cases=120)
+    ...     data = aiadopt.load(folder)
+    >>> gap = compute_competency_gap(data, period="latest")
+    >>> org = gap[gap["level"] == "organisation"]
+    >>> print(org[["key", "statistic", "value", "reference", "reason"]].head(6).round(1).to_string(index=False))  # doctest: +NORMALIZE_WHITESPACE
+          key      statistic  value  reference        reason
+    strategic  pct_qualified   14.3       23.0
+    strategic gap_pct_points   -8.7       23.0
+         data  pct_qualified    9.5        NaN
+         data gap_pct_points    NaN        NaN  no_benchmark
+       ethics  pct_qualified    NaN       14.0 complementary
+       ethics gap_pct_points    NaN       14.0 complementary
     """
     p = period_of(data, period)
     k = check_min_group_size(min_group_size)
@@ -689,6 +716,24 @@ def compute_culture(
     * Alpha is given for teams too: a team's alpha is shown when the team
       passes the privacy rule and alpha is estimable.
     * An answer counts as favourable when it is ≥ 4.
+
+    Examples
+    --------
+    A small fictional organisation from :mod:`aiadopt.sample`:
+
+    >>> import tempfile
+    >>> import aiadopt
+    >>> from aiadopt.sample import write_sample
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = write_sample(folder, n_respondents=200, n_waves=2, n_use_cases=120)
+    ...     data = aiadopt.load(folder)
+    >>> culture = compute_culture(data, period="latest")
+    >>> print(culture[culture["level"] == "organisation"][['family', 'key', 'statistic', 'value']].head(4).round(2).to_string(index=False))
+     family             key         statistic  value
+    culture experimentation favourability_pct  32.59
+    culture experimentation        score_mean   3.03
+    culture experimentation       score_0_100  50.70
+    culture experimentation             alpha   0.74
     """
     p = period_of(data, period)
     k = check_min_group_size(min_group_size)
@@ -774,6 +819,23 @@ def compute_skills_pyramid(
         the respondents who answered ``ai_skill_level``; all roles) and
         ``reference`` the target share (:data:`SKILL_TARGETS`). ``n`` is the
         respondents who answered ``ai_skill_level``.
+
+    Examples
+    --------
+    A small fictional organisation from :mod:`aiadopt.sample`:
+
+    >>> import tempfile
+    >>> import aiadopt
+    >>> from aiadopt.sample import write_sample
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = write_sample(folder, n_respondents=200, n_waves=2, n_use_cases=120)
+    ...     data = aiadopt.load(folder)
+    >>> pyramid = compute_skills_pyramid(data, period="latest")
+    >>> print(pyramid[pyramid["level"] == "organisation"][['key', 'value', 'reference', 'n']].round(1).to_string(index=False))
+           key  value  reference   n
+          user   77.0       80.0 161
+     connector   17.4       15.0 161
+    specialist    5.6        5.0 161
     """
     p = period_of(data, period)
     k = check_min_group_size(min_group_size)
@@ -828,6 +890,23 @@ def compute_goal_mix(
     -----
     *Active at E* as in :mod:`aiadopt.kpis`: started by E and not stopped
     by E. Units are the departments and teams of the register.
+
+    Examples
+    --------
+    A small fictional organisation from :mod:`aiadopt.sample`:
+
+    >>> import tempfile
+    >>> import aiadopt
+    >>> from aiadopt.sample import write_sample
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = write_sample(folder, n_respondents=200, n_waves=2, n_use_cases=120)
+    ...     data = aiadopt.load(folder)
+    >>> mix = compute_goal_mix(data, period="latest")
+    >>> print(mix[mix["level"] == "organisation"][['key', 'value', 'n', 'stuck_in_personal_ai']].round(1).to_string(index=False))
+            key  value  n  stuck_in_personal_ai
+       personal   41.5 82                 False
+    operational   40.2 82                 False
+      strategic   18.3 82                 False
     """
     p = period_of(data, period)
     threshold = float(personal_threshold_pct)
@@ -997,6 +1076,24 @@ def compute_trained_roi_ratio(
       hidden. The counts add up over departments, so complementary
       suppression also keeps the hidden departments' use cases from being
       all trained or all untrained (organisation minus shown departments).
+
+    Examples
+    --------
+    A small fictional organisation from :mod:`aiadopt.sample`:
+
+    >>> import tempfile
+    >>> import aiadopt
+    >>> from aiadopt.sample import write_sample
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = write_sample(folder, n_respondents=200, n_waves=2, n_use_cases=120)
+    ...     data = aiadopt.load(folder)
+    >>> ratio = compute_trained_roi_ratio(data, period="latest", n_boot=50)
+    >>> print(ratio[ratio["level"] == "organisation"][['key', 'statistic', 'value', 'n']].round(1).to_string(index=False))
+             key   statistic  value  n
+         trained  median_roi    1.4 28
+       untrained  median_roi    0.2 48
+           ratio   roi_ratio    7.5 76
+    unclassified n_use_cases    0.0  0
     """
     p = period_of(data, period)
     k = check_min_group_size(min_group_size)
@@ -1150,31 +1247,11 @@ def compute_trained_roi_ratio(
 # --- everything in one table ---------------------------------------------------------------
 
 
-def _key_label(measure: str, key: str, lang: str) -> str:
-    group = {
-        "phases": "phase",
-        "competency_gap": "competency",
-        "culture": "culture",
-        "pillar": "pillar",
-        "skills_pyramid": "skill",
-        "goal_mix": "goal",
-        "trained_roi": "measure_key",
-    }[measure]
-    if measure == "phases" and key in ("4+", "median"):
-        group = "measure_key"
-        key = {"4+": "phase_4plus", "median": "team_phase"}[key]
-    try:
-        return label(f"{group}.{key}", lang)
-    except KeyError:
-        return key
-
-
 def compute_measures(
     data: Dataset,
     *,
     period: str | pd.Period,
     min_group_size: int = 5,
-    lang: str = "en",
     n_boot: int = 2000,
     seed: int = 0,
 ) -> pd.DataFrame:
@@ -1189,28 +1266,44 @@ def compute_measures(
         Calendar month ``"YYYY-MM"`` or ``"latest"`` (:func:`aiadopt.timeline.period_of`).
     min_group_size : int, default=5
         Smallest group whose survey figures are shown (>= 3).
-    lang : {"en", "nl"}, default="en"
-        Language of ``label`` and ``note``.
     n_boot, seed : int
         Bootstrap of the trained-leader ROI ratio.
 
     Returns
     -------
     DataFrame
-        :data:`MEASURES_TABLE_COLUMNS`: the :data:`MEASURE_COLUMNS` of the
-        ``compute_*`` functions (see the module docstring) plus ``label``
-        (the key in words, in ``lang``) and ``note`` (the ``reason`` in
-        words: why a figure is empty, e.g. "suppressed: fewer than 5
-        respondents"; empty where the figure is shown). Rows are in
+        :data:`MEASURE_COLUMNS` of the ``compute_*`` functions (see the
+        module docstring): keys and ``reason`` codes, no words; add the
+        reader columns ``label`` and ``note`` (e.g. "suppressed: fewer than
+        5 respondents") with :func:`aiadopt.present.text.measure_labels`.
+        Rows are in
         :data:`MEASURES` order, then organisation, departments, teams.
         Goal-mix rows carry an extra statistic ``stuck_in_personal_ai``
         (1.0 flagged / 0.0 not; NaN without active use cases) on the
         personal key.
-    """
-    from .labels import LANGUAGES
 
-    if lang not in LANGUAGES:
-        raise ValueError(f"lang must be one of {LANGUAGES}; got {lang!r}")
+    Examples
+    --------
+    A small fictional organisation from :mod:`aiadopt.sample`; the table
+    holds codes, and the reader's words come from
+    :func:`aiadopt.present.text.measure_labels`:
+
+    >>> import tempfile
+    >>> import aiadopt
+    >>> from aiadopt.sample import write_sample
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = write_sample(folder, n_respondents=200, n_waves=2, n_use_cases=120)
+    ...     data = aiadopt.load(folder)
+    >>> from aiadopt.present.text import measure_labels
+    >>> table = compute_measures(data, period="latest", n_boot=50)
+    >>> sorted(set(table["reason"]) - {""})
+    ['complementary', 'department_suppressed', 'no_benchmark', 'small_group']
+    >>> shown = measure_labels(table, "nl")
+    >>> print(shown.loc[shown["reason"] == "small_group", ["unit", "label", "note"]].head(2).to_string(index=False))
+     unit      label                                  note
+    Legal   Onwetend onderdrukt: minder dan 5 respondenten
+    Legal Afwachtend onderdrukt: minder dan 5 respondenten
+    """
     p = period_of(data, period)
     k = check_min_group_size(min_group_size)
     goal = compute_goal_mix(data, period=p)
@@ -1239,13 +1332,4 @@ def compute_measures(
     # Keep each function's key order; group units within a measure.
     table = table.iloc[order.sort_values(["m", "l", "d", "u", "i"], kind="mergesort").index]
     table = table.reset_index(drop=True)
-    table["label"] = [
-        _key_label(m, key, lang) for m, key in zip(table["measure"], table["key"], strict=True)
-    ]
-    table["note"] = [
-        label(f"measure_reason.{r}", lang, k=k, m=MIN_USE_CASES) if r else ""
-        for r in table["reason"]
-    ]
-    table["note"] = table["note"].astype("str")
-    table["label"] = table["label"].astype("str")
-    return table.loc[:, list(MEASURES_TABLE_COLUMNS)]
+    return table.loc[:, list(MEASURE_COLUMNS)]

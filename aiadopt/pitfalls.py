@@ -1,5 +1,8 @@
 """Pitfall signals (docs/metrics.md §6): four explainable rules per department
-and period, returned as data with the figures that triggered them."""
+and period, returned as data with the figures that triggered them.
+
+The sentences that say a signal are
+:func:`aiadopt.present.text.describe_pitfall`'s."""
 
 from __future__ import annotations
 
@@ -8,11 +11,10 @@ import pandas as pd
 
 from .dataset import Dataset
 from .kpis import compute_kpis
-from .labels import label
 from .timeline import period_end, period_of, use_case_state
 from .units import check_department, known_teams
 
-__all__ = ["SIGNALS", "THRESHOLDS", "compute_pitfalls", "describe_pitfall"]
+__all__ = ["COLUMNS", "SIGNALS", "THRESHOLDS", "compute_pitfalls"]
 
 #: Signal keys in report order (labels in labels.yaml ``pitfall.*``).
 SIGNALS: tuple[str, ...] = ("innovation_club", "no_rhythm", "too_much_at_once", "no_visible_progress")
@@ -39,6 +41,7 @@ COLUMNS = (
     "running_pilots",
     "n_teams",
     "adaptivity_score",
+    "window_months",
 )
 
 
@@ -86,6 +89,27 @@ def compute_pitfalls(
         - *no_visible_progress*: value = the department's adaptivity score
           (docs/metrics.md §2 KPI 5); triggered when < 30; not triggered when
           the score is undefined.
+
+    Examples
+    --------
+    A small fictional organisation from :mod:`aiadopt.sample`, with an
+    overridden threshold (the sentences are
+    :func:`aiadopt.present.text.describe_pitfall`'s):
+
+    >>> import tempfile
+    >>> import aiadopt
+    >>> from aiadopt.sample import write_sample
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = write_sample(folder, n_respondents=200, n_waves=2, n_use_cases=120)
+    ...     data = aiadopt.load(folder)
+    >>> signals = compute_pitfalls(data, period="latest", department="Finance",
+    ...                            thresholds={"innovation_club": 50})
+    >>> print(signals[["signal", "triggered", "value", "threshold"]].round(1).to_string(index=False))
+                 signal  triggered  value  threshold
+        innovation_club       True  100.0       50.0
+              no_rhythm      False    3.0        0.0
+       too_much_at_once       True    8.0        3.0
+    no_visible_progress       True   12.9       30.0
     """
     limits = dict(THRESHOLDS)
     if thresholds:
@@ -136,6 +160,7 @@ def compute_pitfalls(
             "running_pilots": pilots,
             "n_teams": teams_n,
             "adaptivity_score": adapt,
+            "window_months": int(limits["no_rhythm"]),
         }
         checks = {
             "innovation_club": (share, limits["innovation_club"], bool(share > limits["innovation_club"])),
@@ -157,39 +182,3 @@ def compute_pitfalls(
                 }
             )
     return pd.DataFrame(rows, columns=list(COLUMNS))
-
-
-def describe_pitfall(row: pd.Series | dict, lang: str = "en") -> str:
-    """One sentence naming a signal and the figures behind it."""
-    r = dict(row)
-    name = label(f"pitfall.{r['signal']}", lang)
-    nl = lang == "nl"
-    if r["signal"] == "innovation_club":
-        if pd.isna(r["value"]):
-            return f"{name}: " + ("geen actieve use cases." if nl else "no active use cases.")
-        text = (
-            f"{r['value']:.0f}% van de {r['n_active_use_cases']} actieve use cases zit in team {r['top_team']} (grens 60%)."
-            if nl
-            else f"{r['value']:.0f}% of {r['n_active_use_cases']} active use cases sit in team {r['top_team']} (limit 60%)."
-        )
-    elif r["signal"] == "no_rhythm":
-        text = (
-            f"{r['new_use_cases']} nieuwe use cases en {r['pilot_decisions']} pilotbesluiten in de laatste 2 maanden."
-            if nl
-            else f"{r['new_use_cases']} new use cases and {r['pilot_decisions']} pilot decisions in the last 2 months."
-        )
-    elif r["signal"] == "too_much_at_once":
-        if pd.isna(r["value"]):
-            return f"{name}: " + ("geen teams." if nl else "no teams.")
-        text = (
-            f"{r['running_pilots']} lopende pilots over {r['n_teams']} teams = {r['value']:.1f} per team (grens 3)."
-            if nl
-            else f"{r['running_pilots']} running pilots across {r['n_teams']} teams = {r['value']:.1f} per team (limit 3)."
-        )
-    else:
-        if pd.isna(r["value"]):
-            return f"{name}: " + ("adaptiviteitsscore niet te bepalen." if nl else "adaptivity score not defined.")
-        text = (
-            f"adaptiviteitsscore {r['value']:.0f} (grens 30)." if nl else f"adaptivity score {r['value']:.0f} (limit 30)."
-        )
-    return f"{name}: {text}"

@@ -7,16 +7,22 @@ competencies in the survey wave the use case started in. The model is OLS with
 HC3 standard errors, and each competency's share of the explained variance
 is the LMG (Shapley) decomposition of R², with bootstrap CIs.
 
-The model refuses to fit, with a message saying why and what would be
-enough, rather than return a table of meaningless numbers.
+The model refuses to fit, with a reason code and the numbers that say why
+and what would be enough, rather than return a table of meaningless numbers.
+Results hold numbers and codes only, like statsmodels' results; the
+sentences about them are :mod:`aiadopt.present.text`'s
+(:func:`~aiadopt.present.text.regression_finding`, ...).
 
 Examples
 --------
+On the shipped sample (from the repository root; :func:`fit_competency_roi`
+has an example that runs anywhere):
+
 >>> import aiadopt
->>> from aiadopt.regression import fit_competency_roi
+>>> from aiadopt.present.text import regression_finding
 >>> result = fit_competency_roi(aiadopt.load("data/sample"), period="2026-10")  # doctest: +SKIP
 >>> result.coefficients                                                       # doctest: +SKIP
->>> print(result.finding(lang="nl"))                                          # doctest: +SKIP
+>>> print(" ".join(regression_finding(result, "nl")))                         # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from sklearn.linear_model import LinearRegression
 from sklearn.model_selection import KFold, cross_val_score
 
 from .dataset import Dataset
-from .labels import label
+from .model_scope import MIN_DEPARTMENT_OBS, MIN_OBS_PER_PREDICTOR, department_minimum
 from .roi import compute_roi
 from .schema import COMPETENCIES, SCALE_FAMILIES
 from .timeline import NO_WAVE, month_ordinals, period_of, use_case_state, wave_at_start, waves_up_to
@@ -44,10 +50,13 @@ __all__ = [
     "EXCLUSION_REASONS",
     "IMPORTANCE_COLUMNS",
     "MAX_CONDITION",
+    "MIN_DEPARTMENT_OBS",
+    "MIN_OBS_PER_PREDICTOR",
     "VIF_THRESHOLD",
     "OLSResult",
     "RegressionResult",
     "build_model_table",
+    "department_minimum",
     "fit_competency_roi",
     "fit_ols",
     "lmg_importance",
@@ -77,18 +86,15 @@ IMPORTANCE_COLUMNS: tuple[str, ...] = (
     "share_ci_low",
     "share_ci_high",
 )
-#: Reason code -> reason (English) why a use case is not in the model, in the
-#: order they are checked: a use case counts under the first that applies.
-EXCLUSION_REASONS: dict[str, str] = {
-    code: label(f"regression.reason_{code}")
-    for code in ("not_started", "no_roi", "no_wave", "no_leaders", "incomplete")
-}
+#: Codes of the reasons why a use case is not in the model, in the order they
+#: are checked: a use case counts under the first that applies (words:
+#: ``regression.reason_<code>`` in the label catalogue).
+EXCLUSION_REASONS: tuple[str, ...] = ("not_started", "no_roi", "no_wave", "no_leaders", "incomplete")
 #: A predictor with a variance inflation factor above this is flagged collinear.
 VIF_THRESHOLD: float = 10.0
 
 _PREFIX = SCALE_FAMILIES["competency"][0] + "_"
 _BOOT_CELLS = 4_000_000  # floats per bootstrap chunk (memory bound)
-_WIDE_CI = 0.40  # a share CI wider than 40 percentage points is called wide
 
 _Message = tuple[str, dict[str, Any]]
 
@@ -176,7 +182,7 @@ def _table(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 def _reason_counts(frame: pd.DataFrame) -> dict[str, int]:
     counts = frame["reason"].value_counts()
-    return {text: int(counts.get(code, 0)) for code, text in EXCLUSION_REASONS.items()}
+    return {code: int(counts.get(code, 0)) for code in EXCLUSION_REASONS}
 
 
 def build_model_table(data: Dataset, *, period: str | pd.Period) -> tuple[pd.DataFrame, dict]:
@@ -201,8 +207,8 @@ def build_model_table(data: Dataset, *, period: str | pd.Period) -> tuple[pd.Dat
         the team's mean leader score (1–5). The scores are averages of few
         leaders: model input, not for display (docs/metrics.md §5).
     excluded : dict
-        Reason -> number of the register's use cases left out for it (every
-        reason of :data:`EXCLUSION_REASONS`, zeros included). Each use case
+        Reason code -> number of the register's use cases left out for it
+        (every code of :data:`EXCLUSION_REASONS`, zeros included). Each use case
         counts once, under the first reason that applies, in this order:
         not started by E; no ROI; no survey wave on or before the period;
         no leader answers of the team in the wave; the team's leaders
@@ -650,34 +656,6 @@ def lmg_importance(y, X: pd.DataFrame) -> pd.Series:
 # --- result -------------------------------------------------------------------------------
 
 
-def _join(names: list[str], lang: str) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} {label('regression.and', lang)} {names[-1]}"
-
-
-def _render(message: _Message, lang: str = "en") -> str:
-    key, params = message
-    fmt: dict[str, Any] = {}
-    for name, value in params.items():
-        if name == "names":
-            fmt[name] = _join([label(f"competency.{v}", lang) for v in value], lang)
-        elif name == "where":
-            fmt[name] = label("regression.where", lang, department=value) if value else ""
-        else:
-            fmt[name] = value
-    return label(f"regression.{key}", lang, **fmt)
-
-
-def _num(x: float) -> str:
-    """A proportion as a whole percentage without the sign: 0.384 -> '38'."""
-    return str(int(round(100 * x)))
-
-
-def _pct(x: float) -> str:
-    return f"{_num(x)}%"
-
-
 def _none_if_nan(value):
     if value is None:
         return None
@@ -686,6 +664,15 @@ def _none_if_nan(value):
     if isinstance(value, np.integer):
         return int(value)
     return value
+
+
+def _jsonable(value):
+    """``value`` with numpy scalars as Python numbers and NaN as None (strict JSON)."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return _none_if_nan(value)
 
 
 def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
@@ -706,7 +693,7 @@ class RegressionResult:
         Use cases of the register (of the department, for a department
         model) left out; ``excluded_reasons`` says why.
     excluded_reasons : dict
-        Reason -> count, every reason of :data:`EXCLUSION_REASONS`.
+        Reason code -> count, every code of :data:`EXCLUSION_REASONS`.
     r_squared, adj_r_squared : float
         In-sample R² and adjusted R² (NaN when refused).
     cv_r_squared : float
@@ -722,11 +709,22 @@ class RegressionResult:
         The use cases the model is fitted on.
     department : str or None
         The department asked for (also when the model fell back).
-    fallback_reason : str or None
-        Why a department's report shows the organisation-wide model.
-    refused : str or None
-        Why the model was not fitted, and what would be enough. When set,
-        the frames are empty and the figures NaN.
+    fallback : str or None
+        ``"too_few_department"`` when a department was asked for but has
+        fewer usable use cases than :func:`department_minimum`, so this is
+        the organisation-wide model; None otherwise.
+    fallback_params : dict
+        The numbers behind ``fallback``: ``department``, ``n`` (its usable
+        use cases) and ``need`` (the minimum).
+    refusal_code : str or None
+        Why the model was not fitted (``"too_few"``, ``"constant_roi"``,
+        ``"too_few_profiles"``, ``"exact_collinear"``, ``"ill_conditioned"``,
+        ``"leverage"``, ``"no_items"``, ``"all_constant"``), None when it was
+        fitted. When set, the frames are empty and the figures NaN.
+        ``refused`` is the same code.
+    refusal_params : dict
+        The numbers behind ``refusal_code`` and what would be enough, e.g.
+        ``{"n": 12, "need": 70, "per": 10, "department": None}``.
     coefficients : DataFrame
         One row per term (``const``, then the competency keys in
         :data:`aiadopt.schema.COMPETENCIES` order), columns
@@ -742,9 +740,10 @@ class RegressionResult:
         Competencies with VIF above :data:`VIF_THRESHOLD`.
     dropped : list of str
         Competencies left out because every use case has the same team score.
-    notes : list of str
-        Warnings a reader must see with the numbers (collinearity, dropped or
-        missing competencies).
+    notes : list of (code, params)
+        Warnings a reader must see with the numbers: ``("collinear",
+        {"names": [...], "threshold": 10.0})``, ``("dropped_constant",
+        {"names": [...]})``, ``("missing_items", {"names": [...]})``.
     period : str
         ``"YYYY-MM"``.
     predictors : tuple of str
@@ -772,13 +771,15 @@ class RegressionResult:
     condition_number: float = float("nan")
     scope: str = "organisation"
     department: str | None = None
-    fallback_reason: str | None = None
-    refused: str | None = None
+    fallback: str | None = None
+    fallback_params: dict[str, Any] = field(default_factory=dict)
+    refusal_code: str | None = None
+    refusal_params: dict[str, Any] = field(default_factory=dict)
     coefficients: pd.DataFrame = field(default_factory=lambda: _empty(COEFFICIENT_COLUMNS))
     importance: pd.DataFrame = field(default_factory=lambda: _empty(IMPORTANCE_COLUMNS))
     collinear: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[_Message] = field(default_factory=list)
     period: str = ""
     predictors: tuple[str, ...] = ()
     predictor_sd: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
@@ -789,7 +790,11 @@ class RegressionResult:
     cv_folds: int = 5
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
     model: Any = None
-    _messages: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def refused(self) -> str | None:
+        """The refusal code, or None when the model was fitted."""
+        return self.refusal_code
 
     # -- tables -----------------------------------------------------------------
     def summary_frame(self) -> pd.DataFrame:
@@ -828,156 +833,38 @@ class RegressionResult:
             "cv_r_squared": _none_if_nan(self.cv_r_squared),
             "condition_number": _none_if_nan(self.condition_number),
             "scope": self.scope,
-            "fallback_reason": self.fallback_reason,
-            "refused": self.refused,
+            "department": self.department,
+            "fallback": self.fallback,
+            "fallback_params": _jsonable(self.fallback_params),
+            "refusal_code": self.refusal_code,
+            "refusal_params": _jsonable(self.refusal_params),
+            "notes": [{"code": code, "params": _jsonable(params)} for code, params in self.notes],
             "coefficients": coefficients if self.refused is None else [],
         }
 
-    def excluded_frame(self, lang: str = "en") -> pd.DataFrame:
-        """Tidy ``reason_code``, ``reason`` (in ``lang``), ``n_use_cases``."""
-        codes = {text: code for code, text in EXCLUSION_REASONS.items()}
+    def excluded_frame(self) -> pd.DataFrame:
+        """Tidy ``reason_code``, ``n_use_cases`` (words for the codes:
+        :func:`aiadopt.present.text.exclusion_labels`)."""
         return pd.DataFrame(
             {
-                "reason_code": [codes[r] for r in self.excluded_reasons],
-                "reason": [
-                    label(f"regression.reason_{codes[r]}", lang) for r in self.excluded_reasons
-                ],
-                "n_use_cases": list(self.excluded_reasons.values()),
+                "reason_code": pd.Series(list(self.excluded_reasons), dtype="str"),
+                "n_use_cases": pd.Series(list(self.excluded_reasons.values()), dtype="int64"),
             }
         )
 
-    # -- text ---------------------------------------------------------------------
-    def refusal(self, lang: str = "en") -> str | None:
-        """The refusal message in ``lang``, or None when the model was fitted."""
-        msg = self._messages.get("refused")
-        return None if msg is None else _render(msg, lang)
-
-    def messages(self, lang: str = "en") -> list[str]:
-        """Fallback reason, refusal and notes, in ``lang``, in that order."""
-        out = [_render(m, lang) for m in (self._messages.get("fallback"),) if m]
-        if self._messages.get("refused"):
-            out.append(_render(self._messages["refused"], lang))
-        out += [_render(m, lang) for m in self._messages.get("notes", [])]
-        return out
-
-    def finding(self, lang: str = "en") -> str:
-        """The result in plain language, in ``lang`` (``en`` or ``nl``).
-
-        Names the competency with the largest share of explained ROI
-        variance with its bootstrap CI, says when that CI overlaps the
-        runner-up's or is wide, and how much the model explains in and out
-        of sample. A refused model gives the refusal message; a department
-        that fell back to the organisation-wide model says so first.
-        """
-        parts = []
-        if self._messages.get("fallback"):
-            parts.append(_render(self._messages["fallback"], lang))
-        if self.refused is not None:
-            parts.append(label("regression.not_fitted", lang))
-            parts.append(_render(self._messages["refused"], lang))
-            return " ".join(parts)
-        ranked = self.importance.sort_values("share", ascending=False, kind="stable")
-        top = ranked.iloc[0]
-        name = label(f"competency.{top['term']}", lang)
-        if np.isfinite(top["share_ci_low"]):
-            parts.append(
-                label(
-                    "regression.largest",
-                    lang,
-                    name=name,
-                    share=_pct(top["share"]),
-                    low=_num(top["share_ci_low"]),
-                    high=_num(top["share_ci_high"]),
-                )
-            )
-        else:  # n_boot=0: no CI
-            parts.append(
-                label("regression.largest_no_ci", lang, name=name, share=_pct(top["share"]))
-            )
-        if len(ranked) > 1 and self.n_boot > 0:
-            second = ranked.iloc[1]
-            if top["share_ci_low"] <= second["share_ci_high"]:
-                parts.append(
-                    label(
-                        "regression.overlap",
-                        lang,
-                        other=label(f"competency.{second['term']}", lang),
-                        share=_pct(second["share"]),
-                        low=_num(second["share_ci_low"]),
-                        high=_num(second["share_ci_high"]),
-                    )
-                )
-            elif top["share_ci_high"] - top["share_ci_low"] > _WIDE_CI:
-                parts.append(label("regression.wide", lang))
-        parts.append(
-            label(
-                "regression.fit",
-                lang,
-                k=len(self.predictors),
-                r2=_pct(self.r_squared),
-                adj=_pct(self.adj_r_squared),
-                cv=_pct(self.cv_r_squared),
-                folds=self.cv_folds,
-            )
-        )
-        if not self.cv_r_squared > 0:
-            parts.append(label("regression.no_prediction", lang))
-        parts += [_render(m, lang) for m in self._messages.get("notes", [])]
-        return " ".join(parts)
-
     def summary(self) -> str:
-        """A readable text table (English), like statsmodels' ``summary()``."""
-        where = f" ({self.department})" if self.scope == "department" else ""
-        lines = [
-            "Competency-to-ROI regression (OLS, HC3 standard errors, LMG importance)",
-            f"Period: {self.period}   Scope: {self.scope}{where}",
-            f"Use cases: {self.n_observations} with ROI and leader scores"
-            + (f" ({self.n_profiles} distinct team/wave score sets)" if self.n_profiles else "")
-            + f", {self.n_excluded} left out",
-        ]
-        lines += [f"  - {reason}: {n}" for reason, n in self.excluded_reasons.items() if n]
-        if self.fallback_reason:
-            lines.append(f"Note: {self.fallback_reason}")
-        if self.refused is not None:
-            lines.append(f"NOT FITTED: {self.refused}")
-            lines += [f"Note: {note}" for note in self.notes]
-            return "\n".join(lines)
-        lines.append(
-            f"R² = {self.r_squared:.3f}   adjusted R² = {self.adj_r_squared:.3f}   "
-            f"{self.cv_folds}-fold CV R² = {self.cv_r_squared:.3f} (mean over folds)"
-        )
-        lines.append(
-            f"Condition number of the standardised scores: {self.condition_number:.3g} "
-            f"(refused above {MAX_CONDITION:.3g})"
-        )
-        lines += [f"WARNING: {note}" for note in self.notes]
-        table = self.coefficients.copy()
-        table["importance_ci"] = [
-            "" if np.isnan(lo) else f"[{lo:.3f}, {hi:.3f}]"
-            for lo, hi in zip(table["importance_ci_low"], table["importance_ci_high"], strict=True)
-        ]
-        table["term"] = [t + (" †" if t in self.collinear else "") for t in table["term"]]
-        table = table.drop(columns=["importance_ci_low", "importance_ci_high"])
-        text = table.to_string(
-            index=False,
-            na_rep="",
-            float_format=lambda v: f"{v:.3f}",
-        )
-        lines += ["", text]
-        if self.collinear:
-            lines.append(f"† VIF > {VIF_THRESHOLD:g}")
-        lines.append(
-            f"importance: share of R² (LMG), 95% percentile CI from {self.n_boot} "
-            f"bootstrap resamples of use cases (seed {self.seed})"
-        )
-        return "\n".join(lines)
+        """A readable text table (English), like statsmodels' ``summary()``;
+        written by :func:`aiadopt.present.text.regression_summary`."""
+        from .present.text import regression_summary
+
+        return regression_summary(self)
 
     def __str__(self) -> str:
         return self.summary()
 
     def __repr__(self) -> str:
         if self.refused is not None:
-            return f"RegressionResult(refused={self.refused!r})"
+            return f"RegressionResult(refusal_code={self.refused!r}, refusal_params={self.refusal_params!r})"
         return (
             f"RegressionResult(scope={self.scope!r}, n_observations={self.n_observations}, "
             f"r_squared={self.r_squared:.3f}, cv_r_squared={self.cv_r_squared:.3f})"
@@ -1021,14 +908,13 @@ def _fit(
         notes.append(("missing_items", {"names": missing}))
 
     def refuse(key: str, *, condition_number: float = float("nan"), **params) -> RegressionResult:
-        msg = (key, params)
-        messages = {**base["_messages"], "refused": msg, "notes": notes}
         return RegressionResult(
-            **{**base, "_messages": messages},
+            **base,
             n_observations=n,
             condition_number=condition_number,
-            refused=_render(msg),
-            notes=[_render(m) for m in notes],
+            refusal_code=key,
+            refusal_params=params,
+            notes=notes,
             table=table,
         )
 
@@ -1036,11 +922,11 @@ def _fit(
         return refuse("no_items")
     need = min_obs_per_predictor * len(keys)
     if n < need:
-        return refuse("too_few", n=n, need=need, per=min_obs_per_predictor, where=where)
+        return refuse("too_few", n=n, need=need, per=min_obs_per_predictor, department=where)
 
     y = table["roi"].to_numpy(dtype=float)
     if np.ptp(y) <= 1e-12 * max(1.0, abs(y.mean())):
-        return refuse("constant_roi", n=n, where=where)
+        return refuse("constant_roi", n=n, department=where)
     dropped = [
         k
         for k in keys
@@ -1050,13 +936,13 @@ def _fit(
     if dropped:
         notes.append(("dropped_constant", {"names": dropped}))
     if not kept:
-        return refuse("all_constant", where=where)
+        return refuse("all_constant", department=where)
     k = len(kept)
     X = table[kept].astype(float)
     Xv = X.to_numpy()
     n_profiles = len(table.drop_duplicates(subset=kept))
     if n_profiles < k + 1:
-        return refuse("too_few_profiles", n=n, profiles=n_profiles, k=k, need=k + 1, where=where)
+        return refuse("too_few_profiles", n=n, profiles=n_profiles, k=k, need=k + 1, department=where)
     Xc = Xv - Xv.mean(axis=0)
     if np.linalg.matrix_rank(Xc) < k:
         return refuse("exact_collinear", names=_collinear_members(Xc, kept))
@@ -1066,11 +952,11 @@ def _fit(
         return refuse(
             "ill_conditioned",
             condition_number=fit.condition_number,
-            condition=f"{fit.condition_number:.3g}",
-            max=f"{MAX_CONDITION:.3g}",
+            condition=fit.condition_number,
+            max=MAX_CONDITION,
         )
     if fit.leverage.max() > 1 - 1e-8:
-        return refuse("leverage", use_case=table["use_case_id"].iloc[int(fit.leverage.argmax())])
+        return refuse("leverage", use_case=str(table["use_case_id"].iloc[int(fit.leverage.argmax())]))
     model = _ols_result(fit, ["const", *kept], "HC3")
 
     conf = model.conf_int(alpha=0.05).to_numpy()
@@ -1132,9 +1018,9 @@ def _fit(
     )
     collinear = [key for key, v in zip(kept, vif[1:], strict=True) if v > VIF_THRESHOLD]
     if collinear:
-        notes.append(("collinear", {"names": collinear, "threshold": f"{VIF_THRESHOLD:g}"}))
+        notes.append(("collinear", {"names": collinear, "threshold": VIF_THRESHOLD}))
     return RegressionResult(
-        **{**base, "_messages": {**base["_messages"], "notes": notes}},
+        **base,
         n_observations=n,
         r_squared=r2,
         adj_r_squared=float(model.rsquared_adj),
@@ -1144,7 +1030,7 @@ def _fit(
         importance=importance,
         collinear=collinear,
         dropped=dropped,
-        notes=[_render(m) for m in notes],
+        notes=notes,
         predictors=tuple(kept),
         predictor_sd=x_sd,
         roi_sd=y_sd,
@@ -1159,8 +1045,8 @@ def fit_competency_roi(
     *,
     period: str | pd.Period,
     department: str | None = None,
-    min_obs_per_predictor: int = 10,
-    min_department_obs: int = 20,
+    min_obs_per_predictor: int = MIN_OBS_PER_PREDICTOR,
+    min_department_obs: int = MIN_DEPARTMENT_OBS,
     n_boot: int = 1000,
     seed: int = 0,
     cv_folds: int = 5,
@@ -1174,14 +1060,17 @@ def fit_competency_roi(
     period : str or Period
         Calendar month ``"YYYY-MM"`` or ``"latest"`` (:func:`aiadopt.timeline.period_of`); ``E`` is its last day.
     department : str, optional
-        Fit on this department's use cases. With fewer than
-        ``min_department_obs`` usable use cases the organisation-wide model
-        is returned instead (``scope="organisation"``, ``fallback_reason``).
+        Fit on this department's use cases. With fewer usable use cases than
+        :func:`department_minimum` (``max(min_department_obs,
+        min_obs_per_predictor × k)``) the organisation-wide model is
+        returned instead (``scope="organisation"``,
+        ``fallback="too_few_department"``).
     min_obs_per_predictor : int, default=10
         Refuse to fit with fewer use cases than this times the number of
         competencies with survey items (70 for the standard codebook).
     min_department_obs : int, default=20
-        Smallest number of usable use cases for a department's own model.
+        Smallest number of usable use cases for a department's own model,
+        whatever the number of competencies.
     n_boot : int, default=1000
         Bootstrap resamples (of use cases) for the importance CIs; 0 for none.
     seed : int, default=0
@@ -1222,6 +1111,36 @@ def fit_competency_roi(
     * The predictors vary between teams and waves, not between use cases of
       one team: HC3 does not allow for that clustering, so with few teams
       the CIs are optimistic (``n_profiles`` says how many score sets there are).
+
+    Examples
+    --------
+    A small fictional organisation from :mod:`aiadopt.sample`; the result holds
+    numbers and codes, the sentences come from :mod:`aiadopt.present.text`:
+
+    >>> import tempfile
+    >>> import aiadopt
+    >>> from aiadopt.sample import write_sample
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = write_sample(folder, n_respondents=200, n_waves=2, n_use_cases=120)
+    ...     data = aiadopt.load(folder)
+    >>> result = fit_competency_roi(data, period="latest", n_boot=50)
+    >>> result.refused, result.n_observations, round(result.r_squared, 2)
+    (None, 76, 0.72)
+    >>> print(result.importance[["term", "share", "share_ci_low", "share_ci_high"]].round(2).to_string(index=False))
+         term  share  share_ci_low  share_ci_high
+    strategic   0.18          0.07           0.25
+         data   0.30          0.23           0.36
+       ethics   0.06          0.05           0.11
+       change   0.03          0.03           0.11
+    prompting   0.17          0.14           0.20
+       hybrid   0.17          0.13           0.22
+     learning   0.08          0.05           0.16
+    >>> from aiadopt.present.text import regression_headline
+    >>> print(regression_headline(result, "en"))
+    No single competency stands out in explaining differences in ROI, and for none does the 95% CI of the effect exclude zero.
+    >>> small = fit_competency_roi(data, period="latest", department="Legal", n_boot=50)
+    >>> small.scope, small.fallback, small.fallback_params
+    ('organisation', 'too_few_department', {'department': 'Legal', 'n': 1, 'need': 70})
     """
     p = period_of(data, period)
     per = _check_int("min_obs_per_predictor", min_obs_per_predictor, 1)
@@ -1234,25 +1153,25 @@ def fit_competency_roi(
     settings = {"period": str(p), "n_boot": n_boot, "seed": seed, "cv_folds": cv_folds}
     fit_args = {"min_obs_per_predictor": per, "n_boot": n_boot, "seed": seed, "cv_folds": cv_folds}
 
-    fallback: _Message | None = None
+    fallback: dict[str, Any] = {}
     if department is not None:
         check_department(data, department)
         dept_frame = frame[frame["department"] == department]
         dept_table = _table(dept_frame, keys)
-        if len(dept_table) >= min_dept:
+        need = department_minimum(len(keys), min_obs_per_predictor=per, min_department_obs=min_dept)
+        if len(dept_table) >= need:
             base = {
                 **settings,
                 "n_excluded": int(dept_frame["reason"].notna().sum()),
                 "excluded_reasons": _reason_counts(dept_frame),
                 "scope": "department",
                 "department": department,
-                "_messages": {},
             }
             return _fit(dept_table, keys, base=base, where=department, **fit_args)
-        fallback = (
-            "fallback",
-            {"department": department, "n": len(dept_table), "min": min_dept},
-        )
+        fallback = {
+            "fallback": "too_few_department",
+            "fallback_params": {"department": department, "n": len(dept_table), "need": need},
+        }
 
     base = {
         **settings,
@@ -1260,7 +1179,6 @@ def fit_competency_roi(
         "excluded_reasons": _reason_counts(frame),
         "scope": "organisation",
         "department": department,
-        "fallback_reason": None if fallback is None else _render(fallback),
-        "_messages": {"fallback": fallback},
+        **fallback,
     }
     return _fit(_table(frame, keys), keys, base=base, where=None, **fit_args)

@@ -14,13 +14,27 @@ import numpy as np
 import pandas as pd
 from scipy.stats import f as f_dist
 
-__all__ = ["AlphaResult", "NAN_POLICIES", "cronbach_alpha"]
+__all__ = ["ALPHA_REASONS", "AlphaResult", "LOW_ALPHA", "NAN_POLICIES", "cronbach_alpha"]
 
 #: Accepted values of ``nan_policy``.
 NAN_POLICIES: tuple[str, ...] = ("pairwise", "listwise")
 
+#: Below this Cronbach's alpha a scale's items do not measure one thing
+#: consistently enough, and a reader is told so
+#: (:func:`aiadopt.present.text.reliability_flag`); 0.6 is the usual floor
+#: for exploratory scales.
+LOW_ALPHA: float = 0.6
+
 #: Fewest respondents with every item answered for alpha to be reported.
 MIN_COMPLETE_RESPONDENTS: int = 3
+
+#: Codes of why alpha is NaN (``AlphaResult.reason``), with their parameters.
+ALPHA_REASONS: tuple[str, ...] = (
+    "too_few_items",  # k: the scale's items
+    "too_few_complete",  # need, n: respondents who answered every item
+    "no_common_respondents",  # a pair of items has fewer than 2 in common
+    "no_variance",  # the total score does not vary
+)
 
 
 class _AlphaFields(NamedTuple):
@@ -31,17 +45,29 @@ class _AlphaFields(NamedTuple):
 
 
 class AlphaResult(_AlphaFields):
-    """``(alpha, ci_low, ci_high, n)``, plus ``reason``.
+    """``(alpha, ci_low, ci_high, n)``, plus ``reason`` and ``reason_params``.
 
     Unpacks as a 4-tuple. ``reason`` is ``""`` when alpha was computed, and
-    otherwise says in plain words why ``alpha`` (and its interval) is NaN.
+    otherwise the code of why ``alpha`` (and its interval) is NaN, one of
+    :data:`ALPHA_REASONS`; ``reason_params`` holds its numbers (words:
+    :func:`aiadopt.present.text.alpha_reason`).
     """
 
     reason: str = ""
+    reason_params: dict
 
-    def __new__(cls, alpha: float, ci_low: float, ci_high: float, n: int, reason: str = ""):
+    def __new__(
+        cls,
+        alpha: float,
+        ci_low: float,
+        ci_high: float,
+        n: int,
+        reason: str = "",
+        reason_params: dict | None = None,
+    ):
         self = super().__new__(cls, float(alpha), float(ci_low), float(ci_high), int(n))
         self.reason = reason
+        self.reason_params = dict(reason_params or {})
         return self
 
     def __repr__(self) -> str:
@@ -71,8 +97,8 @@ def _pairwise_cov(x: np.ndarray) -> np.ndarray:
     return cov
 
 
-def _nan_result(n: int, reason: str) -> AlphaResult:
-    return AlphaResult(np.nan, np.nan, np.nan, n, reason)
+def _nan_result(n_used: int, reason: str, **params: int) -> AlphaResult:
+    return AlphaResult(np.nan, np.nan, np.nan, n_used, reason, params)
 
 
 def cronbach_alpha(
@@ -105,8 +131,8 @@ def cronbach_alpha(
     AlphaResult
         ``(alpha, ci_low, ci_high, n)`` with ``n`` the respondents the
         estimate rests on (pairwise: those who answered at least one item;
-        listwise: those who answered all), and ``reason`` — empty, or why
-        alpha is NaN.
+        listwise: those who answered all), and ``reason`` — empty, or the
+        code of why alpha is NaN (:data:`ALPHA_REASONS`).
 
     Raises
     ------
@@ -137,6 +163,9 @@ def cronbach_alpha(
     >>> r = cronbach_alpha(pd.DataFrame({"a": [1, 2, 3], "b": [1, 3, 5]}))
     >>> round(r.alpha, 6), r.n
     (0.888889, 3)
+    >>> short = cronbach_alpha(pd.DataFrame({"a": [1, 2], "b": [2, 3]}))
+    >>> short.reason, short.reason_params
+    ('too_few_complete', {'need': 3, 'n': 2})
     """
     if nan_policy not in NAN_POLICIES:
         raise ValueError(f"nan_policy must be one of {NAN_POLICIES}; got {nan_policy!r}")
@@ -157,20 +186,16 @@ def cronbach_alpha(
         x = x[complete]
     n = x.shape[0]
     if k < 2:
-        return _nan_result(n, f"alpha needs at least 2 items; the scale has {k}")
+        return _nan_result(n, "too_few_items", k=k)
     n_complete = int(complete.sum())
     if n_complete < MIN_COMPLETE_RESPONDENTS:
-        return _nan_result(
-            n,
-            f"alpha needs at least {MIN_COMPLETE_RESPONDENTS} respondents who answered "
-            f"every item; there are {n_complete}",
-        )
+        return _nan_result(n, "too_few_complete", need=MIN_COMPLETE_RESPONDENTS, n=n_complete)
     cov = _pairwise_cov(x)
     if np.isnan(cov).any():
-        return _nan_result(n, "a pair of items has fewer than 2 respondents in common")
+        return _nan_result(n, "no_common_respondents")
     total_var = cov.sum()
     if not total_var > 0:
-        return _nan_result(n, "the total score does not vary between respondents")
+        return _nan_result(n, "no_variance")
     alpha = k / (k - 1) * (1.0 - np.trace(cov) / total_var)
     df1 = n - 1
     df2 = df1 * (k - 1)

@@ -120,7 +120,7 @@ def test_regression_json_contract(capsys):
     result = json.loads(out)
     for key in ("n_observations", "n_excluded", "r_squared", "adj_r_squared", "cv_r_squared", "condition_number", "scope", "coefficients"):
         assert key in result
-    assert result["scope"] == "organisation" and result["refused"] is None
+    assert result["scope"] == "organisation" and result["refusal_code"] is None and result["fallback"] is None
     assert 1.0 <= result["condition_number"] < 100  # standardised competency scores of the sample
     terms = [c["term"] for c in result["coefficients"]]
     assert terms == ["const", "strategic", "data", "ethics", "change", "prompting", "hybrid", "learning"]
@@ -131,11 +131,22 @@ def test_regression_json_contract(capsys):
 
 
 def test_regression_refusal_exits_0_with_reason(capsys):
-    code, out, _ = run(capsys, "regression", "--data", str(SAMPLE), "--period", "2026-10", "--department", "Klantenservice", "--format", "json")
+    code, out, _ = run(capsys, "regression", "--data", str(SAMPLE), "--period", "2025-11", "--format", "json")
     assert code == 0
     result = json.loads(out)
-    assert result["refused"] and "70" in result["refused"]
+    assert result["refusal_code"] == "too_few" and result["refusal_params"]["need"] == 70
     assert result["coefficients"] == []
+    code, out, _ = run(capsys, "regression", "--data", str(SAMPLE), "--period", "2025-11", "--n-boot", "10")
+    assert code == 0 and "NOT FITTED: Only 39 use cases have both an ROI and leader scores" in out
+
+
+def test_regression_department_below_the_rule_gets_the_organisation_model(capsys):
+    code, out, _ = run(capsys, "regression", "--data", str(SAMPLE), "--period", "2026-10", "--department", "Klantenservice", "--format", "json", "--n-boot", "10")
+    assert code == 0
+    result = json.loads(out)
+    assert result["scope"] == "organisation" and result["refusal_code"] is None
+    assert result["fallback"] == "too_few_department"
+    assert result["fallback_params"] == {"department": "Klantenservice", "n": 28, "need": 70}
 
 
 def test_regression_department_fallback_says_so(capsys):

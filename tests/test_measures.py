@@ -20,6 +20,7 @@ from aiadopt.measures import (
     compute_skills_pyramid,
     compute_trained_roi_ratio,
 )
+from aiadopt.present.text import measure_labels
 
 
 def _get(frame, unit, key, statistic, level=None):
@@ -479,7 +480,7 @@ def test_trained_roi_refuses_small_groups_and_non_positive_untrained_median(make
 def test_compute_measures_one_tidy_table(make_dataset):
     data = _roi_data(make_dataset)
     table = compute_measures(data, period="2025-06", min_group_size=3, n_boot=50)
-    assert tuple(table.columns) == MEASURES_TABLE_COLUMNS
+    assert tuple(table.columns) == MEASURES_TABLE_COLUMNS == MEASURE_COLUMNS  # codes, no words
     assert list(dict.fromkeys(table["measure"])) == [
         "phases",
         "skills_pyramid",
@@ -488,11 +489,14 @@ def test_compute_measures_one_tidy_table(make_dataset):
     ]  # (no competency, culture or pillar items in this survey)
     # Every empty value says why.
     empty = table["value"].isna()
-    assert (table.loc[empty, "note"] != "").all()
+    assert (table.loc[empty, "reason"] != "").all()
     assert (table.loc[table["suppressed"], "value"].isna()).all()
     flag = table[table["statistic"] == "stuck_in_personal_ai"]
     assert set(flag["level"]) == {"organisation", "department", "team"}
-    nl = compute_measures(data, period="2025-06", min_group_size=3, lang="nl", n_boot=50)
+    nl = measure_labels(table, "nl", min_group_size=3)
+    cols = list(nl.columns)
+    assert cols[cols.index("key") + 1] == "label" and cols[cols.index("reason") + 1] == "note"
+    assert (nl.loc[empty, "note"] != "").all()
     assert _get(nl, "organisation", "trained", "median_roi")["label"] == "Leidinggevenden getraind"
     assert _get(nl, "D2", "ratio", "roi_ratio")["note"] == "onderdrukt: minder dan 3 respondenten"
     assert _get(nl, "organisation", "4+", "pct_teams_phase_4plus")["note"] == (
@@ -508,7 +512,7 @@ def test_compute_measures_on_empty_data(make_dataset):
     assert (table.loc[counts, "value"] == 0).all()
     figures = table[~counts]
     assert figures["value"].isna().all()
-    assert (figures["note"] != "").all()
+    assert (figures["reason"] != "").all()
     survey = figures[figures["measure"].isin(["phases", "skills_pyramid"])]
     assert survey["suppressed"].all() and set(survey["reason"]) == {"no_survey_wave"}
     assert set(figures.loc[figures["measure"] == "goal_mix", "reason"]) == {"no_active_use_cases"}
@@ -518,7 +522,7 @@ def test_compute_measures_on_empty_data(make_dataset):
 
 def test_compute_measures_notes_name_the_rule(make_dataset):
     data = make_dataset(survey=_phase_rows("T1", [4, 4, 5]))
-    table = compute_measures(data, period="2025-03")
+    table = measure_labels(compute_measures(data, period="2025-03"))
     row = _get(table, "organisation", "4+", "pct_teams_phase_4plus")
     assert row["suppressed"] and row["note"] == "suppressed: fewer than 5 respondents"
     assert row["label"] == "Teams at phase 4 or higher"

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from aiadopt.pitfalls import SIGNALS, compute_pitfalls, describe_pitfall
+from aiadopt.pitfalls import COLUMNS, SIGNALS, compute_pitfalls
+from aiadopt.present.text import describe_pitfall
 
 
 def signal(table, dept, name):
@@ -112,3 +113,15 @@ def test_describe_names_the_figures(make_dataset):
     r = signal(t, "D1", "innovation_club")
     assert describe_pitfall(r) == "Innovation club only: 80% of 5 active use cases sit in team T1 (limit 60%)."
     assert describe_pitfall(r, "nl").startswith("Alleen een innovatieclubje: 80% van de 5")
+
+
+def test_rows_are_data_only_with_the_thresholds_used(make_dataset):
+    """Pitfalls return numbers and codes; the limits in force travel with the rows."""
+    cases = [dict(uc("T1"), use_case_id=f"U{i}") for i in range(4)] + [uc("T2")]
+    t = compute_pitfalls(
+        make_dataset(use_cases=cases), period="2025-03", thresholds={"innovation_club": 50, "no_rhythm": 3}
+    )
+    assert tuple(t.columns) == COLUMNS
+    assert not any(t[c].dtype == object and t[c].astype(str).str.contains(" ").any() for c in ("signal",))
+    assert signal(t, "D1", "innovation_club")["threshold"] == 50.0
+    assert (t["window_months"] == 3).all()

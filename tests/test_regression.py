@@ -26,6 +26,12 @@ from sklearn.model_selection import KFold  # noqa: E402
 
 from aiadopt.labels import label  # noqa: E402
 from aiadopt.plots.regression import plot_coefficients, plot_importance  # noqa: E402
+from aiadopt.present.text import (  # noqa: E402
+    regression_fallback,
+    regression_finding,
+    regression_notes,
+    regression_refusal,
+)
 from aiadopt.regression import (  # noqa: E402
     COEFFICIENT_COLUMNS,
     EXCLUSION_REASONS,
@@ -326,8 +332,10 @@ def test_bootstrap_is_seeded(make_dataset, rng):
 def test_no_bootstrap_gives_no_ci_but_a_finding(make_dataset, rng):
     result = _fit(make_dataset, *_noisy(rng), n_boot=0)
     assert result.coefficients["importance_ci_low"].isna().all()
-    assert "95% CI" not in result.finding()
-    assert label("competency.change") in result.finding()
+    finding = " ".join(regression_finding(result))
+    assert "95% CI" not in finding.split(".")[0]
+    assert finding.startswith("No single competency can be named as the main driver")
+    assert label("competency.change") in finding
 
 
 # --- modelling table ----------------------------------------------------------------
@@ -396,13 +404,13 @@ def test_model_table_wave_rules(table_data):
     assert rows.loc["E", "roi"] == pytest.approx(-0.5)
     assert rows.loc["A", "roi"] == pytest.approx(0.5)
     assert excluded == {
-        EXCLUSION_REASONS["not_started"]: 2,
-        EXCLUSION_REASONS["no_roi"]: 2,
-        EXCLUSION_REASONS["no_wave"]: 0,
-        EXCLUSION_REASONS["no_leaders"]: 2,  # F (employees only), H (no survey rows)
-        EXCLUSION_REASONS["incomplete"]: 1,  # G
+        "not_started": 2,
+        "no_roi": 2,
+        "no_wave": 0,
+        "no_leaders": 2,  # F (employees only), H (no survey rows)
+        "incomplete": 1,  # G
     }
-    assert list(excluded)[1] == "no ROI (benefit or investment missing/zero)"
+    assert tuple(excluded) == EXCLUSION_REASONS  # codes, in the order they are checked
 
 
 def test_model_table_ignores_waves_after_the_period(make_dataset):
@@ -412,7 +420,7 @@ def test_model_table_ignores_waves_after_the_period(make_dataset):
     )
     table, excluded = build_model_table(data, period="2025-04")
     assert table.empty
-    assert excluded[EXCLUSION_REASONS["no_wave"]] == 1
+    assert excluded["no_wave"] == 1
     table, _ = build_model_table(data, period="2025-06")  # now 2025-05 is the first wave
     assert table["wave"].tolist() == ["2025-05"]
 
@@ -422,45 +430,57 @@ def test_model_table_ignores_waves_after_the_period(make_dataset):
 
 def test_refuses_below_ten_per_predictor(make_dataset, rng):
     result = _fit(make_dataset, *_noisy(rng, n=42))
-    assert result.refused.startswith("Only 42 use cases have both an ROI and leader scores")
-    assert "at least 70 (10 per competency)" in result.refused
+    assert result.refusal_code == result.refused == "too_few"
+    assert result.refusal_params == {"n": 42, "need": 70, "per": 10, "department": None}
+    assert regression_refusal(result).startswith("Only 42 use cases have both an ROI and leader scores")
+    assert "at least 70 (10 per competency)" in regression_refusal(result)
     assert result.n_observations == 42
     assert result.coefficients.empty
     out = result.to_dict()
-    assert out["coefficients"] == [] and out["refused"] == result.refused
+    assert out["coefficients"] == [] and out["refusal_code"] == "too_few"
+    json.dumps(out, allow_nan=False)  # strict JSON when refused too
+    assert out["refusal_params"] == result.refusal_params
     assert out["r_squared"] is None
-    assert "NOT FITTED" in result.summary()
-    assert result.refused in result.finding()
-    assert "Slechts 42 use cases" in result.finding(lang="nl")
+    assert "NOT FITTED: Only 42 use cases" in result.summary()
+    assert regression_refusal(result) in regression_finding(result)
+    assert "Slechts 42 use cases" in " ".join(regression_finding(result, "nl"))
     assert _fit(make_dataset, *_noisy(rng, n=70)).refused is None
 
 
-def test_department_fallback_below_min_department_obs(make_dataset, rng):
+def test_department_fallback_below_the_department_minimum(make_dataset, rng):
     scores, roi = _noisy(rng, n=95)
     depts = ["Small"] * 15 + ["Big"] * 80
     small = _fit(make_dataset, scores, roi, departments=depts, department="Small")
     assert small.scope == "organisation"
     assert small.department == "Small"
     assert small.n_observations == 95
-    assert small.fallback_reason == (
-        "Small has only 15 use cases with ROI and leader scores (fewer than 20), "
+    assert small.fallback == "too_few_department"
+    assert small.fallback_params == {"department": "Small", "n": 15, "need": 70}
+    assert regression_fallback(small) == (
+        "Small has only 15 use cases with an ROI and leader scores (fewer than 70), "
         "so the organisation-wide model is shown."
     )
-    assert small.finding().startswith(small.fallback_reason)
-    assert small.to_dict()["fallback_reason"] == small.fallback_reason
+    assert regression_finding(small)[0] == regression_fallback(small)
+    assert small.to_dict()["fallback_params"] == small.fallback_params
+    assert json.loads(json.dumps(small.to_dict(), allow_nan=False))["fallback"] == "too_few_department"
 
     big = _fit(make_dataset, scores, roi, departments=depts, department="Big")
     assert big.scope == "department"
-    assert big.n_observations == 80 and big.fallback_reason is None
+    assert big.n_observations == 80 and big.fallback is None
     assert set(big.table["department"]) == {"Big"}
 
 
-def test_department_model_still_needs_ten_per_predictor(make_dataset, rng):
+def test_one_fallback_rule_between_20_and_70(make_dataset, rng):
+    """25 usable use cases with 7 competencies: the organisation's model with
+    the reason (the rule max(20, 10 x 7) = 70), not a department refusal."""
     scores, roi = _noisy(rng, n=100)
-    depts = ["A"] * 30 + ["B"] * 70
+    depts = ["A"] * 25 + ["B"] * 75
     result = _fit(make_dataset, scores, roi, departments=depts, department="A")
-    assert result.scope == "department"
-    assert result.refused.startswith("Only 30 use cases in A have")
+    assert result.scope == "organisation" and result.refused is None
+    assert result.fallback_params == {"department": "A", "n": 25, "need": 70}
+    lower = _fit(make_dataset, scores, roi, departments=depts, department="A", min_department_obs=0,
+                 min_obs_per_predictor=3)  # fmt: skip
+    assert lower.scope == "department" and lower.n_observations == 25
 
 
 def test_unknown_department_lists_known_ones(make_dataset, rng):
@@ -477,8 +497,9 @@ def test_constant_predictor_is_dropped_with_a_note(make_dataset, rng):
     assert result.dropped == ["ethics"]
     assert "ethics" not in result.coefficients["term"].tolist()
     assert not result.coefficients.iloc[1:].isna().any().any()
-    assert "AI ethics & governance: every use case has the same team score" in result.notes[0]
-    assert "AI ethics & governance" in result.finding()
+    assert result.notes == [("dropped_constant", {"names": ["ethics"]})]
+    assert "AI ethics & governance: every use case has the same team score" in regression_notes(result)[0]
+    assert "AI ethics & governance" in " ".join(regression_finding(result))
     assert result.coefficients["importance"].sum() == pytest.approx(result.r_squared, abs=1e-10)
 
 
@@ -492,7 +513,7 @@ def test_collinear_predictors_are_flagged(make_dataset, rng):
     assert "WARNING: The scores of Strategic AI understanding and Hybrid decision-making" in (
         result.summary()
     )
-    assert "VIF above 10" in result.finding()
+    assert "VIF above 10" in " ".join(regression_finding(result))
 
 
 def test_nearly_collinear_beyond_the_condition_limit_refuse(make_dataset, rng):
@@ -504,16 +525,18 @@ def test_nearly_collinear_beyond_the_condition_limit_refuse(make_dataset, rng):
     condition = np.linalg.cond(Z)
     assert condition > MAX_CONDITION
     assert result.condition_number == pytest.approx(condition, rel=1e-3)
-    assert result.refused == (
+    assert result.refused == "ill_conditioned"
+    assert result.refusal_params == {"condition": result.condition_number, "max": MAX_CONDITION}
+    assert regression_refusal(result) == (
         f"The competency scores in these use cases are so nearly linear combinations of each "
-        f"other (condition number {result.condition_number:.3g} of the standardised scores, "
-        f"above {MAX_CONDITION:.3g}) that least squares cannot give the coefficients to 7 "
+        f"other (condition number {result.condition_number:,.0f} of the standardised scores, "
+        f"above {MAX_CONDITION:,.0f}) that least squares cannot give the coefficients to 7 "
         "significant digits. Leave out or combine competencies that move together, or add ROI "
         "figures for use cases of more teams."
     )
     assert result.coefficients.empty and result.model is None
     assert result.to_dict()["condition_number"] == result.condition_number
-    assert "conditiegetal" in result.refusal("nl")
+    assert "conditiegetal" in regression_refusal(result, "nl")
     # a milder near-dependence (condition ~3e8) is fitted, flagged by the VIF, and reported
     scores[:, 5] = scores[:, 0] + 1e-8 * rng.normal(size=90)
     fitted = _fit(make_dataset, scores, roi)
@@ -529,7 +552,8 @@ def test_exactly_collinear_predictors_refuse(make_dataset, rng):
     scores, roi = _noisy(rng, n=90)
     scores[:, 5] = 0.5 * scores[:, 0] + 1.0
     result = _fit(make_dataset, scores, roi)
-    assert result.refused.startswith(
+    assert result.refusal_params == {"names": ["strategic", "hybrid"]}
+    assert regression_refusal(result).startswith(
         "The scores of Strategic AI understanding and Hybrid decision-making are exact"
     )
 
@@ -538,7 +562,8 @@ def test_few_distinct_team_profiles_refuse(make_dataset, rng):
     scores, roi = _noisy(rng, n=80)
     scores = scores[np.arange(80) % 5]  # 5 distinct score sets for 7 competencies
     result = _fit(make_dataset, scores, roi)
-    assert "share only 5 different sets of team scores" in result.refused
+    assert result.refused == "too_few_profiles"
+    assert "share only 5 different sets of team scores" in regression_refusal(result)
 
 
 def test_bad_settings_raise(make_dataset, rng):
@@ -556,8 +581,10 @@ def test_to_dict_is_json_with_the_documented_keys(make_dataset, rng):
     out = json.loads(json.dumps(result.to_dict(), allow_nan=False))
     assert list(out) == [
         "n_observations", "n_excluded", "excluded_reasons", "r_squared", "adj_r_squared",
-        "cv_r_squared", "condition_number", "scope", "fallback_reason", "refused", "coefficients",
+        "cv_r_squared", "condition_number", "scope", "department", "fallback", "fallback_params",
+        "refusal_code", "refusal_params", "notes", "coefficients",
     ]  # fmt: skip
+    assert set(out["excluded_reasons"]) == set(EXCLUSION_REASONS)
     _, X = _design(result)
     Z = (X - X.mean(axis=0)) / np.linalg.norm(X - X.mean(axis=0), axis=0)
     assert out["condition_number"] == pytest.approx(np.linalg.cond(Z), rel=1e-9)
@@ -565,21 +592,6 @@ def test_to_dict_is_json_with_the_documented_keys(make_dataset, rng):
     assert set(out["coefficients"][0]) == set(COEFFICIENT_COLUMNS)
     assert out["coefficients"][0]["importance"] is None
     assert out["n_observations"] == 100 and out["scope"] == "organisation"
-
-
-def test_finding_names_the_largest_share(make_dataset, rng):
-    n = 300
-    scores = rng.uniform(1, 5, size=(n, 7))
-    roi = 1.0 * scores[:, 3] + rng.normal(0, 0.5, n)  # change dominates
-    result = _fit(make_dataset, scores, roi)
-    share = result.importance.set_index("term").loc["change"]
-    assert result.finding().startswith(
-        f"Change management has the largest share of explained ROI variance "
-        f"({100 * share['share']:.0f}%, 95% CI {100 * share['share_ci_low']:.0f}–"
-        f"{100 * share['share_ci_high']:.0f}%)."
-    )
-    assert "overlaps" not in result.finding()
-    assert result.finding(lang="nl").startswith("Verandermanagement heeft het grootste aandeel")
 
 
 # --- plots ------------------------------------------------------------------------------
@@ -627,7 +639,7 @@ def test_plots_of_a_refused_result_show_the_message(make_dataset, rng):
         ax = plot(result, ax=plt.figure().gca())
         assert not ax.patches and not ax.collections
         (text,) = ax.texts
-        assert " ".join(text.get_text().split()) == result.refused
+        assert " ".join(text.get_text().split()) == regression_refusal(result)
 
 
 def test_default_axes_is_current_axes(make_dataset, rng):
@@ -643,11 +655,13 @@ def test_codebook_with_fewer_competencies(make_dataset, rng):
     result = fit_competency_roi(make_dataset(**org), period="2025-06", n_boot=N_BOOT)
     assert result.refused is None  # 25 >= 10 per predictor x 2
     assert result.coefficients["term"].tolist() == ["const", "data", "change"]
-    assert result.notes[0].startswith("The codebook has no survey items for Strategic AI")
+    assert result.notes[0] == ("missing_items", {"names": ["strategic", "ethics", "prompting", "hybrid", "learning"]})
+    assert regression_notes(result)[0].startswith("The codebook has no survey items for Strategic AI")
 
 
 def test_no_competency_items_refuse(make_dataset):
     data = make_dataset(use_cases=[_uc("T1", "2025-02-01", uc_id="A")],
                         survey=[{"wave": "2025-01", "team": "T1", "role": "leader"}])  # fmt: skip
     result = fit_competency_roi(data, period="2025-06")
-    assert result.refused.startswith("The survey has no competency items")
+    assert result.refused == "no_items"
+    assert regression_refusal(result).startswith("The survey has no competency items")

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from aiadopt.present.text import alpha_reason
 from aiadopt.reliability import AlphaResult, cronbach_alpha
 
 pg = pytest.importorskip("pingouin")
@@ -103,21 +104,25 @@ def test_fewer_than_two_items_is_nan_with_reason():
     res = cronbach_alpha(pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0]}))
     assert math.isnan(res.alpha) and math.isnan(res.ci_low) and math.isnan(res.ci_high)
     assert res.n == 4
-    assert "at least 2 items" in res.reason
+    assert res.reason == "too_few_items" and res.reason_params == {"k": 1}
+    assert alpha_reason(res) == "alpha needs at least 2 items; the scale has 1"
 
 
 def test_fewer_than_three_complete_respondents_is_nan_with_reason():
     items = pd.DataFrame({"a": [1, 2, 3, np.nan], "b": [2, 3, np.nan, 4]}, dtype=float)
     res = cronbach_alpha(items)
     assert math.isnan(res.alpha)
-    assert "at least 3 respondents who answered every item; there are 2" in res.reason
+    assert res.reason == "too_few_complete"
+    assert alpha_reason(res) == "alpha needs at least 3 respondents who answered every item; there are 2"
+    assert alpha_reason(res, "nl") == "alfa vraagt minstens 3 respondenten die elke vraag beantwoordden; dat zijn er 2"
     assert res.n == 4
 
 
 def test_no_variance_is_nan_with_reason():
     res = cronbach_alpha(pd.DataFrame({"a": [3, 3, 3, 3], "b": [3, 3, 3, 3]}))
     assert math.isnan(res.alpha)
-    assert "does not vary" in res.reason
+    assert res.reason == "no_variance"
+    assert "does not vary" in alpha_reason(res)
 
 
 def test_bad_arguments_raise_clear_errors():

@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 
 from ..labels import label
 from ..present.formats import Formatter, axis_formatter
+from ..present.text import regression_fallback, regression_messages
 from ..regression import VIF_THRESHOLD, RegressionResult
 from ._style import NEUTRAL, literal_text, palette, titled
 
@@ -43,8 +44,8 @@ def _names(terms, result: RegressionResult, lang: str) -> list[str]:
 def _title(ax: Axes, title: str, result: RegressionResult, lang: str) -> None:
     """Bold title; below it the model's n and R², and a department's fallback."""
     note = _model_note(result, lang)
-    if result.fallback_reason:
-        note = textwrap.fill(result.messages(lang)[0], 75, max_lines=_MAX_LINES, placeholder=" …") + "\n" + note
+    if result.fallback:
+        note = textwrap.fill(regression_fallback(result, lang), 75, max_lines=_MAX_LINES, placeholder=" …") + "\n" + note
     titled(ax, title, note, fontsize=_NOTE_SIZE, pad=10 + 12 * (note.count("\n") + 1))
 
 
@@ -68,7 +69,7 @@ def _footnote(ax: Axes, result: RegressionResult, lang: str, extra: str | None =
 
 
 def _refused(ax: Axes, result: RegressionResult, lang: str, title: str) -> Axes:
-    message = "\n\n".join(result.messages(lang)[: 2 if result.fallback_reason else 1])
+    message = "\n\n".join(regression_messages(result, lang)[: 2 if result.fallback else 1])
     text = "\n".join(
         textwrap.fill(part, 60, max_lines=_MAX_LINES, placeholder=" …") for part in message.split("\n")
     )

@@ -53,6 +53,8 @@ AxisKind = Literal["number", "percent", "count", "signed"]
 def _is_missing(value: Any) -> bool:
     if value is None:
         return True
+    if isinstance(value, numbers.Integral):  # never missing; keeps pandas unimported (CLI help)
+        return False
     try:
         import pandas as pd
 

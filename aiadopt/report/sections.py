@@ -42,7 +42,15 @@ from ..kpis import compute_kpi_trend, compute_kpis
 from ..labels import label
 from ..plots._style import plain_text
 from ..present.formats import MISSING, Formatter
+from ..present.text import (
+    describe_pitfall,
+    fallback_rule,
+    regression_finding,
+    regression_headline,
+    regression_refusal,
+)
 from ..privacy import check_min_group_size
+from ..reliability import LOW_ALPHA  # α below this is flagged in words
 from ..timeline import parse_period, period_of
 from ..units import check_department
 
@@ -62,9 +70,6 @@ KPI_KEYS = (
 
 #: KPIs for which a rise is bad news (coloured as such in the KPI table).
 LOWER_IS_BETTER = frozenset({"time_to_impact_days"})
-
-#: Cronbach's α below this is flagged in words next to the scale's chart.
-MIN_RELIABILITY = 0.6
 
 
 @dataclass(frozen=True)
@@ -195,10 +200,13 @@ class Report:
     @cached_property
     def measures(self) -> pd.DataFrame:
         from ..measures import compute_measures
+        from ..present.text import measure_labels
 
-        return compute_measures(
-            self.data, period=self.period, min_group_size=self.min_group_size, lang=self.lang, n_boot=self.n_boot, seed=self.seed
+        frame = compute_measures(
+            self.data, period=self.period, min_group_size=self.min_group_size, n_boot=self.n_boot, seed=self.seed
         )
+        # The reader columns (label, note) in the report's language.
+        return measure_labels(frame, self.lang, min_group_size=self.min_group_size)
 
     @cached_property
     def priorities(self) -> pd.DataFrame:
@@ -408,7 +416,7 @@ class Report:
         own = self.department is not None and not self.regression.refused and self.regression.scope == "department"
         reg = self.regression if own else self.org_regression
         if not reg.refused:
-            first = self._regression_headline(reg)
+            first = regression_headline(reg, self.lang).rstrip(".")
             if self.department is not None and not own:
                 first += " (" + self.t("report.model_organisation").rstrip(".").lower() + ")"
             sentences.append(first + ".")
@@ -623,7 +631,7 @@ class Report:
         items = []
         for _, r in fired.iterrows():
             prefix = "" if self.department else f"{r['department']}: "
-            items.append(f"<li>{html.escape(prefix + self._describe_pitfall(r))}</li>")
+            items.append(f"<li>{html.escape(prefix + describe_pitfall(r, self.lang))}</li>")
         _display('<ul class="signals">' + "".join(items) + "</ul>")
 
     @section("regression")
@@ -636,15 +644,17 @@ class Report:
 
         reg = self.regression
         if self.department is not None and reg.refused and reg.scope == "department":
-            self.paragraph(self.t("report.department_refused", reason=self._regression_refusal(reg)))
+            self.paragraph(self.t("report.department_refused", reason=regression_refusal(reg, self.lang)))
             reg = self.org_regression
         if reg.refused:
-            self.paragraph(self._regression_refusal(reg))
+            self.paragraph(regression_refusal(reg, self.lang))
             return
-        finding = self._regression_finding(reg)
-        if not reg.fallback_reason:  # a fallback is explained by the finding itself
+        finding = " ".join(regression_finding(reg, self.lang))
+        if not reg.fallback:  # a fallback is explained by the finding itself
             note = self.t("report.model_department") if reg.scope == "department" else self.t("report.model_organisation")
             self.paragraph(note, cls="note")
+        if self.department is not None:
+            self.paragraph(fallback_rule(self.lang, k=len(reg.predictors) + len(reg.dropped)), cls="note")
         self.paragraph(finding)
         imp = reg.importance.sort_values("share", ascending=False, kind="stable")
         fig, ax = plt.subplots(figsize=(9, 4.8), layout="constrained")
@@ -722,7 +732,7 @@ class Report:
 
     def _low_reliability(self) -> pd.DataFrame:
         """The unit's culture and pillar scales with Cronbach's α below
-        :data:`MIN_RELIABILITY` (not suppressed)."""
+        :data:`LOW_ALPHA` (not suppressed)."""
         m = self.measures
         level = "organisation" if self.department is None else "department"
         rows = m[
@@ -733,7 +743,7 @@ class Report:
         ]
         if self.department is not None:
             rows = rows[rows["unit"] == self.department]
-        return rows[rows["value"] < MIN_RELIABILITY]
+        return rows[rows["value"] < LOW_ALPHA]
 
     def _reliability_note(self) -> None:
         low = self._low_reliability()
@@ -743,23 +753,8 @@ class Report:
             self.t("report.alpha_scale", scale=r["label"], alpha=self.fmt.number(r["value"], 2)) for _, r in low.iterrows()
         )
         self.paragraph(
-            self.t("report.low_reliability", n=len(low), scales=scales, limit=self.fmt.number(MIN_RELIABILITY, 1)), cls="note"
+            self.t("report.low_reliability", n=len(low), scales=scales, limit=self.fmt.number(LOW_ALPHA, 1)), cls="note"
         )
-
-    # Prose of other modules, one call site each (moving to aiadopt.present.text).
-    def _regression_headline(self, reg) -> str:
-        return reg.finding(self.lang).split(". ")[0].rstrip(".")
-
-    def _regression_finding(self, reg) -> str:
-        return reg.finding(self.lang)
-
-    def _regression_refusal(self, reg) -> str:
-        return reg.refusal(self.lang)
-
-    def _describe_pitfall(self, row: pd.Series) -> str:
-        from ..pitfalls import describe_pitfall
-
-        return describe_pitfall(row, self.lang)
 
 
 #: Ids of the sections with a heading, in report order (the anchors of the contents).
