@@ -361,7 +361,7 @@ class Report:
                 self.t("report.use_case"): best["use_case_id"] + " " + best["title"].fillna(""),
                 self.t("report.department"): best["department"],
                 self.t("text.status"): [self.t(f"status.{s}") for s in best["status"]],
-                self.t("text.quadrant"): [self.t("quadrant." + q.lower().replace(" ", "_").replace("-", "_")) for q in best["quadrant"]],
+                self.t("text.quadrant"): [label(f"quadrant.{q}", self.lang) for q in best["quadrant"]],
                 self.t("report.priority_score"): best["priority_score"],
             }
         )
