@@ -352,7 +352,7 @@ class Report:
             self.paragraph(self.t("text.not_enough_data"))
             return
         fig, ax = plt.subplots(figsize=(10, 7.5), layout="constrained")
-        plot_impact_effort(pri, ax=ax, lang=self.lang, title=self.unit)
+        plot_impact_effort(pri, ax=ax, lang=self.lang, title=self.unit, hue="goal", size="investment_eur")
         self.figure(fig, alt=self.t("report.priorities"))
         open_ = pri[pri["open"]] if "open" in pri else pri
         best = open_.sort_values("priority_score", ascending=False).head(top)
