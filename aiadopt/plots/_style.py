@@ -170,6 +170,7 @@ def titled(ax, title: str, note: str | None = None, *, fontsize="small", pad: fl
             va="bottom",
             fontsize=fontsize,
             color="0.3",
+            clip_on=False,  # so constrained layout makes room for it
         )
 
 

@@ -450,7 +450,7 @@ def _legends(
                 title=title,
                 loc="upper left",
                 bbox_to_anchor=(0.0, 0.0),
-                ncol=2 if len(handles) > 3 else 1,
+                ncol=min(len(handles), 3),
                 alignment="left",
                 **below,
             )
@@ -473,6 +473,9 @@ def _legends(
         title = label("text.investment", lang) if size == "investment_eur" else shorten(size)
         if legends:
             ax.add_artist(legends[0])
+            # add_artist clips to the Axes, which hides the legend from
+            # constrained layout; a legend is never clipped anyway.
+            legends[0].set_clip_on(False)
         ax.legend(
             handles=size_handles,
             title=title,

@@ -715,6 +715,7 @@ def plot_trained_roi(
             textcoords="offset points",
             ha="center",
             fontsize=_NOTE,
+            clip_on=False,  # so constrained layout makes room for it
         )
     _separate_top(ax, units)
     ax.set_xscale("log")

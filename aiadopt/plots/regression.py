@@ -64,6 +64,7 @@ def _footnote(ax: Axes, result: RegressionResult, lang: str, extra: str | None =
             va="top",
             fontsize=_NOTE_SIZE,
             color="0.3",
+            clip_on=False,  # so constrained layout makes room for it
         )
 
 
@@ -193,6 +194,7 @@ def plot_importance(result: RegressionResult, *, ax: Axes | None = None, lang: s
             textcoords="offset points",
             va="center",
             fontsize=_NOTE_SIZE,
+            clip_on=False,  # so constrained layout makes room for it
         )
     ax.set_yticks(y, _names(imp["term"], result, lang))
     ax.set_ylim(len(imp) - 0.5, -0.5)  # largest on top
