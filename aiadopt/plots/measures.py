@@ -24,7 +24,17 @@ from ..labels import label
 from ..measures import MIN_USE_CASES, SEED_ROI_CLAIM, SKILL_TARGETS
 from ..present.formats import Formatter
 from ..schema import GOALS, PHASES, SKILL_LEVELS
-from ._style import HIGHLIGHT, NEUTRAL, SUPPRESSED, color, literal_text, palette, shorten, titled
+from ._style import (
+    HIGHLIGHT,
+    NEUTRAL,
+    PALETTES,
+    SUPPRESSED,
+    artist_kwargs,
+    literal_text,
+    resolve_palette,
+    shorten,
+    titled,
+)
 
 __all__ = [
     "plot_competency_gap",
@@ -181,6 +191,8 @@ def plot_phases(
     department: str | None = None,
     unit: str | None = None,
     lang: str = "en",
+    palette: str | list | dict | None = None,
+    **kwargs,
 ) -> Axes:
     """Stacked horizontal bars: % of teams in each transformation phase.
 
@@ -197,6 +209,12 @@ def plot_phases(
     unit : str, optional
         Draw only this unit (``"organisation"`` or a department).
     lang : {"en", "nl"}, default="en"
+    palette : str, list or dict, optional
+        Colours of the phases, as seaborn reads ``palette``: a palette name,
+        a list (in the order 1–5) or a dict key -> colour
+        (:func:`aiadopt.plots.resolve_palette`); default the suite's palette.
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.barh` that draws each bar segment; they override the chart's defaults.
 
     Returns
     -------
@@ -212,7 +230,7 @@ def plot_phases(
         units = units.drop_duplicates()
     else:
         units = _units_for(frame, department)
-    colours = palette("phase")
+    colours = resolve_palette(palette, _PHASE_KEYS, "phase")
     n_units = len(units)
     for i, (level, name, dept) in enumerate(units.itertuples(index=False)):
         y = n_units - 1 - i
@@ -224,7 +242,7 @@ def plot_phases(
                 _placeholder(ax, y, 100.0, lang)
                 continue
             phase = str(int(np.floor(med["value"])))
-            ax.barh(y, 100.0, color=colours[phase], height=0.6, gid=f"{name}|{phase}")
+            ax.barh(y, 100.0, **artist_kwargs({"color": colours[phase], "height": 0.6, "gid": f"{name}|{phase}"}, kwargs))
             text = (
                 f"{label(f'phase.{phase}', lang)} · "
                 f"{label('measure_key.team_phase', lang).lower()} {Formatter(lang).number(med['value'], 1)}"
@@ -241,15 +259,8 @@ def plot_phases(
         left = 0.0
         for key in _PHASE_KEYS:
             width = float(pct.loc[key, "value"]) if key in pct.index else 0.0
-            ax.barh(
-                y,
-                width,
-                left=left,
-                color=colours[key],
-                edgecolor="white",
-                linewidth=1,
-                gid=f"{name}|{key}",
-            )
+            style = {"color": colours[key], "edgecolor": "white", "linewidth": 1, "gid": f"{name}|{key}"}
+            ax.barh(y, width, left=left, **artist_kwargs(style, kwargs))
             if width >= 6:
                 ax.text(
                     left + width / 2,
@@ -296,6 +307,8 @@ def plot_competency_gap(
     unit: str = "organisation",
     department: str | None = None,
     lang: str = "en",
+    palette: str | list | dict | None = None,
+    **kwargs,
 ) -> Axes:
     """Horizontal bars: % of leaders sufficiently qualified per competency,
     with the national benchmark as a marker where the seed gives one.
@@ -310,6 +323,12 @@ def plot_competency_gap(
     department : str, optional
         A team's department, where team names repeat across departments.
     lang : {"en", "nl"}, default="en"
+    palette : str, list or dict, optional
+        Colours of the competencies, as seaborn reads ``palette``: a palette name,
+        a list (in the order of the chart, top to bottom) or a dict key -> colour
+        (:func:`aiadopt.plots.resolve_palette`); default the suite's palette.
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.barh` that draws the bars; they override the chart's defaults.
 
     Returns
     -------
@@ -322,13 +341,14 @@ def plot_competency_gap(
     pct = rows[rows["statistic"] == "pct_qualified"]
     keys = list(pct["key"])
     n_keys = len(keys)
+    colours = resolve_palette(palette, keys, "competency")
     bench_x, bench_y = [], []
     for i, r in enumerate(pct.itertuples(index=False)):
         y = n_keys - 1 - i
         if r.suppressed or pd.isna(r.value):
             _placeholder(ax, y, 100.0, lang)
         else:
-            ax.barh(y, r.value, color=color("competency", r.key), gid=f"{unit}|{r.key}")
+            ax.barh(y, r.value, **artist_kwargs({"color": colours[r.key], "gid": f"{unit}|{r.key}"}, kwargs))
             gap = r.value - r.reference
             note = Formatter(lang).percent(r.value, 0)
             if np.isfinite(gap):
@@ -377,6 +397,8 @@ def plot_culture(
     family: str = "culture",
     statistic: str = "score_0_100",
     lang: str = "en",
+    palette: str | list | dict | None = None,
+    **kwargs,
 ) -> Axes:
     """Horizontal bars of the culture traits' (or pillars') 0–100 scores or
     favourability, each with its Cronbach's alpha and 95% CI noted.
@@ -392,6 +414,12 @@ def plot_culture(
     family : {"culture", "pillar"}, default="culture"
     statistic : {"score_0_100", "favourability_pct"}, default="score_0_100"
     lang : {"en", "nl"}, default="en"
+    palette : str, list or dict, optional
+        Colours of the traits (or pillars), as seaborn reads ``palette``: a palette name,
+        a list (in the order of the chart, top to bottom) or a dict key -> colour
+        (:func:`aiadopt.plots.resolve_palette`); default the suite's palette.
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.barh` that draws the bars; they override the chart's defaults.
 
     Returns
     -------
@@ -410,12 +438,13 @@ def plot_culture(
     values = rows[rows["statistic"] == statistic]
     keys = list(values["key"])
     n_keys = len(keys)
+    colours = resolve_palette(palette, keys, family)
     for i, r in enumerate(values.itertuples(index=False)):
         y = n_keys - 1 - i
         if r.suppressed or pd.isna(r.value):
             _placeholder(ax, y, 100.0, lang)
             continue
-        ax.barh(y, r.value, color=color(family, r.key), gid=f"{unit}|{r.key}")
+        ax.barh(y, r.value, **artist_kwargs({"color": colours[r.key], "gid": f"{unit}|{r.key}"}, kwargs))
         a = _value(rows, r.key, "alpha")
         if a is not None and np.isfinite(a["value"]):
             fmt = Formatter(lang)
@@ -454,6 +483,8 @@ def plot_skills_pyramid(
     unit: str = "organisation",
     department: str | None = None,
     lang: str = "en",
+    palette: str | list | dict | None = None,
+    **kwargs,
 ) -> Axes:
     """Horizontal bars of the shares of AI users, connectors and specialists
     (specialists on top, as in a pyramid), with the 80/15/5 target marked.
@@ -466,6 +497,12 @@ def plot_skills_pyramid(
     unit : str, default="organisation"
     department : str, optional
     lang : {"en", "nl"}, default="en"
+    palette : str, list or dict, optional
+        Colours of the skill levels, as seaborn reads ``palette``: a palette name,
+        a list (in the order user, connector, specialist) or a dict key -> colour
+        (:func:`aiadopt.plots.resolve_palette`); default the suite's palette.
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.barh` that draws the bars; they override the chart's defaults.
 
     Returns
     -------
@@ -476,13 +513,14 @@ def plot_skills_pyramid(
     frame = _measure(data, ("skills_pyramid",), "plot_skills_pyramid")
     rows = _unit_rows(frame, unit, department, None, "plot_skills_pyramid")
     rows = rows[rows["statistic"] == "pct"].set_index("key")
+    colours = resolve_palette(palette, SKILL_LEVELS, "skill")
     for y, key in enumerate(SKILL_LEVELS):  # user at the bottom
         r = rows.loc[key] if key in rows.index else None
         target = SKILL_TARGETS[key] if r is None else r["reference"]
         if r is None or r["suppressed"] or pd.isna(r["value"]):
             _placeholder(ax, y, 100.0, lang)
         else:
-            ax.barh(y, r["value"], color=color("skill", key), gid=f"{unit}|{key}")
+            ax.barh(y, r["value"], **artist_kwargs({"color": colours[key], "gid": f"{unit}|{key}"}, kwargs))
             ax.text(
                 max(r["value"], target) + 1.5,
                 y,
@@ -519,6 +557,8 @@ def plot_goal_mix(
     ax: Axes | None = None,
     department: str | None = None,
     lang: str = "en",
+    palette: str | list | dict | None = None,
+    **kwargs,
 ) -> Axes:
     """Stacked horizontal bars of the goal mix of active use cases, with
     the 70% personal line ("stuck in personal AI" beyond it).
@@ -532,6 +572,12 @@ def plot_goal_mix(
         Without it, the organisation and each department; with it, the
         department and its teams.
     lang : {"en", "nl"}, default="en"
+    palette : str, list or dict, optional
+        Colours of the goals, as seaborn reads ``palette``: a palette name,
+        a list (in the order personal, operational, strategic) or a dict key -> colour
+        (:func:`aiadopt.plots.resolve_palette`); default the suite's palette.
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.barh` that draws each bar segment; they override the chart's defaults.
 
     Returns
     -------
@@ -543,7 +589,7 @@ def plot_goal_mix(
     frame = _measure(data, ("goal_mix",), "plot_goal_mix")
     frame = frame[frame["statistic"] == "pct_active_use_cases"]
     units = _units_for(frame, department)
-    colours = palette("goal")
+    colours = resolve_palette(palette, GOALS, "goal")
     n_units = len(units)
     names, flagged = [], []
     threshold = 70.0
@@ -565,7 +611,7 @@ def plot_goal_mix(
         left = 0.0
         for goal in GOALS:
             width = float(rows.loc[goal, "value"]) if goal in rows.index else 0.0
-            ax.barh(y, width, left=left, color=colours[goal], gid=f"{name}|{goal}")
+            ax.barh(y, width, left=left, **artist_kwargs({"color": colours[goal], "gid": f"{name}|{goal}"}, kwargs))
             if width >= 8:
                 ax.text(
                     left + width / 2,
@@ -621,6 +667,8 @@ def plot_trained_roi(
     kind: str = "ratio",
     unit: str = "organisation",
     lang: str = "en",
+    palette: str | list | dict | None = None,
+    **kwargs,
 ) -> Axes:
     """The trained-leader ROI ratio with its 95% CI per unit (log scale),
     against "no difference" (1×) and the seed's 2.7× claim; or, with
@@ -635,6 +683,14 @@ def plot_trained_roi(
     unit : str, default="organisation"
         The unit of ``kind="medians"``.
     lang : {"en", "nl"}, default="en"
+    palette : str, list or dict, optional
+        Colours as seaborn reads ``palette`` (a name, a list in this order,
+        or a dict): ``kind="ratio"``: keys ``organisation`` and ``unit``
+        (the departments); ``kind="medians"``: ``untrained`` and ``trained``.
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.errorbar` of each ratio
+        (``kind="ratio"``) or :meth:`~matplotlib.axes.Axes.barh` of the two
+        medians (``kind="medians"``); they override the chart's defaults.
 
     Returns
     -------
@@ -647,7 +703,11 @@ def plot_trained_roi(
         raise ValueError(f"kind must be 'ratio' or 'medians'; got {kind!r}")
     frame = _measure(data, ("trained_roi",), "plot_trained_roi")
     if kind == "medians":
-        return _plot_medians(frame, ax=ax, unit=unit, lang=lang)
+        return _plot_medians(frame, ax=ax, unit=unit, lang=lang, palette=palette, **kwargs)
+    colours = resolve_palette(
+        palette if palette is not None else {"organisation": PALETTES["goal"]["operational"], "unit": NEUTRAL},
+        ("organisation", "unit"),
+    )
     ratio = frame[frame["statistic"] == "roi_ratio"]
     units = _units_for(ratio, None)
     n_units = len(units)
@@ -697,15 +757,15 @@ def plot_trained_roi(
             continue
         low = r["ci_low"] if np.isfinite(r["ci_low"]) else r["value"]
         high = r["ci_high"] if np.isfinite(r["ci_high"]) else r["value"]
+        style = {
+            "fmt": "o",
+            "color": colours["organisation" if level == "organisation" else "unit"],
+            "ecolor": "0.4",
+            "capsize": 4,
+            "markersize": 8,
+        }
         bars = ax.errorbar(
-            r["value"],
-            y,
-            xerr=[[r["value"] - low], [high - r["value"]]],
-            fmt="o",
-            color=color("goal", "operational") if level == "organisation" else NEUTRAL,
-            ecolor="0.4",
-            capsize=4,
-            markersize=8,
+            r["value"], y, xerr=[[r["value"] - low], [high - r["value"]]], **artist_kwargs(style, kwargs)
         )
         bars.lines[0].set_gid(f"{name}|ratio")
         ax.annotate(
@@ -747,10 +807,11 @@ def plot_trained_roi(
     return ax
 
 
-def _plot_medians(frame: pd.DataFrame, *, ax: Axes, unit: str, lang: str) -> Axes:
+def _plot_medians(frame: pd.DataFrame, *, ax: Axes, unit: str, lang: str, palette=None, **kwargs) -> Axes:
     rows = _unit_rows(frame, unit, None, None, "plot_trained_roi")
     med = rows[rows["statistic"] == "median_roi"].set_index("key")
     keys = ("untrained", "trained")
+    colours = resolve_palette(palette if palette is not None else [NEUTRAL, HIGHLIGHT], keys)
     for y, key in enumerate(keys):
         r = med.loc[key] if key in med.index else None
         if r is None or r["suppressed"] or pd.isna(r["value"]):
@@ -768,13 +829,7 @@ def _plot_medians(frame: pd.DataFrame, *, ax: Axes, unit: str, lang: str) -> Axe
                 gid="suppressed",
             )
             continue
-        ax.barh(
-            y,
-            r["value"],
-            color=HIGHLIGHT if key == "trained" else NEUTRAL,
-            height=0.6,
-            gid=f"{unit}|{key}",
-        )
+        ax.barh(y, r["value"], **artist_kwargs({"color": colours[key], "height": 0.6, "gid": f"{unit}|{key}"}, kwargs))
         if np.isfinite(r["ci_low"]):
             ax.errorbar(
                 r["value"],

@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from ..labels import label
 from ..present.formats import Formatter, axis_formatter
 from ..regression import VIF_THRESHOLD, RegressionResult
-from ._style import NEUTRAL, literal_text, palette, titled
+from ._style import NEUTRAL, artist_kwargs, literal_text, resolve_palette, titled
 
 __all__ = ["plot_coefficients", "plot_importance"]
 
@@ -82,7 +82,13 @@ def _refused(ax: Axes, result: RegressionResult, lang: str, title: str) -> Axes:
 
 @literal_text
 def plot_coefficients(
-    result: RegressionResult, *, ax: Axes | None = None, lang: str = "en", standardized: bool = True
+    result: RegressionResult,
+    *,
+    ax: Axes | None = None,
+    lang: str = "en",
+    standardized: bool = True,
+    palette: str | list | dict | None = None,
+    **kwargs,
 ) -> Axes:
     """Point-and-whisker plot of each competency's coefficient with its 95% CI.
 
@@ -97,6 +103,13 @@ def plot_coefficients(
         Standardized coefficients (SDs of ROI per SD of the team score),
         whose CI is the HC3 CI scaled by sd(x) / sd(ROI); otherwise the raw
         coefficients (ROI per scale point).
+    palette : str, list or dict, optional
+        Colours of the competencies, as seaborn reads ``palette`` (a name, a
+        list in the chart's order top to bottom, or a dict competency ->
+        colour); default the suite's competency palette.
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.scatter` that draws the
+        points; they override the chart's defaults.
 
     Returns
     -------
@@ -122,12 +135,16 @@ def plot_coefficients(
         x = coef["estimate"].to_numpy()
         low, high = coef["ci_low"].to_numpy(), coef["ci_high"].to_numpy()
         xlabel = label("regression.coefficient_raw", lang)
-    colours = [palette("competency").get(t, NEUTRAL) for t in coef.index]
+    pal = resolve_palette(palette, coef.index, "competency")
+    colours = [pal.get(t, NEUTRAL) for t in coef.index]
     y = np.arange(len(coef))
 
     ax.axvline(0, color=NEUTRAL, linestyle="--", linewidth=1, zorder=1)
     ax.hlines(y, low, high, colors=colours, linewidth=2.2, zorder=2)
-    ax.scatter(x, y, c=colours, s=55, zorder=3, edgecolors="white", linewidths=0.8)
+    style = {"c": colours, "s": 55, "zorder": 3, "edgecolors": "white", "linewidths": 0.8}
+    if "color" in kwargs:
+        del style["c"]
+    ax.scatter(x, y, **artist_kwargs(style, kwargs))
     ax.set_yticks(y, _names(coef.index, result, lang))
     ax.set_ylim(len(coef) - 0.5, -0.5)  # first competency on top
     ax.set_xlabel(xlabel)
@@ -143,7 +160,14 @@ def plot_coefficients(
 
 
 @literal_text
-def plot_importance(result: RegressionResult, *, ax: Axes | None = None, lang: str = "en") -> Axes:
+def plot_importance(
+    result: RegressionResult,
+    *,
+    ax: Axes | None = None,
+    lang: str = "en",
+    palette: str | list | dict | None = None,
+    **kwargs,
+) -> Axes:
     """Horizontal bars: each competency's share of the explained ROI variance.
 
     Parameters
@@ -153,6 +177,13 @@ def plot_importance(result: RegressionResult, *, ax: Axes | None = None, lang: s
     ax : Axes, optional
         Where to draw; default ``plt.gca()``.
     lang : {"en", "nl"}, default="en"
+    palette : str, list or dict, optional
+        Colours of the competencies, as seaborn reads ``palette`` (a name, a
+        list in the chart's order top to bottom, or a dict competency ->
+        colour); default the suite's competency palette.
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.barh` that draws the bars;
+        they override the chart's defaults.
 
     Returns
     -------
@@ -170,10 +201,11 @@ def plot_importance(result: RegressionResult, *, ax: Axes | None = None, lang: s
     imp = result.importance.sort_values("share", ascending=False, kind="stable")
     share = 100 * imp["share"].to_numpy()
     low, high = 100 * imp["share_ci_low"].to_numpy(), 100 * imp["share_ci_high"].to_numpy()
-    colours = [palette("competency").get(t, NEUTRAL) for t in imp["term"]]
+    pal = resolve_palette(palette, imp["term"], "competency")
+    colours = [pal.get(t, NEUTRAL) for t in imp["term"]]
     y = np.arange(len(imp))
 
-    ax.barh(y, share, color=colours, height=0.65, zorder=2)
+    ax.barh(y, share, **artist_kwargs({"color": colours, "height": 0.65, "zorder": 2}, kwargs))
     has_ci = np.isfinite(low) & np.isfinite(high)
     if has_ci.any():
         ax.hlines(y[has_ci], low[has_ci], high[has_ci], colors="0.2", linewidth=1.3, zorder=3)
