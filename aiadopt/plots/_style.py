@@ -158,7 +158,11 @@ def titled(ax, title: str, note: str | None = None, *, fontsize="small", pad: fl
     """Bold left-aligned title with an optional grey subtitle under it (the
     same look for every chart of the suite)."""
     lines = note.count("\n") + 1 if note else 0
-    ax.set_title(title, loc="left", fontweight="bold", pad=pad if pad is not None else 6 + 12 * lines)
+    # A long title breaks at the figure's edge instead of leaving it (wrap),
+    # growing upwards (va="bottom"), away from the note under it.
+    ax.set_title(
+        title, loc="left", fontweight="bold", pad=pad if pad is not None else 6 + 12 * lines, wrap=True, va="bottom"
+    )
     if note:
         ax.annotate(
             note,

@@ -117,7 +117,7 @@ def _legend_below(ax: Axes, handles: list, *, ncol: int = 1) -> None:
         handles=handles,
         loc="upper center",
         bbox_to_anchor=(0.5, 0.0),
-        ncol=ncol,
+        ncol=min(ncol, 3),  # at most three columns, so it fits a cell of a grid
         borderaxespad=4.2,
         frameon=False,
         fontsize=_NOTE,
@@ -288,7 +288,7 @@ def plot_phases(
     ax.set_yticks(range(n_units - 1, -1, -1), names)
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.6, n_units - 0.4)
-    ax.set_xlabel(label("measure_text.phase_axis", lang))
+    ax.set_xlabel(label("measure_text.phase_axis", lang), wrap=True)
     ax.spines[["top", "right"]].set_visible(False)
     handles = [Patch(color=colours[k], label=label(f"phase.{k}", lang)) for k in _PHASE_KEYS]
     _legend_below(ax, handles, ncol=5)
@@ -311,7 +311,7 @@ def plot_competency_gap(
     **kwargs,
 ) -> Axes:
     """Horizontal bars: % of leaders sufficiently qualified per competency,
-    with the national benchmark as a marker where the seed gives one.
+    with the national benchmark (AI-Monitor 2025, Nederland ICT) as a marker where it gives one.
 
     Parameters
     ----------
@@ -364,7 +364,7 @@ def plot_competency_gap(
     ax.set_yticks(range(n_keys - 1, -1, -1), [label(f"competency.{k}", lang) for k in keys])
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.6, n_keys - 0.4)
-    ax.set_xlabel(label("text.sufficiently_qualified_pct", lang))
+    ax.set_xlabel(label("text.sufficiently_qualified_pct", lang), wrap=True)
     ax.spines[["top", "right"]].set_visible(False)
     handle = Line2D(
         [],
@@ -372,7 +372,7 @@ def plot_competency_gap(
         linestyle="none",
         marker="D",
         color="black",
-        label=label("measure_text.benchmark_marker", lang),
+        label=label("text.benchmark_marker", lang),
     )
     _legend_below(ax, [handle], ncol=1)
     level = rows["level"].iloc[0]
@@ -461,7 +461,7 @@ def plot_culture(
     ax.set_yticks(range(n_keys - 1, -1, -1), [label(f"{family}.{k}", lang) for k in keys])
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.6, n_keys - 0.4)
-    ax.set_xlabel(label(f"measure_stat.{statistic}", lang))
+    ax.set_xlabel(label(f"measure_stat.{statistic}", lang), wrap=True)
     ax.spines[["top", "right"]].set_visible(False)
     level = rows["level"].iloc[0]
     n = rows["n"].dropna()
@@ -532,7 +532,7 @@ def plot_skills_pyramid(
     ax.set_yticks(range(len(SKILL_LEVELS)), [label(f"skill.{k}", lang) for k in SKILL_LEVELS])
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.6, len(SKILL_LEVELS) - 0.4)
-    ax.set_xlabel(label("text.share_pct", lang))
+    ax.set_xlabel(label("text.share_pct", lang), wrap=True)
     ax.spines[["top", "right"]].set_visible(False)
     handle = Line2D(
         [], [], color="black", linewidth=2.5, label=label("measure_text.target_marker", lang)
@@ -639,7 +639,7 @@ def plot_goal_mix(
             tick.set_fontweight("bold")
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.6, n_units - 0.4)
-    ax.set_xlabel(label("measure_stat.pct_active_use_cases", lang))
+    ax.set_xlabel(label("measure_stat.pct_active_use_cases", lang), wrap=True)
     ax.spines[["top", "right"]].set_visible(False)
     handles = [Patch(color=colours[g], label=label(f"goal.{g}", lang)) for g in GOALS]
     handles.append(
@@ -648,7 +648,7 @@ def plot_goal_mix(
             [],
             color="black",
             linestyle="--",
-            label=label("measure_text.personal_line", lang, pct=threshold),
+            label=textwrap.fill(label("measure_text.personal_line", lang, pct=threshold), 36),
         )
     )
     _legend_below(ax, handles, ncol=2)
@@ -671,7 +671,7 @@ def plot_trained_roi(
     **kwargs,
 ) -> Axes:
     """The trained-leader ROI ratio with its 95% CI per unit (log scale),
-    against "no difference" (1×) and the seed's 2.7× claim; or, with
+    against "no difference" (1×) and the 2.7× reported by the AI-Monitor 2025 (Nederland ICT); or, with
     ``kind="medians"``, one unit's two median ROIs with their CIs.
 
     Parameters
@@ -790,7 +790,7 @@ def plot_trained_roi(
     ax.minorticks_off()
     ax.set_yticks(range(n_units - 1, -1, -1), names)
     ax.set_ylim(-0.6, n_units - 0.4)
-    ax.set_xlabel(label("measure_text.roi_ratio_axis", lang))
+    ax.set_xlabel(label("measure_text.roi_ratio_axis", lang), wrap=True)
     ax.spines[["top", "right"]].set_visible(False)
     handles = [
         Line2D([], [], color="0.5", label=label("measure_text.no_difference", lang)),
@@ -799,7 +799,7 @@ def plot_trained_roi(
             [],
             color=HIGHLIGHT,
             linestyle="--",
-            label=label("measure_text.seed_claim", lang, x=Formatter(lang).number(SEED_ROI_CLAIM, 1)),
+            label=label("text.roi_claim", lang, x=Formatter(lang).number(SEED_ROI_CLAIM, 1)),
         ),
     ]
     _legend_below(ax, handles, ncol=2)
@@ -845,7 +845,7 @@ def _plot_medians(frame: pd.DataFrame, *, ax: Axes, unit: str, lang: str, palett
         names.append(label(f"measure_key.{key}", lang) + ("" if pd.isna(n) else f" (n = {int(n)})"))
     ax.set_yticks(range(len(keys)), names)
     ax.axvline(0, color="0.3", linewidth=0.8)
-    ax.set_xlabel(label("measure_text.median_roi_axis", lang))
+    ax.set_xlabel(label("measure_text.median_roi_axis", lang), wrap=True)
     ax.spines[["top", "right"]].set_visible(False)
     r = _value(rows, "ratio", "roi_ratio")
     note = _unit_name(rows["level"].iloc[0], unit, lang)

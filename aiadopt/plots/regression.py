@@ -42,7 +42,7 @@ def _names(terms, result: RegressionResult, lang: str) -> list[str]:
 
 def _title(ax: Axes, title: str, result: RegressionResult, lang: str) -> None:
     """Bold title; below it the model's n and R², and a department's fallback."""
-    note = _model_note(result, lang)
+    note = textwrap.fill(_model_note(result, lang), 48)  # fits a cell of a 2×2 grid
     if result.fallback_reason:
         note = textwrap.fill(result.messages(lang)[0], 75, max_lines=_MAX_LINES, placeholder=" …") + "\n" + note
     titled(ax, title, note, fontsize=_NOTE_SIZE, pad=10 + 12 * (note.count("\n") + 1))
@@ -53,12 +53,14 @@ def _footnote(ax: Axes, result: RegressionResult, lang: str, extra: str | None =
     if result.collinear:
         lines.append(label("regression.collinear_mark", lang, threshold=f"{VIF_THRESHOLD:g}"))
     if lines:
-        text = "\n".join(textwrap.fill(line, 75) for line in lines)
+        text = "\n".join(textwrap.fill(line, 70) for line in lines)
         ax.annotate(
             text,
             xy=(0, 0),
-            xycoords="axes fraction",
-            xytext=(0, -36),
+            # x at the Axes' left edge, y just under the x-axis label
+            xycoords=("axes fraction", ax.xaxis.label),
+            xytext=(0, -4),
+            wrap=True,
             textcoords="offset points",
             ha="left",
             va="top",
@@ -154,7 +156,7 @@ def plot_coefficients(
     ax.spines[["top", "right"]].set_visible(False)
     _title(ax, title, result, lang)
     _footnote(
-        ax, result, lang, label("regression.coefficient_note", lang) if standardized else None
+        ax, result, lang, label("text.coefficient_note", lang) if standardized else None
     )
     return ax
 
@@ -232,10 +234,10 @@ def plot_importance(
     ax.set_ylim(len(imp) - 0.5, -0.5)  # largest on top
     ax.set_xlim(0, min(100.0, max(10.0, float(np.nanmax(ends)) * 1.15)))
     ax.xaxis.set_major_formatter(axis_formatter(lang, "percent"))
-    ax.set_xlabel(label("text.importance", lang))
+    ax.set_xlabel(label("text.importance", lang), wrap=True)
     ax.grid(axis="x", color="0.92", zorder=0)
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)
     _title(ax, title, result, lang)
-    _footnote(ax, result, lang, label("regression.importance_note", lang))
+    _footnote(ax, result, lang, label("text.importance_note", lang))
     return ax
