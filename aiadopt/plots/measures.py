@@ -37,6 +37,12 @@ from ._style import (
 )
 
 __all__ = [
+    "describe_competency_gap",
+    "describe_culture",
+    "describe_goal_mix",
+    "describe_phases",
+    "describe_skills_pyramid",
+    "describe_trained_roi",
     "plot_competency_gap",
     "plot_culture",
     "plot_goal_mix",
@@ -855,3 +861,159 @@ def _plot_medians(frame: pd.DataFrame, *, ax: Axes, unit: str, lang: str, palett
             note += f" [{Formatter(lang).number(r['ci_low'], 2)}, {Formatter(lang).number(r['ci_high'], 2)}]"
     _title(ax, "trained_roi", lang, note)
     return ax
+
+
+# --- alt text -----------------------------------------------------------------------------------
+#
+# describe_<chart>(data, lang, **the chart's own filters) -> str: what the chart
+# shows, in one or two sentences with its key figure (for ``<img alt>``). They
+# select rows exactly as the plot functions do; other keyword arguments of the
+# plot function (palette, colours...) are accepted and ignored.
+
+
+def _scope(level: str, unit: str, lang: str) -> str:
+    return label("text.organisation", lang) if level == "organisation" else str(unit)
+
+
+def describe_phases(
+    data: pd.DataFrame, lang: str = "en", *, department: str | None = None, unit: str | None = None, **_ignored
+) -> str:
+    """Alt text of :func:`plot_phases`: the first unit's share of teams at phase 4 or higher.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"measure": "phases", "level": "organisation", "unit": "organisation",
+    ...     "department": None, "key": "4+", "statistic": "pct_teams_phase_4plus",
+    ...     "value": [37.5], "suppressed": False})
+    >>> describe_phases(rows)
+    'Bar chart of the share of teams in each transformation phase; Organisation: 38% of the teams at phase 4 or higher.'
+    """
+    frame = _measure(data, ("phases",), "describe_phases")
+    if unit is not None:
+        first = _unit_rows(frame, unit, None, None, "describe_phases")
+    else:
+        units = _units_for(frame, department)
+        level, name, _ = next(units.itertuples(index=False))
+        first = frame[(frame["level"] == level) & (frame["unit"] == name)]
+    level, name = first["level"].iloc[0], first["unit"].iloc[0]
+    p4 = _value(first, "4+", "pct_teams_phase_4plus")
+    if p4 is None or p4["suppressed"] or pd.isna(p4["value"]):
+        figure = label("alt.no_figure", lang, unit=_scope(level, name, lang))
+    else:
+        figure = label("alt.phases_figure", lang, unit=_scope(level, name, lang), pct=Formatter(lang).percent(p4["value"], 0))
+    return label("alt.phases", lang, figure=figure)
+
+
+def describe_competency_gap(
+    data: pd.DataFrame, lang: str = "en", *, unit: str = "organisation", department: str | None = None, **_ignored
+) -> str:
+    """Alt text of :func:`plot_competency_gap`: the largest gap to the
+    benchmark (or, without one, the lowest share of qualified leaders)."""
+    frame = _measure(data, ("competency_gap",), "describe_competency_gap")
+    rows = _unit_rows(frame, unit, department, None, "describe_competency_gap")
+    scope = _scope(rows["level"].iloc[0], unit, lang)
+    pct = rows[(rows["statistic"] == "pct_qualified") & ~rows["suppressed"].astype(bool) & rows["value"].notna()]
+    fmt = Formatter(lang)
+    if pct.empty:
+        return label("alt.competency_gap", lang, unit=scope, figure=label("alt.no_figure", lang, unit=scope))
+    gaps = (pct["value"] - pct["reference"]).astype(float)
+    if gaps.notna().any() and gaps.min() < 0:
+        r = pct.loc[gaps.idxmin()]
+        figure = label(
+            "alt.largest_gap", lang, name=label(f"competency.{r['key']}", lang), gap=fmt.number(-gaps.min(), 0)
+        )
+    else:
+        r = pct.loc[pct["value"].astype(float).idxmin()]
+        figure = label("alt.lowest_share", lang, name=label(f"competency.{r['key']}", lang), pct=fmt.percent(r["value"], 0))
+    return label("alt.competency_gap", lang, unit=scope, figure=figure)
+
+
+def describe_culture(
+    data: pd.DataFrame,
+    lang: str = "en",
+    *,
+    unit: str = "organisation",
+    department: str | None = None,
+    family: str = "culture",
+    statistic: str = "score_0_100",
+    **_ignored,
+) -> str:
+    """Alt text of :func:`plot_culture`: the highest and the lowest trait (or pillar)."""
+    frame = _measure(data, (family,), "describe_culture")
+    rows = _unit_rows(frame, unit, department, None, "describe_culture")
+    scope = _scope(rows["level"].iloc[0], unit, lang)
+    values = rows[(rows["statistic"] == statistic) & ~rows["suppressed"].astype(bool) & rows["value"].notna()]
+    what = label(f"measure.{family}", lang)
+    if values.empty:
+        return label("alt.culture", lang, what=what, unit=scope, figure=label("alt.no_figure", lang, unit=scope))
+    fmt = Formatter(lang)
+    show = fmt.percent if statistic == "favourability_pct" else (lambda v, d: fmt.number(v, d))
+    hi = values.loc[values["value"].astype(float).idxmax()]
+    lo = values.loc[values["value"].astype(float).idxmin()]
+    figure = label(
+        "alt.highest_lowest",
+        lang,
+        high=label(f"{family}.{hi['key']}", lang),
+        high_value=show(hi["value"], 0),
+        low=label(f"{family}.{lo['key']}", lang),
+        low_value=show(lo["value"], 0),
+    )
+    return label("alt.culture", lang, what=what, unit=scope, figure=figure)
+
+
+def describe_skills_pyramid(
+    data: pd.DataFrame, lang: str = "en", *, unit: str = "organisation", department: str | None = None, **_ignored
+) -> str:
+    """Alt text of :func:`plot_skills_pyramid`: the three shares against the target."""
+    frame = _measure(data, ("skills_pyramid",), "describe_skills_pyramid")
+    rows = _unit_rows(frame, unit, department, None, "describe_skills_pyramid")
+    scope = _scope(rows["level"].iloc[0], unit, lang)
+    pct = rows[rows["statistic"] == "pct"].set_index("key")
+    fmt = Formatter(lang)
+    shares = {}
+    for key in SKILL_LEVELS:
+        ok = key in pct.index and not pct.loc[key, "suppressed"] and pd.notna(pct.loc[key, "value"])
+        shares[key] = fmt.percent(pct.loc[key, "value"], 0) if ok else fmt.percent(float("nan"))
+    targets = {f"{k}_target": fmt.percent(SKILL_TARGETS[k], 0) for k in SKILL_LEVELS}
+    return label("alt.skills_pyramid", lang, unit=scope, **shares, **targets)
+
+
+def describe_goal_mix(data: pd.DataFrame, lang: str = "en", *, department: str | None = None, **_ignored) -> str:
+    """Alt text of :func:`plot_goal_mix`: the first unit's mix and how many units are stuck in personal AI."""
+    frame = _measure(data, ("goal_mix",), "describe_goal_mix")
+    frame = frame[frame["statistic"] == "pct_active_use_cases"]
+    units = _units_for(frame, department)
+    fmt = Formatter(lang)
+    level, name, _ = next(units.itertuples(index=False))
+    rows = frame[(frame["level"] == level) & (frame["unit"] == name)].set_index("key")
+    scope = _scope(level, name, lang)
+    if rows["value"].isna().all():
+        figure = label("alt.no_figure", lang, unit=scope)
+    else:
+        figure = label(
+            "alt.goal_mix_figure",
+            lang,
+            unit=scope,
+            **{g: fmt.percent(rows.loc[g, "value"] if g in rows.index else 0.0, 0) for g in GOALS},
+        )
+    stuck = 0
+    if "stuck_in_personal_ai" in frame.columns:
+        stuck = int(frame.groupby(["level", "unit", "department"], dropna=False)["stuck_in_personal_ai"].any().sum())
+    return label("alt.goal_mix", lang, figure=figure, n=fmt.count(stuck))
+
+
+def describe_trained_roi(
+    data: pd.DataFrame, lang: str = "en", *, kind: str = "ratio", unit: str = "organisation", **_ignored
+) -> str:
+    """Alt text of :func:`plot_trained_roi`: the unit's ratio against the 2.7× of the AI-Monitor 2025."""
+    frame = _measure(data, ("trained_roi",), "describe_trained_roi")
+    rows = _unit_rows(frame, unit, None, None, "describe_trained_roi")
+    scope = _scope(rows["level"].iloc[0], unit, lang)
+    r = _value(rows, "ratio", "roi_ratio")
+    fmt = Formatter(lang)
+    if r is None or r["suppressed"] or pd.isna(r["value"]):
+        figure = label("alt.no_figure", lang, unit=scope)
+    else:
+        figure = label("alt.trained_roi_figure", lang, unit=scope, x=fmt.number(r["value"], 1))
+    return label("alt.trained_roi", lang, figure=figure, claim=fmt.number(SEED_ROI_CLAIM, 1))

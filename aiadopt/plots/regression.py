@@ -18,7 +18,7 @@ from ..present.formats import Formatter, axis_formatter
 from ..regression import VIF_THRESHOLD, RegressionResult
 from ._style import NEUTRAL, artist_kwargs, literal_text, resolve_palette, titled
 
-__all__ = ["plot_coefficients", "plot_importance"]
+__all__ = ["describe_coefficients", "describe_importance", "plot_coefficients", "plot_importance"]
 
 _NOTE_SIZE = "small"
 #: A message (which may quote a long department name) takes at most this many lines.
@@ -241,3 +241,44 @@ def plot_importance(
     _title(ax, title, result, lang)
     _footnote(ax, result, lang, label("text.importance_note", lang))
     return ax
+
+
+def describe_coefficients(result: RegressionResult, lang: str = "en", *, standardized: bool = True, **_ignored) -> str:
+    """Alt text of :func:`plot_coefficients`: the competency with the largest
+    effect and its robust 95% interval; a refused model says why.
+
+    Other keyword arguments of the plot function are accepted and ignored.
+    """
+    if result.refused is not None:
+        return label("alt.model_refused", lang, reason=result.messages(lang)[0])
+    coef = result.coefficients.set_index("term").loc[list(result.predictors)]
+    column = "std_estimate" if standardized else "estimate"
+    term = coef[column].astype(float).idxmax()
+    low, high = float(coef.loc[term, "ci_low"]), float(coef.loc[term, "ci_high"])
+    if standardized:
+        scale = float(result.predictor_sd[term] / result.roi_sd)
+        low, high = low * scale, high * scale
+    fmt = Formatter(lang)
+    return label(
+        "alt.coefficients",
+        lang,
+        name=label(f"competency.{term}", lang),
+        value=fmt.number(coef.loc[term, column], 2),
+        low=fmt.number(low, 2),
+        high=fmt.number(high, 2),
+    )
+
+
+def describe_importance(result: RegressionResult, lang: str = "en", **_ignored) -> str:
+    """Alt text of :func:`plot_importance`: the competency with the largest
+    share of explained ROI variance; a refused model says why."""
+    if result.refused is not None:
+        return label("alt.model_refused", lang, reason=result.messages(lang)[0])
+    imp = result.importance.sort_values("share", ascending=False, kind="stable").iloc[0]
+    return label(
+        "alt.importance",
+        lang,
+        name=label(f"competency.{imp['term']}", lang),
+        pct=Formatter(lang).percent(100 * imp["share"], 0),
+        r2=Formatter(lang).number(result.r_squared, 2),
+    )
