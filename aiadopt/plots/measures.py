@@ -872,7 +872,7 @@ def _plot_medians(frame: pd.DataFrame, *, ax: Axes, unit: str, lang: str, palett
 
 
 def _scope(level: str, unit: str, lang: str) -> str:
-    return label("text.organisation", lang) if level == "organisation" else str(unit)
+    return label("alt.organisation", lang) if level == "organisation" else str(unit)
 
 
 def describe_phases(
@@ -887,7 +887,7 @@ def describe_phases(
     ...     "department": None, "key": "4+", "statistic": "pct_teams_phase_4plus",
     ...     "value": [37.5], "suppressed": False})
     >>> describe_phases(rows)
-    'Bar chart of the share of teams in each transformation phase; Organisation: 38% of the teams at phase 4 or higher.'
+    'Bar chart of the share of teams in each transformation phase; the organisation: 38% of the teams at phase 4 or higher.'
     """
     frame = _measure(data, ("phases",), "describe_phases")
     if unit is not None:
