@@ -420,3 +420,9 @@ def test_any_column_as_hue_and_size():
     titles = [lg.get_title().get_text() for lg in ax.get_children() if isinstance(lg, Legend)]
     assert titles == ["team", "votes"]
     assert len({tuple(fc) for fc in _points(ax).get_facecolors()}) == 2
+
+
+def test_kwargs_can_replace_the_sizes():
+    ax = _axes()
+    plot_impact_effort(_room(), ax=ax, size=None, s=200, annotate=False)
+    assert set(np.asarray(_points(ax).get_sizes()).tolist()) == {200.0}

@@ -213,10 +213,10 @@ def plot_impact_effort(
     _draw_matrix(ax, split, lang)
     if len(frame):
         order = np.argsort(-sizes, kind="stable")  # big bubbles first, small on top
-        style = {"alpha": 0.8, "edgecolors": "white", "linewidths": 0.8, "zorder": 3}
+        style = {"s": sizes[order], "alpha": 0.8, "edgecolors": "white", "linewidths": 0.8, "zorder": 3}
         if not ({"c", "color"} & set(kwargs)):
             style["c"] = [colors[i] for i in order]
-        points = ax.scatter(x[order], y[order], s=sizes[order], **artist_kwargs(style, kwargs))
+        points = ax.scatter(x[order], y[order], **artist_kwargs(style, kwargs))
         points.set_gid(_GID_POINTS)
         _legends(ax, keys, pal, hue, size, norm, lang)
 
