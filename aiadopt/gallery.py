@@ -64,7 +64,7 @@ def _impact_effort(ctx: ChartContext) -> Figure:
     from .plots.impact_effort import plot_impact_effort
 
     fig, ax = plt.subplots(figsize=(10, 7.5), layout="constrained")
-    plot_impact_effort(ctx.priorities(), ax=ax, lang=ctx.lang)
+    plot_impact_effort(ctx.priorities(), ax=ax, lang=ctx.lang, hue="goal", size="investment_eur")
     return fig
 
 

@@ -3,9 +3,11 @@
 Seed 002's impact-effort matrix and seed 001's AI scoring:
 
 * **Quadrant** — split at ``split`` (default 3.0) on both axes; "high" is
-  strictly above the split: *Quick wins* (high impact, low effort), *Major
-  projects* (high, high), *Fill-ins* (low, low), *Thankless tasks* (low
-  impact, high effort).
+  strictly above the split: ``quick_wins`` (high impact, low effort),
+  ``major_projects`` (high, high), ``fill_ins`` (low, low),
+  ``thankless_tasks`` (low impact, high effort). Data columns hold these
+  codes; a reader sees their label from the catalogue,
+  ``label(f"quadrant.{code}", lang)``.
 * **Priority score** — weighted mean of impact, feasibility and urgency
   (default equal weights), ranked within each department; ties are broken by
   lower effort.
@@ -33,7 +35,6 @@ __all__ = [
     "PRIORITY_COLUMNS",
     "PRIORITY_WEIGHTS",
     "QUADRANTS",
-    "QUADRANT_KEYS",
     "compute_priorities",
     "quadrant_of",
 ]
@@ -41,17 +42,10 @@ __all__ = [
 #: Default split between "low" and "high" on the 1–5 impact and effort scales.
 DEFAULT_SPLIT: float = 3.0
 
-#: The four quadrants, in reading order of the matrix (top-left, top-right,
-#: bottom-left, bottom-right with effort on x and impact on y).
-QUADRANTS: tuple[str, ...] = ("Quick wins", "Major projects", "Fill-ins", "Thankless tasks")
-
-#: Quadrant -> its key in ``aiadopt/data/labels.yaml`` (group ``quadrant``).
-QUADRANT_KEYS: dict[str, str] = {
-    "Quick wins": "quick_wins",
-    "Major projects": "major_projects",
-    "Fill-ins": "fill_ins",
-    "Thankless tasks": "thankless_tasks",
-}
+#: The four quadrant codes, in reading order of the matrix (top-left,
+#: top-right, bottom-left, bottom-right with effort on x and impact on y).
+#: Each is also its key in the label catalogue: ``quadrant.<code>``.
+QUADRANTS: tuple[str, ...] = ("quick_wins", "major_projects", "fill_ins", "thankless_tasks")
 
 #: The scores the priority score averages, i.e. the keys of ``weights``.
 PRIORITY_WEIGHTS: tuple[str, ...] = ("impact", "feasibility", "urgency")
@@ -110,17 +104,17 @@ def quadrant_of(impact, effort, *, split: float = DEFAULT_SPLIT):
     Returns
     -------
     str, ndarray or Series
-        ``"Quick wins"``, ``"Major projects"``, ``"Fill-ins"`` or
-        ``"Thankless tasks"``: a string for scalar input, otherwise an object
+        The code ``"quick_wins"``, ``"major_projects"``, ``"fill_ins"`` or
+        ``"thankless_tasks"`` (:data:`QUADRANTS`): a string for scalar input, otherwise an object
         array (a Series with the index of ``impact`` when that is a Series).
         ``None`` where a score is missing.
 
     Examples
     --------
     >>> quadrant_of(4.0, 3.0)
-    'Quick wins'
+    'quick_wins'
     >>> quadrant_of([3.0, 3.01], [3.01, 3.01]).tolist()
-    ['Thankless tasks', 'Major projects']
+    ['thankless_tasks', 'major_projects']
     """
     split = _check_split(split)
     scalar = np.ndim(impact) == 0 and np.ndim(effort) == 0
@@ -197,8 +191,9 @@ def compute_priorities(
             register is the portfolio) and ranked alongside, so an analyst
             can filter on ``open`` or pass ``statuses``.
         ``quadrant`` : str
-            ``Quick wins``, ``Major projects``, ``Fill-ins`` or
-            ``Thankless tasks`` (see :func:`quadrant_of`).
+            A code: ``quick_wins``, ``major_projects``, ``fill_ins`` or
+            ``thankless_tasks`` (see :func:`quadrant_of`); its words for a
+            reader are ``label(f"quadrant.{code}", lang)``.
         ``priority_score`` : float
             ``(w1*impact + w2*feasibility + w3*urgency) / (w1 + w2 + w3)``,
             on the 1–5 scale.
@@ -230,14 +225,29 @@ def compute_priorities(
     --------
     >>> import pandas as pd
     >>> uc = pd.DataFrame({
-    ...     "use_case_id": ["A", "B"], "title": ["a", "b"], "department": "D",
-    ...     "team": "T", "status": "idea", "goal": "personal",
-    ...     "impact": [4.0, 2.0], "effort": [2.0, 4.0], "feasibility": [3.0, 3.0],
-    ...     "urgency": [5.0, 1.0], "investment_eur": [1000.0, 5000.0]})
-    >>> compute_priorities(uc)[["use_case_id", "quadrant", "priority_score", "priority_rank"]]
-      use_case_id         quadrant  priority_score  priority_rank
-    0           A       Quick wins             4.0              1
-    1           B  Thankless tasks             2.0              2
+    ...     "use_case_id": ["A", "B", "C"], "title": ["Invoice triage", "Chatbot", "Forecast"],
+    ...     "department": "Finance", "team": "AP", "status": ["idea", "pilot", "production"],
+    ...     "goal": "operational", "impact": [4.0, 2.0, 4.5], "effort": [2.0, 4.0, 4.0],
+    ...     "feasibility": [3.0, 3.0, 4.0], "urgency": [5.0, 1.0, 3.0],
+    ...     "investment_eur": [1000.0, 5000.0, 20000.0]})
+    >>> pri = compute_priorities(uc)
+    >>> pri[["use_case_id", "quadrant", "priority_score", "priority_rank", "open"]]
+      use_case_id         quadrant  priority_score  priority_rank   open
+    0           A       quick_wins        4.000000              1   True
+    1           C   major_projects        3.833333              2  False
+    2           B  thankless_tasks        2.000000              3   True
+
+    The quadrant is a code; a reader sees its label from the catalogue:
+
+    >>> from aiadopt.labels import label
+    >>> [label(f"quadrant.{q}", "nl") for q in pri["quadrant"]]
+    ['Quick wins', 'Grote projecten', 'Ondankbare taken']
+
+    Only the open use cases of one department, impact weighted double:
+
+    >>> compute_priorities(uc, statuses=("idea", "pilot"), department="Finance",
+    ...                    weights={"impact": 2, "feasibility": 1, "urgency": 1})["use_case_id"].tolist()
+    ['A', 'B']
     """
     # A Dataset knows every department of the organisation (register,
     # process catalogue, survey): one without use cases has no priorities.

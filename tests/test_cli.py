@@ -165,7 +165,7 @@ def test_priorities_contract(capsys):
     assert code == 0, err
     table = pd.read_csv(io.StringIO(out))
     assert {"use_case_id", "department", "quadrant", "priority_score", "priority_rank", "potential_score"} <= set(table.columns)
-    assert set(table["quadrant"]) <= {"Quick wins", "Major projects", "Fill-ins", "Thankless tasks"}
+    assert set(table["quadrant"]) <= {"quick_wins", "major_projects", "fill_ins", "thankless_tasks"}
     assert len(table) == 150
     # Ranks run 1..n within each department.
     for _, group in table.groupby("department"):

@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
 from matplotlib.legend import Legend  # noqa: E402
@@ -139,7 +140,7 @@ def test_one_point_per_row(make_dataset, rng):
 def test_point_size_grows_with_investment(make_dataset, rng):
     prio = _distinct(make_dataset, rng, 30)
     ax = _axes()
-    plot_impact_effort(prio, ax=ax, annotate=False)
+    plot_impact_effort(prio, ax=ax, annotate=False, size="investment_eur")
     drawn = _by_position(ax)
     ordered = prio.sort_values("investment_eur")
     sizes = [
@@ -293,7 +294,8 @@ def test_empty_register_draws_empty_matrix(make_dataset):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"hue": "team"}, r"hue must be one of \('goal', 'status', 'quadrant'\)"),
+        ({"hue": "budget"}, r"hue column 'budget' is not in the data"),
+        ({"palette": "no-such-palette", "hue": "goal"}, r"palette 'no-such-palette' is not a seaborn"),
         ({"lang": "de"}, r"lang must be one of \('en', 'nl'\)"),
         ({"label_top": -1}, r"label_top must be a whole number >= 0"),
         ({"size": "budget"}, r"size column 'budget' is not in the data"),
@@ -317,10 +319,10 @@ def test_size_norm_shares_the_scale_and_size_none(make_dataset):
     ]
     data = make_dataset(use_cases=rows)
     ax = _axes()
-    plot_impact_effort(data, ax=ax, annotate=False)
+    plot_impact_effort(data, ax=ax, annotate=False, size="investment_eur")
     own = _by_position(ax)
     ax = _axes()
-    plot_impact_effort(data, ax=ax, annotate=False, size_norm=100_000.0)
+    plot_impact_effort(data, ax=ax, annotate=False, size="investment_eur", size_norm=100_000.0)
     shared = _by_position(ax)
     # the largest in the data gets the largest point unless a norm is given
     assert shared[(4.0, 4.0)][0] < own[(4.0, 4.0)][0]
@@ -333,3 +335,94 @@ def test_size_norm_shares_the_scale_and_size_none(make_dataset):
     assert len({s for s, _ in _by_position(ax).values()}) == 1
     titles = [lg.get_title().get_text() for lg in ax.get_children() if isinstance(lg, Legend)]
     assert label("text.investment", "en") not in titles
+
+
+# --- a minimal frame (a workshop's mean scores) -----------------------------------------
+
+
+def _room():
+    return pd.DataFrame(
+        {
+            "use_case_id": ["UC-1", "UC-2", "UC-3", "UC-4"],
+            "title": ["Invoice triage", "Chatbot", "Forecast", "Minutes"],
+            "impact": [4.25, 2.5, 3.75, 3.0],
+            "effort": [1.75, 4.0, 4.5, 3.0],
+        }
+    )
+
+
+def test_minimal_frame_draws_with_hue_none():
+    ax = _axes()
+    plot_impact_effort(_room(), ax=ax, hue=None)
+    offsets = _points(ax).get_offsets()
+    assert sorted(map(tuple, np.asarray(offsets).tolist())) == sorted(
+        zip([1.75, 4.0, 4.5, 3.0], [4.25, 2.5, 3.75, 3.0], strict=True)
+    )
+    assert len({tuple(fc) for fc in _points(ax).get_facecolors()}) == 1  # one colour
+    assert sorted(_labels(ax)) == ["UC-1", "UC-2", "UC-3", "UC-4"]
+    assert [lg for lg in ax.get_children() if isinstance(lg, Legend)] == []
+
+
+def test_minimal_frame_quadrants_follow_prioritisation_rule():
+    from aiadopt.prioritisation import quadrant_of
+
+    room = _room()
+    ax = _axes()
+    plot_impact_effort(room, ax=ax, hue="quadrant", split=3.0, annotate=False)
+    drawn = _by_position(ax)
+    pal = palette("quadrant")
+    for (effort, impact), code in zip(
+        zip(room["effort"], room["impact"], strict=True),
+        quadrant_of(room["impact"], room["effort"]),
+        strict=True,
+    ):
+        assert drawn[(effort, impact)][1] == pytest.approx(to_rgb(pal[code]))
+    legend = ax.get_legend()
+    assert {t.get_text() for t in legend.get_texts()} == {
+        label(f"quadrant.{q}", "en") for q in ("quick_wins", "major_projects", "thankless_tasks", "fill_ins")
+    }
+
+
+def test_minimal_frame_top_labels_by_impact_without_priority_score():
+    ax = _axes()
+    plot_impact_effort(_room(), ax=ax, label_top=2)
+    assert sorted(_labels(ax)) == ["UC-1", "UC-3"]  # the two highest impacts
+
+
+def test_minimal_frame_errors_name_the_columns_and_rows():
+    with pytest.raises(ValueError, match=r"data lacks column\(s\) \['title'\]"):
+        plot_impact_effort(_room().drop(columns="title"), ax=_axes())
+    bad = _room().assign(impact=["4", "high", 3.0, None])
+    with pytest.raises(ValueError, match=r"impact is not a number for use_case_id \['UC-2', 'UC-4'\]"):
+        plot_impact_effort(bad, ax=_axes())
+
+
+def test_palette_and_kwargs_reach_the_points():
+    room = _room()
+    ax = _axes()
+    colours = {"quick_wins": "#000000", "major_projects": "#ff0000"}
+    plot_impact_effort(room, ax=ax, hue="quadrant", palette=colours, marker="s", alpha=0.5, annotate=False)
+    drawn = _by_position(ax)
+    assert drawn[(1.75, 4.25)][1] == pytest.approx((0.0, 0.0, 0.0))
+    assert drawn[(4.5, 3.75)][1] == pytest.approx((1.0, 0.0, 0.0))
+    # a category the dict leaves out keeps the shared palette
+    assert drawn[(4.0, 2.5)][1] == pytest.approx(to_rgb(palette("quadrant")["thankless_tasks"]))
+    assert _points(ax).get_alpha() == 0.5
+    ax = _axes()
+    plot_impact_effort(room, ax=ax, palette=["#00ff00"], annotate=False)
+    assert {tuple(fc[:3]) for fc in _points(ax).get_facecolors()} == {(0.0, 1.0, 0.0)}
+
+
+def test_any_column_as_hue_and_size():
+    room = _room().assign(team=["A", "B", "A", "B"], votes=[3, 10, 5, 1])
+    ax = _axes()
+    plot_impact_effort(room, ax=ax, hue="team", size="votes", palette="Set2", annotate=False)
+    titles = [lg.get_title().get_text() for lg in ax.get_children() if isinstance(lg, Legend)]
+    assert titles == ["team", "votes"]
+    assert len({tuple(fc) for fc in _points(ax).get_facecolors()}) == 2
+
+
+def test_kwargs_can_replace_the_sizes():
+    ax = _axes()
+    plot_impact_effort(_room(), ax=ax, size=None, s=200, annotate=False)
+    assert set(np.asarray(_points(ax).get_sizes()).tolist()) == {200.0}

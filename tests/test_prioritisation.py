@@ -103,16 +103,16 @@ def test_sample_data_one_row_per_use_case_unique_ranks():
 @pytest.mark.parametrize(
     "impact, effort, expected",
     [
-        (3.0, 3.0, "Fill-ins"),  # exactly at the split is low on both axes
-        (3.01, 3.0, "Quick wins"),
-        (3.0, 3.01, "Thankless tasks"),
-        (3.01, 3.01, "Major projects"),
-        (5.0, 1.0, "Quick wins"),
-        (1.0, 5.0, "Thankless tasks"),
-        (1.0, 1.0, "Fill-ins"),
-        (5.0, 5.0, "Major projects"),
+        (3.0, 3.0, "fill_ins"),  # exactly at the split is low on both axes
+        (3.01, 3.0, "quick_wins"),
+        (3.0, 3.01, "thankless_tasks"),
+        (3.01, 3.01, "major_projects"),
+        (5.0, 1.0, "quick_wins"),
+        (1.0, 5.0, "thankless_tasks"),
+        (1.0, 1.0, "fill_ins"),
+        (5.0, 5.0, "major_projects"),
         # floating-point noise of a vote mean does not cross the split
-        (3.0000000000000004, 3.0, "Fill-ins"),
+        (3.0000000000000004, 3.0, "fill_ins"),
     ],
 )
 def test_quadrant_boundaries(make_dataset, impact, effort, expected):
@@ -130,16 +130,16 @@ def test_custom_split(make_dataset):
         ]
     )
     low = compute_priorities(data, split=2.5).set_index("use_case_id")["quadrant"]
-    assert low.to_dict() == {"a": "Major projects", "b": "Quick wins", "c": "Fill-ins"}
+    assert low.to_dict() == {"a": "major_projects", "b": "quick_wins", "c": "fill_ins"}
     high = compute_priorities(data, split=4.0).set_index("use_case_id")["quadrant"]
-    assert set(high) == {"Fill-ins"}  # 4.0 is not above 4.0
+    assert set(high) == {"fill_ins"}  # 4.0 is not above 4.0
 
 
 def test_quadrant_of_vectorised():
     out = quadrant_of([4.0, 4.0, 2.0, 2.0, np.nan], [2.0, 4.0, 2.0, 4.0, 3.0])
     assert out.tolist() == [*QUADRANTS, None]
     series = quadrant_of(pd.Series([4.0, 1.0], index=[7, 9]), pd.Series([1.0, 4.0], index=[7, 9]))
-    assert series.to_dict() == {7: "Quick wins", 9: "Thankless tasks"}
+    assert series.to_dict() == {7: "quick_wins", 9: "thankless_tasks"}
     with pytest.raises(ValueError, match="split must be a finite number"):
         quadrant_of(3.0, 3.0, split=float("nan"))
 
@@ -333,3 +333,14 @@ def test_bad_split(make_dataset, split):
 def test_not_a_frame():
     with pytest.raises(TypeError, match="use_cases must be a DataFrame or a Dataset; got list"):
         compute_priorities([{"impact": 3}])
+
+
+def test_quadrant_codes_have_labels_in_both_languages(make_dataset):
+    from aiadopt.labels import LANGUAGES, label
+
+    assert QUADRANTS == ("quick_wins", "major_projects", "fill_ins", "thankless_tasks")
+    data = make_dataset(use_cases=[{"impact": 5.0, "effort": 1.0}])
+    (code,) = compute_priorities(data)["quadrant"]
+    assert code == "quick_wins"  # a code, not the English words
+    for lang in LANGUAGES:
+        assert label(f"quadrant.{code}", lang)

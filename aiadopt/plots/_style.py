@@ -26,8 +26,10 @@ __all__ = [
     "PALETTES",
     "color",
     "palette",
+    "resolve_palette",
     "titled",
     "NEUTRAL",
+    "PRIMARY",
     "HIGHLIGHT",
     "SUPPRESSED",
     "MAX_LABEL_CHARS",
@@ -47,6 +49,8 @@ _F = TypeVar("_F", bound=Callable)
 _cb = sns.color_palette("colorblind", 10).as_hex()
 
 NEUTRAL = "#8c8c8c"
+#: The colour of a chart with one colour (no hue).
+PRIMARY = _cb[0]
 HIGHLIGHT = _cb[3]
 SUPPRESSED = "#d9d9d9"
 
@@ -54,10 +58,10 @@ PALETTES: dict[str, dict[str, str]] = {
     "goal": dict(zip(GOALS, (_cb[2], _cb[0], _cb[4]), strict=True)),
     "status": dict(zip(STATUSES, (NEUTRAL, _cb[1], _cb[2], _cb[0], _cb[3]), strict=True)),
     "quadrant": {
-        "Quick wins": _cb[2],
-        "Major projects": _cb[0],
-        "Fill-ins": _cb[7],
-        "Thankless tasks": _cb[3],
+        "quick_wins": _cb[2],
+        "major_projects": _cb[0],
+        "fill_ins": _cb[7],
+        "thankless_tasks": _cb[3],
     },
     "competency": dict(zip(COMPETENCIES, _cb[:7], strict=True)),
     "culture": dict(zip(CULTURE_TRAITS, _cb[:5], strict=True)),
@@ -75,6 +79,77 @@ def palette(group: str) -> dict[str, str]:
         raise KeyError(f"no palette {group!r}; expected one of {sorted(PALETTES)}") from None
 
 
+def resolve_palette(palette, keys, group: str | None = None) -> dict[str, str]:
+    """Key -> colour for ``keys``, from a chart's ``palette=`` argument
+    (the way seaborn reads ``palette``).
+
+    Parameters
+    ----------
+    palette : str, sequence of colours, dict or None
+        ``None``: the suite's palette of ``group`` (:data:`PALETTES`; a key
+        it lacks is grey), or seaborn's default colours without a group.
+        A str: a seaborn / matplotlib palette name (``"deep"``, ``"Set2"``,
+        ``"crest"``...) spread over ``keys`` in order. A list: colours
+        assigned to ``keys`` in order, repeated when shorter. A dict:
+        key -> colour; keys it lacks keep the group's colour.
+    keys : iterable
+        The categories the chart draws, in order (converted with ``str``).
+    group : str, optional
+        The suite palette used by default (``"goal"``, ``"competency"``, ...).
+
+    Returns
+    -------
+    dict of str to str
+        Key -> hex colour.
+
+    Raises
+    ------
+    ValueError
+        For an unknown palette name or a colour matplotlib cannot read.
+
+    Examples
+    --------
+    >>> resolve_palette(["red", "blue"], ["a", "b", "c"])
+    {'a': '#ff0000', 'b': '#0000ff', 'c': '#ff0000'}
+    >>> resolve_palette({"b": "black"}, ["a", "b"], "goal")["b"]
+    '#000000'
+    """
+    keys = [str(k) for k in keys]
+    base = dict(PALETTES.get(group, {})) if group else {}
+    if palette is None:
+        if group:
+            return {k: base.get(k, NEUTRAL) for k in keys}
+        colours = sns.color_palette(n_colors=max(len(keys), 1)).as_hex()
+        return dict(zip(keys, colours, strict=False))
+    if isinstance(palette, dict):
+        given = {str(k): v for k, v in palette.items()}
+        out = {k: given.get(k, base.get(k, NEUTRAL)) for k in keys}
+    elif isinstance(palette, str):
+        try:
+            colours = sns.color_palette(palette, n_colors=max(len(keys), 1)).as_hex()
+        except ValueError:
+            raise ValueError(
+                f"palette {palette!r} is not a seaborn or matplotlib palette name; "
+                "give a name such as 'deep' or 'Set2', a list of colours or a dict"
+            ) from None
+        out = dict(zip(keys, colours, strict=False))
+    else:
+        colours = list(palette)
+        if not colours:
+            raise ValueError("palette is an empty list; give at least one colour")
+        out = {k: colours[i % len(colours)] for i, k in enumerate(keys)}
+    bad = [f"{k}: {v!r}" for k, v in out.items() if not mpl.colors.is_color_like(v)]
+    if bad:
+        raise ValueError(f"palette: not colours: {', '.join(bad)}; use names ('red') or hex ('#1f77b4')")
+    return {k: mpl.colors.to_hex(v) for k, v in out.items()}
+
+
+def artist_kwargs(defaults: dict, kwargs: dict) -> dict:
+    """The keyword arguments of a chart's main artists: ``defaults``
+    updated with the caller's ``**kwargs`` (the caller wins)."""
+    return {**defaults, **kwargs}
+
+
 def color(group: str, key) -> str:
     return PALETTES[group].get(str(key), NEUTRAL)
 
@@ -83,7 +158,11 @@ def titled(ax, title: str, note: str | None = None, *, fontsize="small", pad: fl
     """Bold left-aligned title with an optional grey subtitle under it (the
     same look for every chart of the suite)."""
     lines = note.count("\n") + 1 if note else 0
-    ax.set_title(title, loc="left", fontweight="bold", pad=pad if pad is not None else 6 + 12 * lines)
+    # A long title breaks at the figure's edge instead of leaving it (wrap),
+    # growing upwards (va="bottom"), away from the note under it.
+    ax.set_title(
+        title, loc="left", fontweight="bold", pad=pad if pad is not None else 6 + 12 * lines, wrap=True, va="bottom"
+    )
     if note:
         ax.annotate(
             note,
@@ -95,6 +174,7 @@ def titled(ax, title: str, note: str | None = None, *, fontsize="small", pad: fl
             va="bottom",
             fontsize=fontsize,
             color="0.3",
+            clip_on=False,  # so constrained layout makes room for it
         )
 
 

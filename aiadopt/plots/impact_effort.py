@@ -16,25 +16,29 @@ from matplotlib.transforms import Bbox
 
 from ..dataset import Dataset
 from ..labels import LANGUAGES, label
+from ..present.formats import Formatter
 from ..prioritisation import (
     DEFAULT_SPLIT,
-    QUADRANT_KEYS,
     QUADRANTS,
     compute_priorities,
     quadrant_of,
 )
 from ..schema import GOALS, STATUSES
-from ._style import NEUTRAL, literal_text, palette, shorten
+from ._style import NEUTRAL, PRIMARY, artist_kwargs, literal_text, resolve_palette, shorten
 
 __all__ = [
     "HUES",
     "LABEL_ALL_UP_TO",
     "DEFAULT_TOP_N",
+    "MINIMAL_COLUMNS",
+    "describe_impact_effort",
     "plot_impact_effort",
 ]
 
-#: Accepted values of ``hue`` -> the categories in legend order.
+#: Hue columns with a fixed category order, shared palette and translated names.
 HUES: dict[str, tuple[str, ...]] = {"goal": GOALS, "status": STATUSES, "quadrant": QUADRANTS}
+#: The least a frame needs to be drawn (e.g. a workshop's mean scores).
+MINIMAL_COLUMNS: tuple[str, ...] = ("use_case_id", "title", "impact", "effort")
 #: Up to this many points, every point is labelled.
 LABEL_ALL_UP_TO: int = 40
 #: Above :data:`LABEL_ALL_UP_TO` points, the top this-many by priority are labelled.
@@ -76,42 +80,58 @@ def plot_impact_effort(
     *,
     ax: Axes | None = None,
     split: float = DEFAULT_SPLIT,
-    hue: str = "goal",
-    size: str | None = "investment_eur",
+    hue: str | None = None,
+    size: str | None = None,
     size_norm: float | None = None,
+    palette: str | list | dict | None = None,
     label_top: int | None = None,
     lang: str = "en",
     annotate: bool = True,
     title: str | None = None,
+    **kwargs,
 ) -> Axes:
     """Draw the impact-effort matrix: effort on x, impact on y, one bubble per use case.
 
     Parameters
     ----------
     data : DataFrame or Dataset
-        The output of :func:`aiadopt.prioritisation.compute_priorities`, or a
-        use-case register / :class:`~aiadopt.dataset.Dataset` (then the
-        priorities are computed with ``split``).
+        One of: a minimal frame with the columns ``use_case_id``, ``title``,
+        ``impact`` and ``effort`` (1–5; e.g. a workshop's mean scores, no
+        other column needed); the output of
+        :func:`aiadopt.prioritisation.compute_priorities`; or a use-case
+        register / :class:`~aiadopt.dataset.Dataset` (then the priorities
+        are computed with ``split``).
     ax : Axes, default=None
-        Axes to draw on; ``None`` uses ``plt.gca()``.
+        Axes to draw on; ``None`` uses ``plt.gca()`` (which creates one if
+        the figure has none).
     split : float, default=3.0
         Where the dashed lines divide low from high; "high" is strictly above
-        it. Quadrants (for ``hue="quadrant"``) are recomputed with this split,
-        so colours and lines always agree.
-    hue : {"goal", "status", "quadrant"}, default="goal"
-        Column that colours the points, with the shared palette
-        (:func:`aiadopt.plots.palette`).
-    size : str or None, default="investment_eur"
+        it. The quadrant of each point is computed with
+        :func:`aiadopt.prioritisation.quadrant_of` and this split (the rule of
+        the priorities table), so colours and lines always agree.
+    hue : str, default=None
+        Column that colours the points; ``None``: one colour. ``"quadrant"``
+        is always available. ``goal``, ``status`` and ``quadrant`` use the
+        suite's palette, their legend order and translated names; any other
+        column of ``data`` is shown as written.
+    size : str, default=None
         Numeric column that sizes the points (area proportional to the value;
-        missing values get the smallest size). ``None``: all points one size.
+        missing values get the smallest size), e.g. ``"investment_eur"``.
+        ``None``: all points one size.
     size_norm : float, default=None
         Value that gets the largest point; default the largest in ``data``.
         Give the same value to compare several charts (e.g. one per department).
+    palette : str, list or dict, default=None
+        Colours of the ``hue`` categories, as seaborn reads ``palette``: a
+        palette name, a list of colours (in legend order) or a dict
+        category -> colour (:func:`aiadopt.plots.resolve_palette`). Without
+        ``hue``, its first colour colours every point.
     label_top : int, default=None
         Label only the ``label_top`` use cases with the highest priority
-        score (ties: lower effort, then use_case_id). ``None`` labels all
-        points when there are at most 40, otherwise the top 25. When not all
-        points are labelled, a note above the chart says so.
+        score (ties: lower effort, then use_case_id; without a
+        ``priority_score`` column: highest impact, then lower effort). ``None``
+        labels all points when there are at most 40, otherwise the top 25.
+        When not all points are labelled, a note above the chart says so.
     lang : {"en", "nl"}, default="en"
         Language of the quadrant names, axis labels, legends and note.
     annotate : bool, default=True
@@ -122,6 +142,10 @@ def plot_impact_effort(
         there is room, with thin connector lines to their point.
     title : str, default=None
         Axes title, shown on the left (cut with "…" beyond 40 characters).
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.scatter` that draws the
+        points (e.g. ``alpha``, ``marker``, ``edgecolors``); they override
+        the chart's defaults. ``color`` or ``c`` replaces the hue colours.
 
     Returns
     -------
@@ -135,56 +159,66 @@ def plot_impact_effort(
       position, in use_case_id order; no randomness, so the chart is
       reproducible. A point exactly on a split line is only moved towards
       its own (low) side, so it never appears in the wrong quadrant.
-      Points also have white edges and some transparency.
-    * The legends sit to the right of the axes; use
-      ``plt.subplots(layout="constrained")`` or ``savefig(bbox_inches="tight")``
-      to keep them in the figure. Label positions are computed for the
-      figure's current size, so call this after the figure is sized (a
-      ``figsize`` of about (9, 7) suits a whole organisation).
+    * The legends sit below the axes, inside its layout box: in
+      ``plt.subplots(layout="constrained")`` (or with
+      ``savefig(bbox_inches="tight")``) they stay in the Axes' own cell.
+      Label positions are computed for the figure's current size, so call
+      this after the figure is sized (a ``figsize`` of about (9, 7) suits
+      a whole organisation).
 
     Examples
     --------
+    A workshop's mean scores, nothing else:
+
     >>> import matplotlib.pyplot as plt
-    >>> import aiadopt
-    >>> from aiadopt.plots.impact_effort import plot_impact_effort
-    >>> fig, ax = plt.subplots(figsize=(9, 7), layout="constrained")  # doctest: +SKIP
-    >>> plot_impact_effort(aiadopt.load("data/sample"), ax=ax, lang="nl")  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> room = pd.DataFrame({"use_case_id": ["UC-1", "UC-2", "UC-3"],
+    ...                      "title": ["Invoice triage", "Chatbot", "Forecast"],
+    ...                      "impact": [4.2, 2.5, 3.8], "effort": [1.8, 4.1, 4.4]})
+    >>> fig, ax = plt.subplots(figsize=(7, 6), layout="constrained")
+    >>> ax = plot_impact_effort(room, ax=ax, hue="quadrant")
+    >>> sorted(t.get_text() for t in ax.get_legend().get_texts())
+    ['Major projects', 'Quick wins', 'Thankless tasks']
+    >>> plt.close(fig)
     """
     if ax is None:
         ax = plt.gca()
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {LANGUAGES}; got {lang!r}")
-    if hue not in HUES:
-        raise ValueError(f"hue must be one of {tuple(HUES)}; got {hue!r}")
     if label_top is not None and (
         isinstance(label_top, bool) or not isinstance(label_top, int) or label_top < 0
     ):
         raise ValueError(f"label_top must be a whole number >= 0 or None; got {label_top!r}")
-    frame = _priorities(data, split)
+    frame = _frame(data, split)
     split = float(split)
-    if size is not None and size not in frame.columns:
-        raise ValueError(f"size column {size!r} is not in the data; columns: {list(frame.columns)}")
     frame["quadrant"] = quadrant_of(frame["impact"], frame["effort"], split=split)
+    for what, column in (("hue", hue), ("size", size)):
+        if column is not None and column not in frame.columns:
+            raise ValueError(
+                f"{what} column {column!r} is not in the data; columns: {list(frame.columns)}"
+            )
 
     x, y = _spread_duplicates(frame, split)
     sizes, norm = _sizes(frame, size, size_norm)
-    colors = _colors(frame[hue], hue)
+    if hue is None:
+        keys: list[str] = []
+        one = PRIMARY if palette is None else resolve_palette(palette, ["all"])["all"]
+        colors = [one] * len(frame)
+        pal = {}
+    else:
+        keys = _categories(frame[hue], hue)
+        pal = resolve_palette(palette, keys, hue if hue in HUES else None)
+        colors = [pal.get(str(v), NEUTRAL) for v in frame[hue]]
 
     _draw_matrix(ax, split, lang)
     if len(frame):
         order = np.argsort(-sizes, kind="stable")  # big bubbles first, small on top
-        points = ax.scatter(
-            x[order],
-            y[order],
-            s=sizes[order],
-            c=[colors[i] for i in order],
-            alpha=0.8,
-            edgecolors="white",
-            linewidths=0.8,
-            zorder=3,
-        )
+        style = {"s": sizes[order], "alpha": 0.8, "edgecolors": "white", "linewidths": 0.8, "zorder": 3}
+        if not ({"c", "color"} & set(kwargs)):
+            style["c"] = [colors[i] for i in order]
+        points = ax.scatter(x[order], y[order], **artist_kwargs(style, kwargs))
         points.set_gid(_GID_POINTS)
-        _legends(ax, frame[hue], hue, size, norm, lang)
+        _legends(ax, keys, pal, hue, size, norm, lang)
 
     if title:
         ax.set_title(shorten(title), loc="left")
@@ -208,17 +242,79 @@ def plot_impact_effort(
     return ax
 
 
+def describe_impact_effort(
+    data: pd.DataFrame | Dataset, lang: str = "en", *, split: float = DEFAULT_SPLIT, **_ignored
+) -> str:
+    """Alt text of :func:`plot_impact_effort`: what the chart shows, in one
+    or two sentences with the key figures (how many use cases in each quadrant).
+
+    Parameters
+    ----------
+    data : DataFrame or Dataset
+        As for :func:`plot_impact_effort`.
+    lang : {"en", "nl"}, default="en"
+    split : float, default=3.0
+        As for :func:`plot_impact_effort`; other keyword arguments of the
+        plot function are accepted and ignored, so the same keywords can be passed.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> room = pd.DataFrame({"use_case_id": ["UC-1", "UC-2"], "title": ["a", "b"],
+    ...                      "impact": [4.2, 2.5], "effort": [1.8, 4.1]})
+    >>> describe_impact_effort(room)
+    'Impact-effort matrix of 2 use cases: 1 quick win, 0 major projects, 0 fill-ins, 1 thankless task.'
+    """
+    frame = _frame(data, split)
+    counts = pd.Series(quadrant_of(frame["impact"], frame["effort"], split=float(split))).value_counts()
+    parts = {q: label(f"alt.n_{q}", lang, n=Formatter(lang).count(int(counts.get(q, 0))))
+             for q in QUADRANTS}
+    return label("alt.impact_effort", lang, n=Formatter(lang).count(len(frame)), **parts)
+
+
 # --- helpers ---------------------------------------------------------------
 
 
-def _priorities(data, split) -> pd.DataFrame:
-    if isinstance(data, pd.DataFrame) and {"priority_score", "quadrant"} <= set(data.columns):
-        needed = ("use_case_id", "impact", "effort", "priority_score", "goal", "status")
-        missing = [c for c in needed if c not in data.columns]
-        if missing:
-            raise ValueError(f"data lacks column(s) {missing}; pass compute_priorities() output")
-        return data.reset_index(drop=True).copy()
-    return compute_priorities(data, split=split)
+def _frame(data, split) -> pd.DataFrame:
+    """The rows to draw: priorities as given, a register's priorities, or a minimal frame."""
+    if isinstance(data, Dataset):
+        return compute_priorities(data, split=split)
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a DataFrame or a Dataset; got {type(data).__name__}")
+    if "priority_score" not in data.columns and {"feasibility", "urgency", "department"} <= set(
+        data.columns
+    ):
+        return compute_priorities(data, split=split)  # a use-case register
+    missing = [c for c in MINIMAL_COLUMNS if c not in data.columns]
+    if missing:
+        raise ValueError(
+            f"data lacks column(s) {missing}; the impact-effort matrix needs at least "
+            f"{list(MINIMAL_COLUMNS)} (or pass a use-case register or compute_priorities() output)"
+        )
+    frame = data.reset_index(drop=True).copy()
+    problems = []
+    for col in ("impact", "effort"):
+        values = pd.to_numeric(frame[col], errors="coerce")
+        bad = frame.index[values.isna() | ~np.isfinite(values.astype("float64"))]
+        if len(bad):
+            ids = [str(frame.loc[i, "use_case_id"]) for i in bad[:10]]
+            example = frame.loc[bad[0], col]
+            problems.append(f"{col} is not a number for use_case_id {ids} (e.g. {example!r})")
+        frame[col] = values.astype("float64")
+    if problems:
+        raise ValueError("data: " + "; ".join(problems) + ". Give every use case numeric scores.")
+    return frame
+
+
+def _categories(values: pd.Series, hue: str) -> list[str]:
+    """The hue categories present, in legend order."""
+    present = set(map(str, values.dropna()))
+    known = HUES.get(hue, ())
+    return [c for c in known if c in present] + sorted(present - set(known))
 
 
 def _spread_duplicates(frame: pd.DataFrame, split: float) -> tuple[np.ndarray, np.ndarray]:
@@ -269,17 +365,14 @@ def _area(values, norm: float) -> np.ndarray:
     return _S_MIN + (_S_MAX - _S_MIN) * frac
 
 
-def _colors(values: pd.Series, hue: str) -> list[str]:
-    pal = palette(hue)
-    return [pal.get(str(v), NEUTRAL) for v in values]
-
-
 def _category_label(hue: str, value: str, lang: str) -> str:
-    key = QUADRANT_KEYS.get(value, value) if hue == "quadrant" else value
-    try:
-        return label(f"{hue}.{key}", lang)
-    except KeyError:
-        return str(value)
+    """A category's words: from the catalogue for goal, status and quadrant."""
+    if hue in HUES:
+        try:
+            return label(f"{hue}.{value}", lang)
+        except KeyError:
+            pass
+    return shorten(value)
 
 
 def _draw_matrix(ax: Axes, split: float, lang: str) -> None:
@@ -293,16 +386,16 @@ def _draw_matrix(ax: Axes, split: float, lang: str) -> None:
     ax.axhline(split, color="0.55", linestyle="--", linewidth=1, zorder=1)
     ax.set_axisbelow(True)
     corners = {
-        "Quick wins": (0.012, 0.988, "left", "top"),
-        "Major projects": (0.988, 0.988, "right", "top"),
-        "Fill-ins": (0.012, 0.012, "left", "bottom"),
-        "Thankless tasks": (0.988, 0.012, "right", "bottom"),
+        "quick_wins": (0.012, 0.988, "left", "top"),
+        "major_projects": (0.988, 0.988, "right", "top"),
+        "fill_ins": (0.012, 0.012, "left", "bottom"),
+        "thankless_tasks": (0.988, 0.012, "right", "bottom"),
     }
     for quadrant, (qx, qy, ha, va) in corners.items():
         ax.text(
             qx,
             qy,
-            label(f"quadrant.{QUADRANT_KEYS[quadrant]}", lang),
+            label(f"quadrant.{quadrant}", lang),
             transform=ax.transAxes,
             ha=ha,
             va=va,
@@ -328,66 +421,72 @@ def _nice_amounts(norm: float) -> list[float]:
     return sorted(out)
 
 
-def _money(value: float, lang: str) -> str:
-    text = f"{value:,.0f}"
-    return text.replace(",", ".") if lang == "nl" else text
-
-
-def _legends(ax: Axes, values: pd.Series, hue: str, size, norm: float, lang: str) -> None:
-    present = set(map(str, values.dropna()))
-    order = [c for c in HUES[hue] if c in present] + sorted(present - set(HUES[hue]))
-    pal = palette(hue)
-    handles = [
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            markersize=9,
-            markerfacecolor=pal.get(c, NEUTRAL),
-            markeredgecolor="white",
-            alpha=0.8,
-            label=_category_label(hue, c, lang),
+def _legends(
+    ax: Axes, keys: list[str], pal: dict[str, str], hue: str | None, size, norm: float, lang: str
+) -> None:
+    """The hue legend and the size legend, side by side under the x-axis
+    label, where constrained layout makes room for them in the Axes' cell."""
+    below = {"frameon": False, "fontsize": "small", "title_fontsize": "small", "borderaxespad": 3.6}
+    legends = []
+    if keys:
+        handles = [
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                markersize=8,
+                markerfacecolor=pal.get(c, NEUTRAL),
+                markeredgecolor="white",
+                alpha=0.8,
+                label=_category_label(hue, c, lang),
+            )
+            for c in keys
+        ]
+        title = label(f"text.{hue}", lang) if hue in HUES else shorten(hue)
+        legends.append(
+            ax.legend(
+                handles=handles,
+                title=title,
+                loc="upper left",
+                bbox_to_anchor=(0.0, 0.0),
+                ncol=min(len(handles), 3),
+                alignment="left",
+                **below,
+            )
         )
-        for c in order
-    ]
-    first = ax.legend(
-        handles=handles,
-        title=label(f"text.{hue}", lang),
-        loc="upper left",
-        bbox_to_anchor=(1.02, 1.0),
-        frameon=False,
-        alignment="left",
-    )
-    if size is None or norm <= 0:
-        return
-    ax.add_artist(first)
-    amounts = _nice_amounts(norm)
-    size_handles = [
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            markersize=math.sqrt(float(_area(a, norm))),
-            markerfacecolor="0.8",
-            markeredgecolor="0.5",
-            label=_money(a, lang),
+    if size is not None and norm > 0:
+        fmt = Formatter(lang)
+        size_handles = [
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                markersize=math.sqrt(float(_area(a, norm))),
+                markerfacecolor="0.8",
+                markeredgecolor="0.5",
+                label=fmt.count(a),
+            )
+            for a in _nice_amounts(norm)
+        ]
+        title = label("text.investment", lang) if size == "investment_eur" else shorten(size)
+        if legends:
+            ax.add_artist(legends[0])
+            # add_artist clips to the Axes, which hides the legend from
+            # constrained layout; a legend is never clipped anyway.
+            legends[0].set_clip_on(False)
+        ax.legend(
+            handles=size_handles,
+            title=title,
+            loc="upper right",
+            bbox_to_anchor=(1.0, 0.0),
+            ncol=len(size_handles),
+            columnspacing=1.4,
+            handletextpad=0.8,
+            alignment="right",
+            **below,
         )
-        for a in amounts
-    ]
-    title = label("text.investment", lang) if size == "investment_eur" else size
-    ax.legend(
-        handles=size_handles,
-        title=title,
-        loc="lower left",
-        bbox_to_anchor=(1.02, 0.0),
-        frameon=False,
-        labelspacing=1.6,
-        borderpad=0.8,
-        handletextpad=1.2,
-        alignment="left",
-    )
 
 
 def _n_labelled(n: int, label_top: int | None) -> int:
@@ -397,11 +496,16 @@ def _n_labelled(n: int, label_top: int | None) -> int:
 
 
 def _top(frame: pd.DataFrame, n: int) -> np.ndarray:
-    """Positions of the ``n`` use cases with the highest priority score."""
+    """Positions of the ``n`` use cases with the highest priority score
+    (without one: the highest impact, then the lowest effort)."""
+    if "priority_score" in frame.columns:
+        score = frame["priority_score"].astype("float64").round(9).to_numpy()
+    else:
+        score = frame["impact"].astype("float64").round(9).to_numpy()
     order = (
         pd.DataFrame(
             {
-                "score": frame["priority_score"].round(9).to_numpy(),
+                "score": score,
                 "effort": frame["effort"].to_numpy(),
                 "id": frame["use_case_id"].astype(str).to_numpy(),
             }

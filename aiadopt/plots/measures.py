@@ -24,9 +24,25 @@ from ..labels import label
 from ..measures import MIN_USE_CASES, SEED_ROI_CLAIM, SKILL_TARGETS
 from ..present.formats import Formatter
 from ..schema import GOALS, PHASES, SKILL_LEVELS
-from ._style import HIGHLIGHT, NEUTRAL, SUPPRESSED, color, literal_text, palette, shorten, titled
+from ._style import (
+    HIGHLIGHT,
+    NEUTRAL,
+    PALETTES,
+    SUPPRESSED,
+    artist_kwargs,
+    literal_text,
+    resolve_palette,
+    shorten,
+    titled,
+)
 
 __all__ = [
+    "describe_competency_gap",
+    "describe_culture",
+    "describe_goal_mix",
+    "describe_phases",
+    "describe_skills_pyramid",
+    "describe_trained_roi",
     "plot_competency_gap",
     "plot_culture",
     "plot_goal_mix",
@@ -107,7 +123,7 @@ def _legend_below(ax: Axes, handles: list, *, ncol: int = 1) -> None:
         handles=handles,
         loc="upper center",
         bbox_to_anchor=(0.5, 0.0),
-        ncol=ncol,
+        ncol=min(ncol, 3),  # at most three columns, so it fits a cell of a grid
         borderaxespad=4.2,
         frameon=False,
         fontsize=_NOTE,
@@ -181,6 +197,8 @@ def plot_phases(
     department: str | None = None,
     unit: str | None = None,
     lang: str = "en",
+    palette: str | list | dict | None = None,
+    **kwargs,
 ) -> Axes:
     """Stacked horizontal bars: % of teams in each transformation phase.
 
@@ -197,6 +215,12 @@ def plot_phases(
     unit : str, optional
         Draw only this unit (``"organisation"`` or a department).
     lang : {"en", "nl"}, default="en"
+    palette : str, list or dict, optional
+        Colours of the phases, as seaborn reads ``palette``: a palette name,
+        a list (in the order 1–5) or a dict key -> colour
+        (:func:`aiadopt.plots.resolve_palette`); default the suite's palette.
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.barh` that draws each bar segment; they override the chart's defaults.
 
     Returns
     -------
@@ -212,7 +236,7 @@ def plot_phases(
         units = units.drop_duplicates()
     else:
         units = _units_for(frame, department)
-    colours = palette("phase")
+    colours = resolve_palette(palette, _PHASE_KEYS, "phase")
     n_units = len(units)
     for i, (level, name, dept) in enumerate(units.itertuples(index=False)):
         y = n_units - 1 - i
@@ -224,7 +248,7 @@ def plot_phases(
                 _placeholder(ax, y, 100.0, lang)
                 continue
             phase = str(int(np.floor(med["value"])))
-            ax.barh(y, 100.0, color=colours[phase], height=0.6, gid=f"{name}|{phase}")
+            ax.barh(y, 100.0, **artist_kwargs({"color": colours[phase], "height": 0.6, "gid": f"{name}|{phase}"}, kwargs))
             text = (
                 f"{label(f'phase.{phase}', lang)} · "
                 f"{label('measure_key.team_phase', lang).lower()} {Formatter(lang).number(med['value'], 1)}"
@@ -241,15 +265,8 @@ def plot_phases(
         left = 0.0
         for key in _PHASE_KEYS:
             width = float(pct.loc[key, "value"]) if key in pct.index else 0.0
-            ax.barh(
-                y,
-                width,
-                left=left,
-                color=colours[key],
-                edgecolor="white",
-                linewidth=1,
-                gid=f"{name}|{key}",
-            )
+            style = {"color": colours[key], "edgecolor": "white", "linewidth": 1, "gid": f"{name}|{key}"}
+            ax.barh(y, width, left=left, **artist_kwargs(style, kwargs))
             if width >= 6:
                 ax.text(
                     left + width / 2,
@@ -277,7 +294,7 @@ def plot_phases(
     ax.set_yticks(range(n_units - 1, -1, -1), names)
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.6, n_units - 0.4)
-    ax.set_xlabel(label("measure_text.phase_axis", lang))
+    ax.set_xlabel(label("measure_text.phase_axis", lang), wrap=True)
     ax.spines[["top", "right"]].set_visible(False)
     handles = [Patch(color=colours[k], label=label(f"phase.{k}", lang)) for k in _PHASE_KEYS]
     _legend_below(ax, handles, ncol=5)
@@ -296,9 +313,11 @@ def plot_competency_gap(
     unit: str = "organisation",
     department: str | None = None,
     lang: str = "en",
+    palette: str | list | dict | None = None,
+    **kwargs,
 ) -> Axes:
     """Horizontal bars: % of leaders sufficiently qualified per competency,
-    with the national benchmark as a marker where the seed gives one.
+    with the national benchmark (AI-Monitor 2025, Nederland ICT) as a marker where it gives one.
 
     Parameters
     ----------
@@ -310,6 +329,12 @@ def plot_competency_gap(
     department : str, optional
         A team's department, where team names repeat across departments.
     lang : {"en", "nl"}, default="en"
+    palette : str, list or dict, optional
+        Colours of the competencies, as seaborn reads ``palette``: a palette name,
+        a list (in the order of the chart, top to bottom) or a dict key -> colour
+        (:func:`aiadopt.plots.resolve_palette`); default the suite's palette.
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.barh` that draws the bars; they override the chart's defaults.
 
     Returns
     -------
@@ -322,13 +347,14 @@ def plot_competency_gap(
     pct = rows[rows["statistic"] == "pct_qualified"]
     keys = list(pct["key"])
     n_keys = len(keys)
+    colours = resolve_palette(palette, keys, "competency")
     bench_x, bench_y = [], []
     for i, r in enumerate(pct.itertuples(index=False)):
         y = n_keys - 1 - i
         if r.suppressed or pd.isna(r.value):
             _placeholder(ax, y, 100.0, lang)
         else:
-            ax.barh(y, r.value, color=color("competency", r.key), gid=f"{unit}|{r.key}")
+            ax.barh(y, r.value, **artist_kwargs({"color": colours[r.key], "gid": f"{unit}|{r.key}"}, kwargs))
             gap = r.value - r.reference
             note = Formatter(lang).percent(r.value, 0)
             if np.isfinite(gap):
@@ -344,7 +370,7 @@ def plot_competency_gap(
     ax.set_yticks(range(n_keys - 1, -1, -1), [label(f"competency.{k}", lang) for k in keys])
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.6, n_keys - 0.4)
-    ax.set_xlabel(label("text.sufficiently_qualified_pct", lang))
+    ax.set_xlabel(label("text.sufficiently_qualified_pct", lang), wrap=True)
     ax.spines[["top", "right"]].set_visible(False)
     handle = Line2D(
         [],
@@ -352,7 +378,7 @@ def plot_competency_gap(
         linestyle="none",
         marker="D",
         color="black",
-        label=label("measure_text.benchmark_marker", lang),
+        label=label("text.benchmark_marker", lang),
     )
     _legend_below(ax, [handle], ncol=1)
     level = rows["level"].iloc[0]
@@ -377,6 +403,8 @@ def plot_culture(
     family: str = "culture",
     statistic: str = "score_0_100",
     lang: str = "en",
+    palette: str | list | dict | None = None,
+    **kwargs,
 ) -> Axes:
     """Horizontal bars of the culture traits' (or pillars') 0–100 scores or
     favourability, each with its Cronbach's alpha and 95% CI noted.
@@ -392,6 +420,12 @@ def plot_culture(
     family : {"culture", "pillar"}, default="culture"
     statistic : {"score_0_100", "favourability_pct"}, default="score_0_100"
     lang : {"en", "nl"}, default="en"
+    palette : str, list or dict, optional
+        Colours of the traits (or pillars), as seaborn reads ``palette``: a palette name,
+        a list (in the order of the chart, top to bottom) or a dict key -> colour
+        (:func:`aiadopt.plots.resolve_palette`); default the suite's palette.
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.barh` that draws the bars; they override the chart's defaults.
 
     Returns
     -------
@@ -410,12 +444,13 @@ def plot_culture(
     values = rows[rows["statistic"] == statistic]
     keys = list(values["key"])
     n_keys = len(keys)
+    colours = resolve_palette(palette, keys, family)
     for i, r in enumerate(values.itertuples(index=False)):
         y = n_keys - 1 - i
         if r.suppressed or pd.isna(r.value):
             _placeholder(ax, y, 100.0, lang)
             continue
-        ax.barh(y, r.value, color=color(family, r.key), gid=f"{unit}|{r.key}")
+        ax.barh(y, r.value, **artist_kwargs({"color": colours[r.key], "gid": f"{unit}|{r.key}"}, kwargs))
         a = _value(rows, r.key, "alpha")
         if a is not None and np.isfinite(a["value"]):
             fmt = Formatter(lang)
@@ -432,7 +467,7 @@ def plot_culture(
     ax.set_yticks(range(n_keys - 1, -1, -1), [label(f"{family}.{k}", lang) for k in keys])
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.6, n_keys - 0.4)
-    ax.set_xlabel(label(f"measure_stat.{statistic}", lang))
+    ax.set_xlabel(label(f"measure_stat.{statistic}", lang), wrap=True)
     ax.spines[["top", "right"]].set_visible(False)
     level = rows["level"].iloc[0]
     n = rows["n"].dropna()
@@ -454,6 +489,8 @@ def plot_skills_pyramid(
     unit: str = "organisation",
     department: str | None = None,
     lang: str = "en",
+    palette: str | list | dict | None = None,
+    **kwargs,
 ) -> Axes:
     """Horizontal bars of the shares of AI users, connectors and specialists
     (specialists on top, as in a pyramid), with the 80/15/5 target marked.
@@ -466,6 +503,12 @@ def plot_skills_pyramid(
     unit : str, default="organisation"
     department : str, optional
     lang : {"en", "nl"}, default="en"
+    palette : str, list or dict, optional
+        Colours of the skill levels, as seaborn reads ``palette``: a palette name,
+        a list (in the order user, connector, specialist) or a dict key -> colour
+        (:func:`aiadopt.plots.resolve_palette`); default the suite's palette.
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.barh` that draws the bars; they override the chart's defaults.
 
     Returns
     -------
@@ -476,13 +519,14 @@ def plot_skills_pyramid(
     frame = _measure(data, ("skills_pyramid",), "plot_skills_pyramid")
     rows = _unit_rows(frame, unit, department, None, "plot_skills_pyramid")
     rows = rows[rows["statistic"] == "pct"].set_index("key")
+    colours = resolve_palette(palette, SKILL_LEVELS, "skill")
     for y, key in enumerate(SKILL_LEVELS):  # user at the bottom
         r = rows.loc[key] if key in rows.index else None
         target = SKILL_TARGETS[key] if r is None else r["reference"]
         if r is None or r["suppressed"] or pd.isna(r["value"]):
             _placeholder(ax, y, 100.0, lang)
         else:
-            ax.barh(y, r["value"], color=color("skill", key), gid=f"{unit}|{key}")
+            ax.barh(y, r["value"], **artist_kwargs({"color": colours[key], "gid": f"{unit}|{key}"}, kwargs))
             ax.text(
                 max(r["value"], target) + 1.5,
                 y,
@@ -494,7 +538,7 @@ def plot_skills_pyramid(
     ax.set_yticks(range(len(SKILL_LEVELS)), [label(f"skill.{k}", lang) for k in SKILL_LEVELS])
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.6, len(SKILL_LEVELS) - 0.4)
-    ax.set_xlabel(label("text.share_pct", lang))
+    ax.set_xlabel(label("text.share_pct", lang), wrap=True)
     ax.spines[["top", "right"]].set_visible(False)
     handle = Line2D(
         [], [], color="black", linewidth=2.5, label=label("measure_text.target_marker", lang)
@@ -519,6 +563,8 @@ def plot_goal_mix(
     ax: Axes | None = None,
     department: str | None = None,
     lang: str = "en",
+    palette: str | list | dict | None = None,
+    **kwargs,
 ) -> Axes:
     """Stacked horizontal bars of the goal mix of active use cases, with
     the 70% personal line ("stuck in personal AI" beyond it).
@@ -532,6 +578,12 @@ def plot_goal_mix(
         Without it, the organisation and each department; with it, the
         department and its teams.
     lang : {"en", "nl"}, default="en"
+    palette : str, list or dict, optional
+        Colours of the goals, as seaborn reads ``palette``: a palette name,
+        a list (in the order personal, operational, strategic) or a dict key -> colour
+        (:func:`aiadopt.plots.resolve_palette`); default the suite's palette.
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.barh` that draws each bar segment; they override the chart's defaults.
 
     Returns
     -------
@@ -543,7 +595,7 @@ def plot_goal_mix(
     frame = _measure(data, ("goal_mix",), "plot_goal_mix")
     frame = frame[frame["statistic"] == "pct_active_use_cases"]
     units = _units_for(frame, department)
-    colours = palette("goal")
+    colours = resolve_palette(palette, GOALS, "goal")
     n_units = len(units)
     names, flagged = [], []
     threshold = 70.0
@@ -565,7 +617,7 @@ def plot_goal_mix(
         left = 0.0
         for goal in GOALS:
             width = float(rows.loc[goal, "value"]) if goal in rows.index else 0.0
-            ax.barh(y, width, left=left, color=colours[goal], gid=f"{name}|{goal}")
+            ax.barh(y, width, left=left, **artist_kwargs({"color": colours[goal], "gid": f"{name}|{goal}"}, kwargs))
             if width >= 8:
                 ax.text(
                     left + width / 2,
@@ -593,7 +645,7 @@ def plot_goal_mix(
             tick.set_fontweight("bold")
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.6, n_units - 0.4)
-    ax.set_xlabel(label("measure_stat.pct_active_use_cases", lang))
+    ax.set_xlabel(label("measure_stat.pct_active_use_cases", lang), wrap=True)
     ax.spines[["top", "right"]].set_visible(False)
     handles = [Patch(color=colours[g], label=label(f"goal.{g}", lang)) for g in GOALS]
     handles.append(
@@ -602,7 +654,7 @@ def plot_goal_mix(
             [],
             color="black",
             linestyle="--",
-            label=label("measure_text.personal_line", lang, pct=threshold),
+            label=textwrap.fill(label("measure_text.personal_line", lang, pct=threshold), 36),
         )
     )
     _legend_below(ax, handles, ncol=2)
@@ -621,9 +673,11 @@ def plot_trained_roi(
     kind: str = "ratio",
     unit: str = "organisation",
     lang: str = "en",
+    palette: str | list | dict | None = None,
+    **kwargs,
 ) -> Axes:
     """The trained-leader ROI ratio with its 95% CI per unit (log scale),
-    against "no difference" (1×) and the seed's 2.7× claim; or, with
+    against "no difference" (1×) and the 2.7× reported by the AI-Monitor 2025 (Nederland ICT); or, with
     ``kind="medians"``, one unit's two median ROIs with their CIs.
 
     Parameters
@@ -635,6 +689,14 @@ def plot_trained_roi(
     unit : str, default="organisation"
         The unit of ``kind="medians"``.
     lang : {"en", "nl"}, default="en"
+    palette : str, list or dict, optional
+        Colours as seaborn reads ``palette`` (a name, a list in this order,
+        or a dict): ``kind="ratio"``: keys ``organisation`` and ``unit``
+        (the departments); ``kind="medians"``: ``untrained`` and ``trained``.
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.errorbar` of each ratio
+        (``kind="ratio"``) or :meth:`~matplotlib.axes.Axes.barh` of the two
+        medians (``kind="medians"``); they override the chart's defaults.
 
     Returns
     -------
@@ -647,7 +709,11 @@ def plot_trained_roi(
         raise ValueError(f"kind must be 'ratio' or 'medians'; got {kind!r}")
     frame = _measure(data, ("trained_roi",), "plot_trained_roi")
     if kind == "medians":
-        return _plot_medians(frame, ax=ax, unit=unit, lang=lang)
+        return _plot_medians(frame, ax=ax, unit=unit, lang=lang, palette=palette, **kwargs)
+    colours = resolve_palette(
+        palette if palette is not None else {"organisation": PALETTES["goal"]["operational"], "unit": NEUTRAL},
+        ("organisation", "unit"),
+    )
     ratio = frame[frame["statistic"] == "roi_ratio"]
     units = _units_for(ratio, None)
     n_units = len(units)
@@ -697,15 +763,15 @@ def plot_trained_roi(
             continue
         low = r["ci_low"] if np.isfinite(r["ci_low"]) else r["value"]
         high = r["ci_high"] if np.isfinite(r["ci_high"]) else r["value"]
+        style = {
+            "fmt": "o",
+            "color": colours["organisation" if level == "organisation" else "unit"],
+            "ecolor": "0.4",
+            "capsize": 4,
+            "markersize": 8,
+        }
         bars = ax.errorbar(
-            r["value"],
-            y,
-            xerr=[[r["value"] - low], [high - r["value"]]],
-            fmt="o",
-            color=color("goal", "operational") if level == "organisation" else NEUTRAL,
-            ecolor="0.4",
-            capsize=4,
-            markersize=8,
+            r["value"], y, xerr=[[r["value"] - low], [high - r["value"]]], **artist_kwargs(style, kwargs)
         )
         bars.lines[0].set_gid(f"{name}|ratio")
         ax.annotate(
@@ -715,6 +781,7 @@ def plot_trained_roi(
             textcoords="offset points",
             ha="center",
             fontsize=_NOTE,
+            clip_on=False,  # so constrained layout makes room for it
         )
     _separate_top(ax, units)
     ax.set_xscale("log")
@@ -729,7 +796,7 @@ def plot_trained_roi(
     ax.minorticks_off()
     ax.set_yticks(range(n_units - 1, -1, -1), names)
     ax.set_ylim(-0.6, n_units - 0.4)
-    ax.set_xlabel(label("measure_text.roi_ratio_axis", lang))
+    ax.set_xlabel(label("measure_text.roi_ratio_axis", lang), wrap=True)
     ax.spines[["top", "right"]].set_visible(False)
     handles = [
         Line2D([], [], color="0.5", label=label("measure_text.no_difference", lang)),
@@ -738,7 +805,7 @@ def plot_trained_roi(
             [],
             color=HIGHLIGHT,
             linestyle="--",
-            label=label("measure_text.seed_claim", lang, x=Formatter(lang).number(SEED_ROI_CLAIM, 1)),
+            label=label("text.roi_claim", lang, x=Formatter(lang).number(SEED_ROI_CLAIM, 1)),
         ),
     ]
     _legend_below(ax, handles, ncol=2)
@@ -746,10 +813,11 @@ def plot_trained_roi(
     return ax
 
 
-def _plot_medians(frame: pd.DataFrame, *, ax: Axes, unit: str, lang: str) -> Axes:
+def _plot_medians(frame: pd.DataFrame, *, ax: Axes, unit: str, lang: str, palette=None, **kwargs) -> Axes:
     rows = _unit_rows(frame, unit, None, None, "plot_trained_roi")
     med = rows[rows["statistic"] == "median_roi"].set_index("key")
     keys = ("untrained", "trained")
+    colours = resolve_palette(palette if palette is not None else [NEUTRAL, HIGHLIGHT], keys)
     for y, key in enumerate(keys):
         r = med.loc[key] if key in med.index else None
         if r is None or r["suppressed"] or pd.isna(r["value"]):
@@ -767,13 +835,7 @@ def _plot_medians(frame: pd.DataFrame, *, ax: Axes, unit: str, lang: str) -> Axe
                 gid="suppressed",
             )
             continue
-        ax.barh(
-            y,
-            r["value"],
-            color=HIGHLIGHT if key == "trained" else NEUTRAL,
-            height=0.6,
-            gid=f"{unit}|{key}",
-        )
+        ax.barh(y, r["value"], **artist_kwargs({"color": colours[key], "height": 0.6, "gid": f"{unit}|{key}"}, kwargs))
         if np.isfinite(r["ci_low"]):
             ax.errorbar(
                 r["value"],
@@ -789,7 +851,7 @@ def _plot_medians(frame: pd.DataFrame, *, ax: Axes, unit: str, lang: str) -> Axe
         names.append(label(f"measure_key.{key}", lang) + ("" if pd.isna(n) else f" (n = {int(n)})"))
     ax.set_yticks(range(len(keys)), names)
     ax.axvline(0, color="0.3", linewidth=0.8)
-    ax.set_xlabel(label("measure_text.median_roi_axis", lang))
+    ax.set_xlabel(label("measure_text.median_roi_axis", lang), wrap=True)
     ax.spines[["top", "right"]].set_visible(False)
     r = _value(rows, "ratio", "roi_ratio")
     note = _unit_name(rows["level"].iloc[0], unit, lang)
@@ -799,3 +861,159 @@ def _plot_medians(frame: pd.DataFrame, *, ax: Axes, unit: str, lang: str) -> Axe
             note += f" [{Formatter(lang).number(r['ci_low'], 2)}, {Formatter(lang).number(r['ci_high'], 2)}]"
     _title(ax, "trained_roi", lang, note)
     return ax
+
+
+# --- alt text -----------------------------------------------------------------------------------
+#
+# describe_<chart>(data, lang, **the chart's own filters) -> str: what the chart
+# shows, in one or two sentences with its key figure (for ``<img alt>``). They
+# select rows exactly as the plot functions do; other keyword arguments of the
+# plot function (palette, colours...) are accepted and ignored.
+
+
+def _scope(level: str, unit: str, lang: str) -> str:
+    return label("alt.organisation", lang) if level == "organisation" else str(unit)
+
+
+def describe_phases(
+    data: pd.DataFrame, lang: str = "en", *, department: str | None = None, unit: str | None = None, **_ignored
+) -> str:
+    """Alt text of :func:`plot_phases`: the first unit's share of teams at phase 4 or higher.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"measure": "phases", "level": "organisation", "unit": "organisation",
+    ...     "department": None, "key": "4+", "statistic": "pct_teams_phase_4plus",
+    ...     "value": [37.5], "suppressed": False})
+    >>> describe_phases(rows)
+    'Bar chart of the share of teams in each transformation phase; the organisation: 38% of the teams at phase 4 or higher.'
+    """
+    frame = _measure(data, ("phases",), "describe_phases")
+    if unit is not None:
+        first = _unit_rows(frame, unit, None, None, "describe_phases")
+    else:
+        units = _units_for(frame, department)
+        level, name, _ = next(units.itertuples(index=False))
+        first = frame[(frame["level"] == level) & (frame["unit"] == name)]
+    level, name = first["level"].iloc[0], first["unit"].iloc[0]
+    p4 = _value(first, "4+", "pct_teams_phase_4plus")
+    if p4 is None or p4["suppressed"] or pd.isna(p4["value"]):
+        figure = label("alt.no_figure", lang, unit=_scope(level, name, lang))
+    else:
+        figure = label("alt.phases_figure", lang, unit=_scope(level, name, lang), pct=Formatter(lang).percent(p4["value"], 0))
+    return label("alt.phases", lang, figure=figure)
+
+
+def describe_competency_gap(
+    data: pd.DataFrame, lang: str = "en", *, unit: str = "organisation", department: str | None = None, **_ignored
+) -> str:
+    """Alt text of :func:`plot_competency_gap`: the largest gap to the
+    benchmark (or, without one, the lowest share of qualified leaders)."""
+    frame = _measure(data, ("competency_gap",), "describe_competency_gap")
+    rows = _unit_rows(frame, unit, department, None, "describe_competency_gap")
+    scope = _scope(rows["level"].iloc[0], unit, lang)
+    pct = rows[(rows["statistic"] == "pct_qualified") & ~rows["suppressed"].astype(bool) & rows["value"].notna()]
+    fmt = Formatter(lang)
+    if pct.empty:
+        return label("alt.competency_gap", lang, unit=scope, figure=label("alt.no_figure", lang, unit=scope))
+    gaps = (pct["value"] - pct["reference"]).astype(float)
+    if gaps.notna().any() and gaps.min() < 0:
+        r = pct.loc[gaps.idxmin()]
+        figure = label(
+            "alt.largest_gap", lang, name=label(f"competency.{r['key']}", lang), gap=fmt.number(-gaps.min(), 0)
+        )
+    else:
+        r = pct.loc[pct["value"].astype(float).idxmin()]
+        figure = label("alt.lowest_share", lang, name=label(f"competency.{r['key']}", lang), pct=fmt.percent(r["value"], 0))
+    return label("alt.competency_gap", lang, unit=scope, figure=figure)
+
+
+def describe_culture(
+    data: pd.DataFrame,
+    lang: str = "en",
+    *,
+    unit: str = "organisation",
+    department: str | None = None,
+    family: str = "culture",
+    statistic: str = "score_0_100",
+    **_ignored,
+) -> str:
+    """Alt text of :func:`plot_culture`: the highest and the lowest trait (or pillar)."""
+    frame = _measure(data, (family,), "describe_culture")
+    rows = _unit_rows(frame, unit, department, None, "describe_culture")
+    scope = _scope(rows["level"].iloc[0], unit, lang)
+    values = rows[(rows["statistic"] == statistic) & ~rows["suppressed"].astype(bool) & rows["value"].notna()]
+    what = label(f"measure.{family}", lang)
+    if values.empty:
+        return label("alt.culture", lang, what=what, unit=scope, figure=label("alt.no_figure", lang, unit=scope))
+    fmt = Formatter(lang)
+    show = fmt.percent if statistic == "favourability_pct" else (lambda v, d: fmt.number(v, d))
+    hi = values.loc[values["value"].astype(float).idxmax()]
+    lo = values.loc[values["value"].astype(float).idxmin()]
+    figure = label(
+        "alt.highest_lowest",
+        lang,
+        high=label(f"{family}.{hi['key']}", lang),
+        high_value=show(hi["value"], 0),
+        low=label(f"{family}.{lo['key']}", lang),
+        low_value=show(lo["value"], 0),
+    )
+    return label("alt.culture", lang, what=what, unit=scope, figure=figure)
+
+
+def describe_skills_pyramid(
+    data: pd.DataFrame, lang: str = "en", *, unit: str = "organisation", department: str | None = None, **_ignored
+) -> str:
+    """Alt text of :func:`plot_skills_pyramid`: the three shares against the target."""
+    frame = _measure(data, ("skills_pyramid",), "describe_skills_pyramid")
+    rows = _unit_rows(frame, unit, department, None, "describe_skills_pyramid")
+    scope = _scope(rows["level"].iloc[0], unit, lang)
+    pct = rows[rows["statistic"] == "pct"].set_index("key")
+    fmt = Formatter(lang)
+    shares = {}
+    for key in SKILL_LEVELS:
+        ok = key in pct.index and not pct.loc[key, "suppressed"] and pd.notna(pct.loc[key, "value"])
+        shares[key] = fmt.percent(pct.loc[key, "value"], 0) if ok else fmt.percent(float("nan"))
+    targets = {f"{k}_target": fmt.percent(SKILL_TARGETS[k], 0) for k in SKILL_LEVELS}
+    return label("alt.skills_pyramid", lang, unit=scope, **shares, **targets)
+
+
+def describe_goal_mix(data: pd.DataFrame, lang: str = "en", *, department: str | None = None, **_ignored) -> str:
+    """Alt text of :func:`plot_goal_mix`: the first unit's mix and how many units are stuck in personal AI."""
+    frame = _measure(data, ("goal_mix",), "describe_goal_mix")
+    frame = frame[frame["statistic"] == "pct_active_use_cases"]
+    units = _units_for(frame, department)
+    fmt = Formatter(lang)
+    level, name, _ = next(units.itertuples(index=False))
+    rows = frame[(frame["level"] == level) & (frame["unit"] == name)].set_index("key")
+    scope = _scope(level, name, lang)
+    if rows["value"].isna().all():
+        figure = label("alt.no_figure", lang, unit=scope)
+    else:
+        figure = label(
+            "alt.goal_mix_figure",
+            lang,
+            unit=scope,
+            **{g: fmt.percent(rows.loc[g, "value"] if g in rows.index else 0.0, 0) for g in GOALS},
+        )
+    stuck = 0
+    if "stuck_in_personal_ai" in frame.columns:
+        stuck = int(frame.groupby(["level", "unit", "department"], dropna=False)["stuck_in_personal_ai"].any().sum())
+    return label("alt.goal_mix", lang, figure=figure, n=fmt.count(stuck))
+
+
+def describe_trained_roi(
+    data: pd.DataFrame, lang: str = "en", *, kind: str = "ratio", unit: str = "organisation", **_ignored
+) -> str:
+    """Alt text of :func:`plot_trained_roi`: the unit's ratio against the 2.7× of the AI-Monitor 2025."""
+    frame = _measure(data, ("trained_roi",), "describe_trained_roi")
+    rows = _unit_rows(frame, unit, None, None, "describe_trained_roi")
+    scope = _scope(rows["level"].iloc[0], unit, lang)
+    r = _value(rows, "ratio", "roi_ratio")
+    fmt = Formatter(lang)
+    if r is None or r["suppressed"] or pd.isna(r["value"]):
+        figure = label("alt.no_figure", lang, unit=scope)
+    else:
+        figure = label("alt.trained_roi_figure", lang, unit=scope, x=fmt.number(r["value"], 1))
+    return label("alt.trained_roi", lang, figure=figure, claim=fmt.number(SEED_ROI_CLAIM, 1))

@@ -17,9 +17,9 @@ from ..labels import label
 from ..present.formats import Formatter, axis_formatter
 from ..present.text import regression_fallback, regression_messages
 from ..regression import VIF_THRESHOLD, RegressionResult
-from ._style import NEUTRAL, literal_text, palette, titled
+from ._style import NEUTRAL, artist_kwargs, literal_text, resolve_palette, titled
 
-__all__ = ["plot_coefficients", "plot_importance"]
+__all__ = ["describe_coefficients", "describe_importance", "plot_coefficients", "plot_importance"]
 
 _NOTE_SIZE = "small"
 #: A message (which may quote a long department name) takes at most this many lines.
@@ -43,7 +43,7 @@ def _names(terms, result: RegressionResult, lang: str) -> list[str]:
 
 def _title(ax: Axes, title: str, result: RegressionResult, lang: str) -> None:
     """Bold title; below it the model's n and R², and a department's fallback."""
-    note = _model_note(result, lang)
+    note = textwrap.fill(_model_note(result, lang), 48)  # fits a cell of a 2×2 grid
     if result.fallback:
         note = textwrap.fill(regression_fallback(result, lang), 75, max_lines=_MAX_LINES, placeholder=" …") + "\n" + note
     titled(ax, title, note, fontsize=_NOTE_SIZE, pad=10 + 12 * (note.count("\n") + 1))
@@ -54,17 +54,20 @@ def _footnote(ax: Axes, result: RegressionResult, lang: str, extra: str | None =
     if result.collinear:
         lines.append(label("regression.collinear_mark", lang, threshold=f"{VIF_THRESHOLD:g}"))
     if lines:
-        text = "\n".join(textwrap.fill(line, 75) for line in lines)
+        text = "\n".join(textwrap.fill(line, 70) for line in lines)
         ax.annotate(
             text,
             xy=(0, 0),
-            xycoords="axes fraction",
-            xytext=(0, -36),
+            # x at the Axes' left edge, y just under the x-axis label
+            xycoords=("axes fraction", ax.xaxis.label),
+            xytext=(0, -4),
+            wrap=True,
             textcoords="offset points",
             ha="left",
             va="top",
             fontsize=_NOTE_SIZE,
             color="0.3",
+            clip_on=False,  # so constrained layout makes room for it
         )
 
 
@@ -82,7 +85,13 @@ def _refused(ax: Axes, result: RegressionResult, lang: str, title: str) -> Axes:
 
 @literal_text
 def plot_coefficients(
-    result: RegressionResult, *, ax: Axes | None = None, lang: str = "en", standardized: bool = True
+    result: RegressionResult,
+    *,
+    ax: Axes | None = None,
+    lang: str = "en",
+    standardized: bool = True,
+    palette: str | list | dict | None = None,
+    **kwargs,
 ) -> Axes:
     """Point-and-whisker plot of each competency's coefficient with its 95% CI.
 
@@ -97,6 +106,13 @@ def plot_coefficients(
         Standardized coefficients (SDs of ROI per SD of the team score),
         whose CI is the HC3 CI scaled by sd(x) / sd(ROI); otherwise the raw
         coefficients (ROI per scale point).
+    palette : str, list or dict, optional
+        Colours of the competencies, as seaborn reads ``palette`` (a name, a
+        list in the chart's order top to bottom, or a dict competency ->
+        colour); default the suite's competency palette.
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.scatter` that draws the
+        points; they override the chart's defaults.
 
     Returns
     -------
@@ -122,12 +138,16 @@ def plot_coefficients(
         x = coef["estimate"].to_numpy()
         low, high = coef["ci_low"].to_numpy(), coef["ci_high"].to_numpy()
         xlabel = label("regression.coefficient_raw", lang)
-    colours = [palette("competency").get(t, NEUTRAL) for t in coef.index]
+    pal = resolve_palette(palette, coef.index, "competency")
+    colours = [pal.get(t, NEUTRAL) for t in coef.index]
     y = np.arange(len(coef))
 
     ax.axvline(0, color=NEUTRAL, linestyle="--", linewidth=1, zorder=1)
     ax.hlines(y, low, high, colors=colours, linewidth=2.2, zorder=2)
-    ax.scatter(x, y, c=colours, s=55, zorder=3, edgecolors="white", linewidths=0.8)
+    style = {"c": colours, "s": 55, "zorder": 3, "edgecolors": "white", "linewidths": 0.8}
+    if "color" in kwargs:
+        del style["c"]
+    ax.scatter(x, y, **artist_kwargs(style, kwargs))
     ax.set_yticks(y, _names(coef.index, result, lang))
     ax.set_ylim(len(coef) - 0.5, -0.5)  # first competency on top
     ax.set_xlabel(xlabel)
@@ -137,13 +157,20 @@ def plot_coefficients(
     ax.spines[["top", "right"]].set_visible(False)
     _title(ax, title, result, lang)
     _footnote(
-        ax, result, lang, label("regression.coefficient_note", lang) if standardized else None
+        ax, result, lang, label("text.coefficient_note", lang) if standardized else None
     )
     return ax
 
 
 @literal_text
-def plot_importance(result: RegressionResult, *, ax: Axes | None = None, lang: str = "en") -> Axes:
+def plot_importance(
+    result: RegressionResult,
+    *,
+    ax: Axes | None = None,
+    lang: str = "en",
+    palette: str | list | dict | None = None,
+    **kwargs,
+) -> Axes:
     """Horizontal bars: each competency's share of the explained ROI variance.
 
     Parameters
@@ -153,6 +180,13 @@ def plot_importance(result: RegressionResult, *, ax: Axes | None = None, lang: s
     ax : Axes, optional
         Where to draw; default ``plt.gca()``.
     lang : {"en", "nl"}, default="en"
+    palette : str, list or dict, optional
+        Colours of the competencies, as seaborn reads ``palette`` (a name, a
+        list in the chart's order top to bottom, or a dict competency ->
+        colour); default the suite's competency palette.
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.barh` that draws the bars;
+        they override the chart's defaults.
 
     Returns
     -------
@@ -170,10 +204,11 @@ def plot_importance(result: RegressionResult, *, ax: Axes | None = None, lang: s
     imp = result.importance.sort_values("share", ascending=False, kind="stable")
     share = 100 * imp["share"].to_numpy()
     low, high = 100 * imp["share_ci_low"].to_numpy(), 100 * imp["share_ci_high"].to_numpy()
-    colours = [palette("competency").get(t, NEUTRAL) for t in imp["term"]]
+    pal = resolve_palette(palette, imp["term"], "competency")
+    colours = [pal.get(t, NEUTRAL) for t in imp["term"]]
     y = np.arange(len(imp))
 
-    ax.barh(y, share, color=colours, height=0.65, zorder=2)
+    ax.barh(y, share, **artist_kwargs({"color": colours, "height": 0.65, "zorder": 2}, kwargs))
     has_ci = np.isfinite(low) & np.isfinite(high)
     if has_ci.any():
         ax.hlines(y[has_ci], low[has_ci], high[has_ci], colors="0.2", linewidth=1.3, zorder=3)
@@ -194,15 +229,57 @@ def plot_importance(result: RegressionResult, *, ax: Axes | None = None, lang: s
             textcoords="offset points",
             va="center",
             fontsize=_NOTE_SIZE,
+            clip_on=False,  # so constrained layout makes room for it
         )
     ax.set_yticks(y, _names(imp["term"], result, lang))
     ax.set_ylim(len(imp) - 0.5, -0.5)  # largest on top
     ax.set_xlim(0, min(100.0, max(10.0, float(np.nanmax(ends)) * 1.15)))
     ax.xaxis.set_major_formatter(axis_formatter(lang, "percent"))
-    ax.set_xlabel(label("text.importance", lang))
+    ax.set_xlabel(label("text.importance", lang), wrap=True)
     ax.grid(axis="x", color="0.92", zorder=0)
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)
     _title(ax, title, result, lang)
-    _footnote(ax, result, lang, label("regression.importance_note", lang))
+    _footnote(ax, result, lang, label("text.importance_note", lang))
     return ax
+
+
+def describe_coefficients(result: RegressionResult, lang: str = "en", *, standardized: bool = True, **_ignored) -> str:
+    """Alt text of :func:`plot_coefficients`: the competency with the largest
+    effect and its robust 95% interval; a refused model says why.
+
+    Other keyword arguments of the plot function are accepted and ignored.
+    """
+    if result.refused is not None:
+        return label("alt.model_refused", lang, reason=result.messages(lang)[0])
+    coef = result.coefficients.set_index("term").loc[list(result.predictors)]
+    column = "std_estimate" if standardized else "estimate"
+    term = coef[column].astype(float).idxmax()
+    low, high = float(coef.loc[term, "ci_low"]), float(coef.loc[term, "ci_high"])
+    if standardized:
+        scale = float(result.predictor_sd[term] / result.roi_sd)
+        low, high = low * scale, high * scale
+    fmt = Formatter(lang)
+    return label(
+        "alt.coefficients",
+        lang,
+        name=label(f"competency.{term}", lang),
+        value=fmt.number(coef.loc[term, column], 2),
+        low=fmt.number(low, 2),
+        high=fmt.number(high, 2),
+    )
+
+
+def describe_importance(result: RegressionResult, lang: str = "en", **_ignored) -> str:
+    """Alt text of :func:`plot_importance`: the competency with the largest
+    share of explained ROI variance; a refused model says why."""
+    if result.refused is not None:
+        return label("alt.model_refused", lang, reason=result.messages(lang)[0])
+    imp = result.importance.sort_values("share", ascending=False, kind="stable").iloc[0]
+    return label(
+        "alt.importance",
+        lang,
+        name=label(f"competency.{imp['term']}", lang),
+        pct=Formatter(lang).percent(100 * imp["share"], 0),
+        r2=Formatter(lang).number(result.r_squared, 2),
+    )

@@ -38,7 +38,7 @@ from typing import Any, Literal
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
-__all__ = ["LANGUAGES", "MISSING", "MINUS", "Formatter", "axis_formatter"]
+__all__ = ["KPI_DISPLAY", "LANGUAGES", "MISSING", "MINUS", "Formatter", "axis_formatter", "change_direction"]
 
 #: The languages reports are written in.
 LANGUAGES = ("en", "nl")
@@ -46,6 +46,45 @@ LANGUAGES = ("en", "nl")
 MISSING = "\u2013"
 #: The minus sign of every negative number shown.
 MINUS = "\u2212"
+
+#: The five KPIs as every report, table and index shows them: key ->
+#: (decimals, whether a rise is good news). Counts and days are whole,
+#: percentages and scores have one decimal; time-to-impact going up is bad.
+KPI_DISPLAY: dict[str, tuple[int, bool]] = {
+    "active_use_cases": (0, True),
+    "time_to_impact_days": (0, False),
+    "core_process_ai_pct": (1, True),
+    "leadership_adoption_pct": (1, True),
+    "adaptivity_score": (1, True),
+}
+
+
+def change_direction(key: str, change: str) -> tuple[str, str | None]:
+    """``(direction, quality)`` of a change as :meth:`Formatter.change` shows it.
+
+    ``direction`` is ``"up"``, ``"down"``, ``"flat"`` (shown as no change) or
+    ``"none"`` (no change can be shown); ``quality`` is ``"good"`` or
+    ``"bad"`` for KPI ``key`` (:data:`KPI_DISPLAY`), ``None`` otherwise.
+
+    Examples
+    --------
+    >>> change_direction("time_to_impact_days", "+3")
+    ('up', 'bad')
+    >>> change_direction("adaptivity_score", "\u22122,5")
+    ('down', 'bad')
+    >>> change_direction("active_use_cases", "\u2013")
+    ('none', None)
+    """
+    if change == MISSING:
+        return "none", None
+    if change.startswith("+"):
+        direction = "up"
+    elif change.startswith(MINUS):
+        direction = "down"
+    else:
+        return "flat", None
+    rise_is_good = KPI_DISPLAY[key][1]
+    return direction, ("good" if (direction == "up") == rise_is_good else "bad")
 
 AxisKind = Literal["number", "percent", "count", "signed"]
 

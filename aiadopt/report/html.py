@@ -36,7 +36,7 @@ import nh3
 from markupsafe import Markup
 
 from ..labels import label
-from ..present.formats import MINUS, Formatter
+from ..present.formats import KPI_DISPLAY, Formatter, change_direction
 
 __all__ = ["ANALYST_TAG", "CSP", "INDEX_KPIS", "TEMPLATES", "index_page", "notebook_to_html", "page", "page_title", "sanitize"]
 
@@ -203,41 +203,23 @@ def notebook_to_html(nb: nbformat.NotebookNode, *, title: str, lang: str = "en")
     return body
 
 
-#: The headline KPIs on the index, with the decimals they are shown with
-#: (as in the reports' KPI table) and whether a rise is good news.
-INDEX_KPIS: dict[str, tuple[int, bool]] = {
-    "active_use_cases": (0, True),
-    "time_to_impact_days": (0, False),
-    "core_process_ai_pct": (1, True),
-    "leadership_adoption_pct": (1, True),
-    "adaptivity_score": (1, True),
-}
-
-
-def _direction(change: str) -> str:
-    """``up``, ``down`` or ``flat`` from a change as :meth:`Formatter.change` shows it."""
-    if change.startswith("+"):
-        return "up"
-    if change.startswith(MINUS):
-        return "down"
-    return "flat"
+#: The headline KPIs on the index: the same decimals and good direction as
+#: the reports' KPI table (one definition, :data:`aiadopt.present.formats.KPI_DISPLAY`).
+INDEX_KPIS = KPI_DISPLAY
 
 
 def _kpi_cells(now: dict | None, before: dict | None, fmt: Formatter) -> list[dict]:
     """One cell per KPI of :data:`INDEX_KPIS`: the value as shown, and the
     change against ``before`` computed from the values as shown."""
     cells = []
-    for key, (digits, rise_is_good) in INDEX_KPIS.items():
+    for key, (digits, _) in INDEX_KPIS.items():
         value = None if now is None else now.get(key)
         previous = None if before is None else before.get(key)
         suppressed = key == "leadership_adoption_pct" and bool(now and now.get("leadership_adoption_pct_suppressed"))
         if key == "leadership_adoption_pct" and before and before.get("leadership_adoption_pct_suppressed"):
             previous = None  # a suppressed figure is never used, not even for a change
         change = fmt.change(value, previous, digits)
-        direction = "none" if change == fmt.number(None) else _direction(change)
-        quality = None
-        if direction in ("up", "down"):
-            quality = "good" if (direction == "up") == rise_is_good else "bad"
+        direction, quality = change_direction(key, change)
         cells.append(
             {
                 "key": key,

@@ -40,8 +40,9 @@ from .. import __version__
 from ..io import load
 from ..kpis import compute_kpi_trend, compute_kpis
 from ..labels import label
+from ..plots import alt_text
 from ..plots._style import plain_text
-from ..present.formats import MISSING, Formatter
+from ..present.formats import KPI_DISPLAY, MISSING, Formatter, change_direction
 from ..present.text import (
     describe_pitfall,
     fallback_rule,
@@ -60,16 +61,8 @@ __all__ = ["Report", "Section", "REGISTRY", "SECTIONS", "COMPLETION_MARK", "sect
 #: treats a notebook without it as not having run to the end.
 COMPLETION_MARK = "aiadopt-report-complete"
 
-KPI_KEYS = (
-    "active_use_cases",
-    "time_to_impact_days",
-    "core_process_ai_pct",
-    "leadership_adoption_pct",
-    "adaptivity_score",
-)
-
-#: KPIs for which a rise is bad news (coloured as such in the KPI table).
-LOWER_IS_BETTER = frozenset({"time_to_impact_days"})
+#: The five KPIs in report order (their decimals and good direction: KPI_DISPLAY).
+KPI_KEYS = tuple(KPI_DISPLAY)
 
 
 @dataclass(frozen=True)
@@ -345,23 +338,6 @@ class Report:
         says what the chart shows, filled in from the data."""
         return self.t(f"report.alt_{chart}", unit=self.unit, **fmt)
 
-    def _extremes(self, rows: pd.DataFrame, percent: bool = True) -> str:
-        """ "highest X (v), lowest Y (w)" over the rows' ``value``, by ``label``."""
-        rows = rows[~rows["suppressed"].astype(bool) & rows["value"].notna()]
-        if rows.empty:
-            return self.t("report.alt_no_values")
-        say = (lambda v: self.fmt.percent(v, 0)) if percent else (lambda v: self.fmt.number(v, 1))
-        name = rows["label"].where(rows["label"].astype(str).str.len() > 0, rows["unit"]).astype(str)
-        top, low = rows["value"].idxmax(), rows["value"].idxmin()
-        if say(rows.at[top, "value"]) == say(rows.at[low, "value"]):  # one figure, or all equal as shown
-            return self.t("report.alt_same_value", n=len(rows), names=", ".join(name), value=say(rows.at[top, "value"]))
-        return self.t(
-            "report.alt_extremes",
-            high=name[top], high_value=say(rows.at[top, "value"]),
-            low=name[low], low_value=say(rows.at[low, "value"]),
-        )
-    # -- sections (the registry, in report order) ---------------------------------
-    @section("header", heading=False)
     def header(self) -> None:
         """Title and the line saying which period and survey wave this is."""
         title = (
@@ -434,14 +410,12 @@ class Report:
         prev_period = str(parse_period(self.period) - 1)
         prev = own.loc[prev_period] if prev_period in own.index else None
         records, masks, tone = [], {"value": [], "previous": []}, []
-        # Per-row decimals: counts and days whole, percentages and scores one decimal.
-        digits = {"active_use_cases": 0, "time_to_impact_days": 0}
         for key in KPI_KEYS:
             value = row[key]
             before = prev[key] if prev is not None else np.nan
             sup_now = key == "leadership_adoption_pct" and bool(row["leadership_adoption_pct_suppressed"])
             sup_prev = key == "leadership_adoption_pct" and prev is not None and bool(prev["leadership_adoption_pct_suppressed"])
-            places = digits.get(key, 1)
+            places = KPI_DISPLAY[key][0]
             # From the values as shown: 16.8 and 19.2 give −2.4, never −2.5.
             change = MISSING if (sup_now or sup_prev) else self.fmt.change(value, before, places)
             arrow, cls = self._direction(key, change)
@@ -471,13 +445,12 @@ class Report:
 
     @staticmethod
     def _direction(key: str, change: str) -> tuple[str, str]:
-        """(arrow, CSS class) of a change as shown: ("▲", "good") for a rise
-        of a KPI where up is good; ("", "") for no change or none."""
-        if change == MISSING or not change.startswith(("+", "\u2212")):
+        """(arrow, CSS class) of a change as shown: ("▲", "change-good") for a
+        rise of a KPI where up is good; ("", "") for no change or none."""
+        direction, quality = change_direction(key, change)
+        if quality is None:
             return "", ""
-        up = change.startswith("+")
-        good = up != (key in LOWER_IS_BETTER)
-        return ("\u25b2" if up else "\u25bc"), ("change-good" if good else "change-bad")
+        return ("\u25b2" if direction == "up" else "\u25bc"), f"change-{quality}"
 
     @section("trend")
     def kpi_trend(self) -> None:
@@ -514,7 +487,7 @@ class Report:
         numeric = {}
         for key in KPI_KEYS:
             frame[self.t(f"kpi.{key}")] = depts[key]
-            numeric[self.t(f"kpi.{key}")] = 0 if key in ("active_use_cases", "time_to_impact_days") else 1
+            numeric[self.t(f"kpi.{key}")] = KPI_DISPLAY[key][0]
         frame[self.t("report.respondents")] = depts["n_respondents"]
         numeric[self.t("report.respondents")] = 0
         self.table(
@@ -529,16 +502,14 @@ class Report:
         priorities (idea and pilot). Quadrants split at 3.0 (high = strictly
         above); ``report.priorities`` holds the whole ranked table."""
         from ..plots.impact_effort import plot_impact_effort
-        from ..prioritisation import DEFAULT_SPLIT
 
         pri = self.priorities
         if pri.empty:
             self.paragraph(self.t("text.not_enough_data"))
             return
         fig, ax = plt.subplots(figsize=(10, 7.5), layout="constrained")
-        plot_impact_effort(pri, ax=ax, lang=self.lang, title=self.unit)
-        quick = int(((pri["impact"] > DEFAULT_SPLIT) & (pri["effort"] <= DEFAULT_SPLIT)).sum())
-        self.figure(fig, alt=self._alt("priorities", count=self.t("report.n_use_cases", n=len(pri)), quick=self.t("report.n_use_cases", n=quick)))
+        plot_impact_effort(pri, ax=ax, lang=self.lang, title=self.unit, hue="goal", size="investment_eur")
+        self.figure(fig, alt=alt_text("plot_impact_effort", pri, self.lang, title=self.unit))
         open_ = pri[pri["open"]] if "open" in pri else pri
         best = open_.sort_values("priority_score", ascending=False).head(top)
         frame = pd.DataFrame(
@@ -546,15 +517,12 @@ class Report:
                 self.t("report.use_case"): best["use_case_id"] + " " + best["title"].fillna(""),
                 self.t("report.department"): best["department"],
                 self.t("text.status"): [self.t(f"status.{s}") for s in best["status"]],
-                self.t("text.quadrant"): [self._quadrant_label(q) for q in best["quadrant"]],
+                self.t("text.quadrant"): [label(f"quadrant.{q}", self.lang) for q in best["quadrant"]],
                 self.t("report.priority_score"): best["priority_score"],
             }
         )
         _display(f"<h3>{html.escape(self.t('report.top_priorities', n=len(best)))}</h3>")
         self.table(frame, numeric={self.t("report.priority_score"): 2})
-
-    def _quadrant_label(self, quadrant: str) -> str:
-        return self.t("quadrant." + quadrant.lower().replace(" ", "_").replace("-", "_"))
 
     @section("teams", organisation=False)
     def team_section(self) -> None:
@@ -656,21 +624,14 @@ class Report:
         if self.department is not None:
             self.paragraph(fallback_rule(self.lang, k=len(reg.predictors) + len(reg.dropped)), cls="note")
         self.paragraph(finding)
-        imp = reg.importance.sort_values("share", ascending=False, kind="stable")
         fig, ax = plt.subplots(figsize=(9, 4.8), layout="constrained")
         plot_importance(reg, ax=ax, lang=self.lang)
-        top = imp.iloc[0]
-        self.figure(
-            fig,
-            alt=self._alt("importance", n=len(imp), name=self.t(f"competency.{top['term']}"), share=self.fmt.percent(100 * top["share"], 0)),
-        )
-        coef = reg.coefficients[reg.coefficients["term"].isin(imp["term"])]
-        apart = int(((coef["ci_low"] > 0) | (coef["ci_high"] < 0)).sum())
+        self.figure(fig, alt=alt_text("plot_importance", reg, self.lang))
         fig, ax = plt.subplots(figsize=(9, 4.8), layout="constrained")
         plot_coefficients(reg, ax=ax, lang=self.lang)
-        self.figure(fig, alt=self._alt("coefficients", m=len(coef), n=apart))
+        self.figure(fig, alt=alt_text("plot_coefficients", reg, self.lang))
         if self.department is None:
-            self._measure_chart("plot_trained_roi", "trained_roi", "roi_ratio", size=(9, 5), percent=False)
+            self._measure_chart("plot_trained_roi", "trained_roi", "roi_ratio", size=(9, 5))
 
     @section("about")
     def about(self) -> None:
@@ -689,7 +650,7 @@ class Report:
             self.paragraph(self.t(f"warning.{w.code}", value=w.value, file=w.file, line=w.line) if w.code else str(w))
 
     # -- helpers of the sections ------------------------------------------------
-    def _measure_chart(self, func: str, measure: str, main: str, size=(9, 5), percent: bool = True, **kwargs) -> None:
+    def _measure_chart(self, func: str, measure: str, main: str, size=(9, 5), **kwargs) -> None:
         """The chart ``func`` of ``measure``, or one sentence instead.
 
         A unit with no rows for the measure gets "no data"; a unit whose every
@@ -718,12 +679,7 @@ class Report:
             return
         fig, ax = plt.subplots(figsize=size, layout="constrained")
         getattr(pm, func)(frame, ax=ax, lang=self.lang, **kwargs)
-        level = "organisation" if self.department is None else "department"
-        facts = own[(own["statistic"] == main) & (own["level"] == level)]
-        if measure == "trained_roi":
-            facts = rows[(rows["statistic"] == main) & (rows["level"] == "department")].assign(label="")
-        alt = self._alt("measure", what=self.t(f"report.chart_{measure}"), facts=self._extremes(facts, percent=percent))
-        self.figure(fig, alt=alt)
+        self.figure(fig, alt=alt_text(func, frame, self.lang, **kwargs))
 
     def _unit_kwargs(self) -> dict:
         if self.department is None:
