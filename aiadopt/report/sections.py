@@ -338,6 +338,7 @@ class Report:
         says what the chart shows, filled in from the data."""
         return self.t(f"report.alt_{chart}", unit=self.unit, **fmt)
 
+    @section("header", heading=False)
     def header(self) -> None:
         """Title and the line saying which period and survey wave this is."""
         title = (
