@@ -14,7 +14,7 @@ CHROMIUM := /usr/bin/chromium
 FLOORS := .venv-floors
 FLOOR_PYTHON ?= python3.11
 
-.PHONY: help report test test-floors lint sample bench clean system-deps
+.PHONY: help report test test-floors lint format sample bench clean system-deps
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,7 +38,7 @@ system-deps: ## Debian's chromium for the browser tests (installed with apt-get 
 	  fi; \
 	fi
 
-test: $(STAMP) system-deps ## run the test suite (installs chromium for the browser tests if missing)
+test: $(STAMP) system-deps lint ## ruff (format and lint), then the test suite (installs chromium for the browser tests if missing)
 	$(BIN)/python -m pytest
 
 test-floors: system-deps ## the suite in .venv-floors/ with every dependency at its declared floor (FLOOR_PYTHON=)
@@ -50,8 +50,13 @@ test-floors: system-deps ## the suite in .venv-floors/ with every dependency at 
 	$(FLOORS)/bin/python -m pip install --quiet -c $(FLOORS)/floors.txt -e '.[test]'
 	$(FLOORS)/bin/python -m pytest
 
-lint: $(STAMP) ## ruff
+lint: $(STAMP) ## ruff: the code is formatted (`make format` fixes it) and lint-clean
+	$(BIN)/ruff format --check aiadopt tests benchmarks
 	$(BIN)/ruff check aiadopt tests benchmarks
+
+format: $(STAMP) ## format the code with ruff
+	$(BIN)/ruff format aiadopt tests benchmarks
+	$(BIN)/ruff check --fix aiadopt tests benchmarks
 
 sample: $(STAMP) ## regenerate data/sample from its seed
 	$(BIN)/aiadopt sample --out data/sample --seed 7

@@ -65,8 +65,19 @@ LEVELS = ("organisation", "department", "team", "all")
 
 
 def _add_data(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data", required=True, type=Path, metavar="DIR", help="folder with use_cases, processes and survey files")
-    p.add_argument("--codebook", type=Path, metavar="FILE", help="survey codebook YAML (default: the shipped one)")
+    p.add_argument(
+        "--data",
+        required=True,
+        type=Path,
+        metavar="DIR",
+        help="folder with use_cases, processes and survey files",
+    )
+    p.add_argument(
+        "--codebook",
+        type=Path,
+        metavar="FILE",
+        help="survey codebook YAML (default: the shipped one)",
+    )
 
 
 #: ``--format`` help for :data:`FORMATS`, written out so that ``kpis --help``
@@ -76,29 +87,56 @@ _FORMATS_HELP = "output format: table (for people), csv or json (raw column name
 
 def _add_output(p: argparse.ArgumentParser, formats: Sequence[str] | None = None) -> None:
     p.add_argument(
-        "--format", choices=FORMATS if formats is None else formats, default="table", metavar="FORMAT",
-        help=_FORMATS_HELP if formats is None else "output format: %(choices)s (default: %(default)s)",
+        "--format",
+        choices=FORMATS if formats is None else formats,
+        default="table",
+        metavar="FORMAT",
+        help=_FORMATS_HELP
+        if formats is None
+        else "output format: %(choices)s (default: %(default)s)",
     )
-    p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout (written atomically)")
+    p.add_argument(
+        "--out", metavar="FILE", help="write to FILE instead of stdout (written atomically)"
+    )
 
 
 def _period_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--period", default="latest", metavar="YYYY-MM",
+        "--period",
+        default="latest",
+        metavar="YYYY-MM",
         help="calendar month, or 'latest' for the latest month with data (default: latest)",
     )
 
 
 def _min_group(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--min-group-size", type=int, default=5, metavar="N", help="privacy: smallest group shown (default 5, at least 3)")
+    p.add_argument(
+        "--min-group-size",
+        type=int,
+        default=5,
+        metavar="N",
+        help="privacy: smallest group shown (default 5, at least 3)",
+    )
 
 
 def _lang(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--lang", choices=LANGUAGES, default="en", metavar="LANG", help="language of labels and text: %(choices)s (default: %(default)s)")
+    p.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default="en",
+        metavar="LANG",
+        help="language of labels and text: %(choices)s (default: %(default)s)",
+    )
 
 
 def _n_boot(p: argparse.ArgumentParser, default: int, what: str) -> None:
-    p.add_argument("--n-boot", type=int, default=default, metavar="N", help=f"bootstrap resamples for {what} (default {default})")
+    p.add_argument(
+        "--n-boot",
+        type=int,
+        default=default,
+        metavar="N",
+        help=f"bootstrap resamples for {what} (default {default})",
+    )
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -162,7 +200,9 @@ def cmd_kpis(args) -> int:
     from .output import emit
 
     data = _load(args)
-    table = compute_kpis(data, period=_period(args, data), level=args.level, min_group_size=args.min_group_size)
+    table = compute_kpis(
+        data, period=_period(args, data), level=args.level, min_group_size=args.min_group_size
+    )
     emit(table, args.format, args.out, **_readable("kpi", "column"))
     return 0
 
@@ -186,7 +226,9 @@ def cmd_measures(args) -> int:
     from .present.text import measure_labels
 
     data = _load(args)
-    table = compute_measures(data, period=_period(args, data), min_group_size=args.min_group_size, n_boot=args.n_boot)
+    table = compute_measures(
+        data, period=_period(args, data), min_group_size=args.min_group_size, n_boot=args.n_boot
+    )
     table = measure_labels(table, args.lang, min_group_size=args.min_group_size)
     if args.level != "all":
         table = table[table["level"] == args.level]
@@ -209,8 +251,14 @@ def cmd_charts(args) -> int:
     names = args.chart or list(CHARTS)
     with _chart_progress(names) as progress:
         paths = write_charts(
-            data, args.out, period=period, lang=args.lang,
-            min_group_size=args.min_group_size, n_boot=args.n_boot, charts=names, progress=progress,
+            data,
+            args.out,
+            period=period,
+            lang=args.lang,
+            min_group_size=args.min_group_size,
+            n_boot=args.n_boot,
+            charts=names,
+            progress=progress,
         )
     for path in paths:
         print(path)
@@ -300,7 +348,10 @@ def cmd_report(args) -> int:
     )
 
     if args.chromium and not args.pdf:
-        print("aiadopt report: error: --chromium is the browser for --pdf; add --pdf to print the reports", file=sys.stderr)
+        print(
+            "aiadopt report: error: --chromium is the browser for --pdf; add --pdf to print the reports",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     extra = {}
     for item in args.param or []:
@@ -349,11 +400,17 @@ def cmd_report(args) -> int:
             print(f"  - {r.title}: {r.reason}", file=sys.stderr)
         return EXIT_REPORTS_FAILED
     pdfs = ", one PDF per report" if args.pdf else ""
-    print(f"{n - len(result.failures)} of {n} reports published in {result.directory}/ (index.html, manifest.json{pdfs})")
+    print(
+        f"{n - len(result.failures)} of {n} reports published in {result.directory}/ (index.html, manifest.json{pdfs})"
+    )
     if result.failures:
         print(f"aiadopt report: {len(result.failures)} report(s) failed:", file=sys.stderr)
         for r in result.failures:
-            kept = f" (showing the version from the earlier run of {r.earlier_run})" if r.earlier_run else ""
+            kept = (
+                f" (showing the version from the earlier run of {r.earlier_run})"
+                if r.earlier_run
+                else ""
+            )
             print(f"  - {r.title}: {r.reason}{kept}", file=sys.stderr)
         return EXIT_REPORTS_FAILED
     return 0
@@ -384,29 +441,53 @@ def build_parser() -> argparse.ArgumentParser:
         "Run 'aiadopt COMMAND --help' for a command's options and an example.",
         formatter_class=_HelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"aiadopt {__version__}", help="show the version and exit")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"aiadopt {__version__}",
+        help="show the version and exit",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = _subcommand(
-        sub, "kpis", help="the five adoption KPIs per unit for one month",
+        sub,
+        "kpis",
+        help="the five adoption KPIs per unit for one month",
         example="aiadopt kpis --data data/sample --period latest --level department",
     )
     _add_data(p)
     _period_arg(p)
-    p.add_argument("--level", choices=LEVELS, default="all", help="units shown: %(choices)s (default: %(default)s)")
+    p.add_argument(
+        "--level",
+        choices=LEVELS,
+        default="all",
+        help="units shown: %(choices)s (default: %(default)s)",
+    )
     _min_group(p)
     _add_output(p)
     p.set_defaults(func=cmd_kpis)
 
     p = _subcommand(
-        sub, "priorities", help="impact-effort quadrants and priority ranks of the use cases (docs/metrics.md §3)",
+        sub,
+        "priorities",
+        help="impact-effort quadrants and priority ranks of the use cases (docs/metrics.md §3)",
         example="aiadopt priorities --data data/sample --department Finance --weights 2 1 1",
     )
     _add_data(p)
-    p.add_argument("--department", metavar="NAME", help="only this department's use cases (default: all)")
-    p.add_argument("--split", type=float, default=3.0, help="quadrant split on both axes; high = strictly above (default 3.0)")
     p.add_argument(
-        "--weights", type=float, nargs=3, metavar=("IMPACT", "FEASIBILITY", "URGENCY"),
+        "--department", metavar="NAME", help="only this department's use cases (default: all)"
+    )
+    p.add_argument(
+        "--split",
+        type=float,
+        default=3.0,
+        help="quadrant split on both axes; high = strictly above (default 3.0)",
+    )
+    p.add_argument(
+        "--weights",
+        type=float,
+        nargs=3,
+        metavar=("IMPACT", "FEASIBILITY", "URGENCY"),
         help="priority weights, non-negative (default: equal)",
     )
     _add_output(p)
@@ -416,28 +497,50 @@ def build_parser() -> argparse.ArgumentParser:
     from .schema import COMPETENCIES
 
     p = _subcommand(
-        sub, "regression", help="which leadership competencies go with higher ROI (docs/metrics.md §4)",
+        sub,
+        "regression",
+        help="which leadership competencies go with higher ROI (docs/metrics.md §4)",
         example="aiadopt regression --data data/sample --period latest --n-boot 200 --format json",
     )
     _add_data(p)
     _period_arg(p)
     p.add_argument(
-        "--department", metavar="NAME",
+        "--department",
+        metavar="NAME",
         help="fit on one department's use cases. " + fallback_rule("en", k=len(COMPETENCIES)),
     )
     _n_boot(p, 1000, "the importance CIs")
-    p.add_argument("--seed", type=int, default=0, metavar="N", help="bootstrap and cross-validation seed (default 0)")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="bootstrap and cross-validation seed (default 0)",
+    )
     _add_output(p, formats=("table", "json"))
     p.set_defaults(func=cmd_regression)
 
     p = _subcommand(
-        sub, "measures", help="phases, competency gap, culture, skills pyramid, goal mix, trained-leader ROI",
+        sub,
+        "measures",
+        help="phases, competency gap, culture, skills pyramid, goal mix, trained-leader ROI",
         example="aiadopt measures --data data/sample --period latest --level department --measure culture",
     )
     _add_data(p)
     _period_arg(p)
-    p.add_argument("--level", choices=LEVELS, default="all", help="units shown: %(choices)s (default: %(default)s)")
-    p.add_argument("--measure", choices=MEASURES, action="append", metavar="NAME", help="only this measure, repeatable: %(choices)s")
+    p.add_argument(
+        "--level",
+        choices=LEVELS,
+        default="all",
+        help="units shown: %(choices)s (default: %(default)s)",
+    )
+    p.add_argument(
+        "--measure",
+        choices=MEASURES,
+        action="append",
+        metavar="NAME",
+        help="only this measure, repeatable: %(choices)s",
+    )
     _lang(p)
     _n_boot(p, 2000, "the ROI ratio CI")
     _min_group(p)
@@ -445,59 +548,142 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_measures)
 
     p = _subcommand(
-        sub, "charts", help="draw the chart gallery as PNG files",
+        sub,
+        "charts",
+        help="draw the chart gallery as PNG files",
         example="aiadopt charts --data data/sample --period latest --out reports/charts",
     )
     _add_data(p)
     _period_arg(p)
-    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for the PNG files (created if missing)")
+    p.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        metavar="DIR",
+        help="folder for the PNG files (created if missing)",
+    )
     _lang(p)
-    p.add_argument("--chart", choices=CHARTS, action="append", metavar="NAME", help="only this chart, repeatable: %(choices)s")
+    p.add_argument(
+        "--chart",
+        choices=CHARTS,
+        action="append",
+        metavar="NAME",
+        help="only this chart, repeatable: %(choices)s",
+    )
     _n_boot(p, 1000, "the confidence intervals drawn")
     _min_group(p)
     p.set_defaults(func=cmd_charts)
 
     p = _subcommand(
-        sub, "report", help="the monthly HTML reports: organisation and departments (papermill)",
+        sub,
+        "report",
+        help="the monthly HTML reports: organisation and departments (papermill)",
         example="aiadopt report --data data/sample --period latest --department Finance --lang nl --pdf --out reports",
     )
     _add_data(p)
     _period_arg(p)
     who = p.add_mutually_exclusive_group()
-    who.add_argument("--department", action="append", metavar="NAME", help="report on this department (repeatable); default: all")
+    who.add_argument(
+        "--department",
+        action="append",
+        metavar="NAME",
+        help="report on this department (repeatable); default: all",
+    )
     who.add_argument("--all", action="store_true", help="every department (the default)")
     _lang(p)
-    p.add_argument("--workers", type=int, default=1, metavar="N", help="reports run in parallel (default 1)")
-    p.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR", help="reports folder (default reports/)")
     p.add_argument(
-        "--timeout", type=_timeout_seconds, default=600, metavar="S",
+        "--workers", type=int, default=1, metavar="N", help="reports run in parallel (default 1)"
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("reports"),
+        metavar="DIR",
+        help="reports folder (default reports/)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=_timeout_seconds,
+        default=600,
+        metavar="S",
         help="seconds one notebook cell may run, a positive whole number (default 600)",
     )
     _n_boot(p, 1000, "the regression's importance CIs")
-    p.add_argument("--seed", type=int, default=0, metavar="N", help="bootstrap and cross-validation seed (default 0)")
-    p.add_argument("--notebooks", type=Path, metavar="DIR", help="folder with your own report notebooks (default: notebooks/)")
-    p.add_argument("--param", action="append", metavar="NAME=VALUE", help="extra notebook parameter (custom notebooks), repeatable")
     p.add_argument(
-        "--pdf", action="store_true",
+        "--seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="bootstrap and cross-validation seed (default 0)",
+    )
+    p.add_argument(
+        "--notebooks",
+        type=Path,
+        metavar="DIR",
+        help="folder with your own report notebooks (default: notebooks/)",
+    )
+    p.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME=VALUE",
+        help="extra notebook parameter (custom notebooks), repeatable",
+    )
+    p.add_argument(
+        "--pdf",
+        action="store_true",
         help="also print each report to <report>.pdf next to its HTML, with headless chromium (A4)",
     )
     p.add_argument(
-        "--chromium", metavar="PATH",
+        "--chromium",
+        metavar="PATH",
         help="the browser for --pdf (default: $AIADOPT_CHROMIUM, else chromium, chromium-browser or google-chrome on PATH)",
     )
     _min_group(p)
     p.set_defaults(func=cmd_report)
 
     p = _subcommand(
-        sub, "sample", help="generate the fictional sample organisation",
+        sub,
+        "sample",
+        help="generate the fictional sample organisation",
         example="aiadopt sample --out /tmp/org --seed 3 --respondents 300 --use-cases 60",
     )
-    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for use_cases, processes and survey files")
-    p.add_argument("--seed", type=int, default=7, metavar="N", help="random seed; the same seed writes the same files (default 7)")
-    p.add_argument("--format", choices=("csv", "parquet", "xlsx"), default="csv", help="file format: %(choices)s (default: %(default)s)")
-    p.add_argument("--respondents", type=int, default=1500, metavar="N", help="distinct survey respondents, at least 60 (default 1500)")
-    p.add_argument("--waves", type=int, default=12, metavar="N", help="monthly survey waves (default 12)")
-    p.add_argument("--use-cases", type=int, default=150, metavar="N", help="use cases in the register, at least 10 (default 150)")
+    p.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        metavar="DIR",
+        help="folder for use_cases, processes and survey files",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=7,
+        metavar="N",
+        help="random seed; the same seed writes the same files (default 7)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("csv", "parquet", "xlsx"),
+        default="csv",
+        help="file format: %(choices)s (default: %(default)s)",
+    )
+    p.add_argument(
+        "--respondents",
+        type=int,
+        default=1500,
+        metavar="N",
+        help="distinct survey respondents, at least 60 (default 1500)",
+    )
+    p.add_argument(
+        "--waves", type=int, default=12, metavar="N", help="monthly survey waves (default 12)"
+    )
+    p.add_argument(
+        "--use-cases",
+        type=int,
+        default=150,
+        metavar="N",
+        help="use cases in the register, at least 10 (default 150)",
+    )
     p.set_defaults(func=cmd_sample)
     return parser
 

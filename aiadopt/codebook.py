@@ -89,7 +89,9 @@ class Codebook:
                 pattern = spec.get("pattern")
                 regex = re.compile(pattern) if pattern else None
                 matched = [
-                    c for c in columns if c in explicit or (regex is not None and regex.fullmatch(c))
+                    c
+                    for c in columns
+                    if c in explicit or (regex is not None and regex.fullmatch(c))
                 ]
                 if not matched:
                     continue
@@ -115,7 +117,13 @@ class Codebook:
 
 def _fail(source: str, rule: str) -> DataValidationError:
     return DataValidationError(
-        [Problem(file=source, rule=rule, fix="Correct the codebook (see aiadopt/data/codebook.yaml for the format).")]
+        [
+            Problem(
+                file=source,
+                rule=rule,
+                fix="Correct the codebook (see aiadopt/data/codebook.yaml for the format).",
+            )
+        ]
     )
 
 
@@ -128,13 +136,18 @@ def _merge_with_default(own: dict, default: dict) -> dict:
         if key == "columns":
             merged[key] = {**(default.get(key) or {}), **(value or {})}
         elif key == "likert":
-            merged[key] = {k: list(default[key].get(k, [])) + list(v or []) for k, v in {**default[key], **(value or {})}.items()}
+            merged[key] = {
+                k: list(default[key].get(k, [])) + list(v or [])
+                for k, v in {**default[key], **(value or {})}.items()
+            }
         elif key == "values":
             out = {c: dict(m) for c, m in (default.get(key) or {}).items()}
             for column, mapping in (value or {}).items():
                 out.setdefault(column, {})
                 for canonical, synonyms in (mapping or {}).items():
-                    out[column][canonical] = list(out[column].get(canonical, [])) + list(synonyms or [])
+                    out[column][canonical] = list(out[column].get(canonical, [])) + list(
+                        synonyms or []
+                    )
             merged[key] = out
         elif key == "free_text":
             merged[key] = list(default.get(key) or []) + list(value or [])
@@ -179,24 +192,32 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     if path is not None:
         raw = _merge_with_default(raw, yaml.safe_load(default_text))
 
-    columns = {normalise_header(k): normalise_header(v) for k, v in (raw.get("columns") or {}).items()}
+    columns = {
+        normalise_header(k): normalise_header(v) for k, v in (raw.get("columns") or {}).items()
+    }
 
     scales: dict[str, dict[str, dict]] = {}
     for family, keys in (raw.get("scales") or {}).items():
         if family not in SCALE_FAMILIES:
-            raise _fail(source, f"unknown scale family {family!r}; expected one of {sorted(SCALE_FAMILIES)}")
+            raise _fail(
+                source, f"unknown scale family {family!r}; expected one of {sorted(SCALE_FAMILIES)}"
+            )
         allowed = SCALE_FAMILIES[family][1]
         scales[family] = {}
         for key, spec in (keys or {}).items():
             if key not in allowed:
-                raise _fail(source, f"unknown {family} key {key!r}; expected one of {list(allowed)}")
+                raise _fail(
+                    source, f"unknown {family} key {key!r}; expected one of {list(allowed)}"
+                )
             if not isinstance(spec, dict) or not ({"pattern", "items"} & set(spec)):
                 raise _fail(source, f"scale {family}.{key} needs 'pattern' or 'items'")
             if "pattern" in spec:
                 try:
                     re.compile(spec["pattern"])
                 except re.error as exc:
-                    raise _fail(source, f"scale {family}.{key}: bad pattern {spec['pattern']!r} ({exc})") from None
+                    raise _fail(
+                        source, f"scale {family}.{key}: bad pattern {spec['pattern']!r} ({exc})"
+                    ) from None
             scales[family][key] = spec
 
     likert: dict[str, float] = {}
@@ -221,9 +242,16 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
         values[column] = mapping
     extra = set(raw.get("values") or {}) - set(_CATEGORIES)
     if extra:
-        raise _fail(source, f"values: unknown columns {sorted(extra)}; expected {sorted(_CATEGORIES)}")
+        raise _fail(
+            source, f"values: unknown columns {sorted(extra)}; expected {sorted(_CATEGORIES)}"
+        )
 
     free_text = frozenset(normalise_header(c) for c in raw.get("free_text") or [])
     return Codebook(
-        source=source, columns=columns, scales=scales, likert=likert, values=values, free_text=free_text
+        source=source,
+        columns=columns,
+        scales=scales,
+        likert=likert,
+        values=values,
+        free_text=free_text,
     )

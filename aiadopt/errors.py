@@ -94,7 +94,9 @@ class DataValidationError(ValueError):
             if not located:
                 lines.append(f"- {where}: {rule}. {fix}")
                 continue
-            count = f"{len(probs)} value{'s' if len(probs) != 1 else ''}: " if len(probs) > 1 else ""
+            count = (
+                f"{len(probs)} value{'s' if len(probs) != 1 else ''}: " if len(probs) > 1 else ""
+            )
             shown = []
             for p in located[:MAX_LISTED]:
                 bits = [p.line] if p.line else []

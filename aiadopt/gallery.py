@@ -56,7 +56,9 @@ class ChartContext:
 
         return self.cached(
             "regression",
-            lambda: fit_competency_roi(self.data, period=self.period, n_boot=self.n_boot, seed=self.seed),
+            lambda: fit_competency_roi(
+                self.data, period=self.period, n_boot=self.n_boot, seed=self.seed
+            ),
         )
 
 
@@ -159,7 +161,9 @@ def write_charts(
     unknown = [n for n in names if n not in CHARTS]
     if unknown:
         raise ValueError(f"unknown charts {unknown}; expected some of {list(CHARTS)}")
-    ctx = ChartContext(data=data, period=str(p), lang=lang, min_group_size=min_group_size, n_boot=n_boot)
+    ctx = ChartContext(
+        data=data, period=str(p), lang=lang, min_group_size=min_group_size, n_boot=n_boot
+    )
     out = []
     for name in names:
         if progress:

@@ -115,5 +115,7 @@ def labels(group: str, lang: str = "en") -> dict[str, str]:
     try:
         items = catalogue()[group]
     except KeyError:
-        raise KeyError(f"no label group {group!r} in the catalogue (aiadopt/data/labels/*.yaml)") from None
+        raise KeyError(
+            f"no label group {group!r} in the catalogue (aiadopt/data/labels/*.yaml)"
+        ) from None
     return {k: v[lang] for k, v in items.items() if isinstance(v[lang], str)}

@@ -148,9 +148,13 @@ def render(
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {FORMATS}")
     if fmt == "csv":
-        return _map_text(frame, _csv_cell).to_csv(index=False, float_format="%.6g", lineterminator="\n")
+        return _map_text(frame, _csv_cell).to_csv(
+            index=False, float_format="%.6g", lineterminator="\n"
+        )
     if fmt == "json":
-        records = [{k: _json_value(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+        records = [
+            {k: _json_value(v) for k, v in row.items()} for row in frame.to_dict(orient="records")
+        ]
         return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
     shown = pd.DataFrame(index=frame.index)
     for col in _figure_columns(frame):
@@ -160,7 +164,9 @@ def render(
             f = _float_format(col, float_format)
             text = values.map(lambda v, f=f: "–" if pd.isna(v) else f.format(v))
         else:
-            text = values.map(lambda v: "–" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))
+            text = values.map(
+                lambda v: "–" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+            )
         if marker is not None:
             text = text.where(~marker.fillna(False).astype(bool), "suppressed")
         shown[col] = text
@@ -184,7 +190,10 @@ def _to_text(shown: pd.DataFrame) -> str:
     for col, values in shown.items():
         cells = max((len(v) for v in values), default=0)
         longest_word = max((len(w) for w in str(col).split()), default=0)
-        wrapped.append(textwrap.wrap(str(col), max(cells, longest_word, min(len(str(col)), HEADING_WIDTH), 1)) or [""])
+        wrapped.append(
+            textwrap.wrap(str(col), max(cells, longest_word, min(len(str(col)), HEADING_WIDTH), 1))
+            or [""]
+        )
     depth = max((len(w) for w in wrapped), default=1)
     out = shown.copy()
     out.columns = pd.MultiIndex.from_tuples([tuple([""] * (depth - len(w)) + w) for w in wrapped])
@@ -218,7 +227,9 @@ def emit(frame: pd.DataFrame, fmt: str, out: str | Path | None = None, **table) 
         write_text_atomic(out, text)
 
 
-def write_xlsx(frame: pd.DataFrame, path: str | Path, *, sheet_name: str = "Sheet1", **kwargs) -> Path:
+def write_xlsx(
+    frame: pd.DataFrame, path: str | Path, *, sheet_name: str = "Sheet1", **kwargs
+) -> Path:
     """Write ``frame`` to an ``.xlsx`` file (openpyxl) where no cell is a formula.
 
     openpyxl stores any text starting with ``=`` as a formula and text

@@ -17,7 +17,12 @@ from .units import check_department, known_teams
 __all__ = ["COLUMNS", "SIGNALS", "THRESHOLDS", "compute_pitfalls"]
 
 #: Signal keys in report order (labels in labels.yaml ``pitfall.*``).
-SIGNALS: tuple[str, ...] = ("innovation_club", "no_rhythm", "too_much_at_once", "no_visible_progress")
+SIGNALS: tuple[str, ...] = (
+    "innovation_club",
+    "no_rhythm",
+    "too_much_at_once",
+    "no_visible_progress",
+)
 
 #: Default thresholds of docs/metrics.md §6.
 THRESHOLDS: dict[str, float] = {
@@ -115,7 +120,9 @@ def compute_pitfalls(
     if thresholds:
         unknown = set(thresholds) - set(THRESHOLDS)
         if unknown:
-            raise ValueError(f"unknown pitfall thresholds {sorted(unknown)}; expected {sorted(THRESHOLDS)}")
+            raise ValueError(
+                f"unknown pitfall thresholds {sorted(unknown)}; expected {sorted(THRESHOLDS)}"
+            )
         limits.update(thresholds)
     p = period_of(data, period)
     check_department(data, department)
@@ -124,7 +131,9 @@ def compute_pitfalls(
     state = use_case_state(uc, end, 365)
     state["running_pilot"] = state["active"] & ~state["in_production"]
 
-    window_start = np.datetime64((p - (int(limits["no_rhythm"]) - 1)).start_time.to_datetime64(), "ns")
+    window_start = np.datetime64(
+        (p - (int(limits["no_rhythm"]) - 1)).start_time.to_datetime64(), "ns"
+    )
     start = uc["start_date"].to_numpy(dtype="datetime64[ns]")
     decision = uc["decision_date"].to_numpy(dtype="datetime64[ns]")
     status = uc["status"].astype(object).to_numpy()
@@ -163,10 +172,22 @@ def compute_pitfalls(
             "window_months": int(limits["no_rhythm"]),
         }
         checks = {
-            "innovation_club": (share, limits["innovation_club"], bool(share > limits["innovation_club"])),
+            "innovation_club": (
+                share,
+                limits["innovation_club"],
+                bool(share > limits["innovation_club"]),
+            ),
             "no_rhythm": (float(new + decisions), 0.0, new + decisions == 0),
-            "too_much_at_once": (per_team, limits["too_much_at_once"], bool(per_team > limits["too_much_at_once"])),
-            "no_visible_progress": (adapt, limits["no_visible_progress"], bool(adapt < limits["no_visible_progress"])),
+            "too_much_at_once": (
+                per_team,
+                limits["too_much_at_once"],
+                bool(per_team > limits["too_much_at_once"]),
+            ),
+            "no_visible_progress": (
+                adapt,
+                limits["no_visible_progress"],
+                bool(adapt < limits["no_visible_progress"]),
+            ),
         }
         for signal in SIGNALS:
             value, threshold, triggered = checks[signal]

@@ -89,7 +89,13 @@ IMPORTANCE_COLUMNS: tuple[str, ...] = (
 #: Codes of the reasons why a use case is not in the model, in the order they
 #: are checked: a use case counts under the first that applies (words:
 #: ``regression.reason_<code>`` in the label catalogue).
-EXCLUSION_REASONS: tuple[str, ...] = ("not_started", "no_roi", "no_wave", "no_leaders", "incomplete")
+EXCLUSION_REASONS: tuple[str, ...] = (
+    "not_started",
+    "no_roi",
+    "no_wave",
+    "no_leaders",
+    "incomplete",
+)
 #: A predictor with a variance inflation factor above this is flagged collinear.
 VIF_THRESHOLD: float = 10.0
 
@@ -942,7 +948,9 @@ def _fit(
     Xv = X.to_numpy()
     n_profiles = len(table.drop_duplicates(subset=kept))
     if n_profiles < k + 1:
-        return refuse("too_few_profiles", n=n, profiles=n_profiles, k=k, need=k + 1, department=where)
+        return refuse(
+            "too_few_profiles", n=n, profiles=n_profiles, k=k, need=k + 1, department=where
+        )
     Xc = Xv - Xv.mean(axis=0)
     if np.linalg.matrix_rank(Xc) < k:
         return refuse("exact_collinear", names=_collinear_members(Xc, kept))
@@ -956,7 +964,9 @@ def _fit(
             max=MAX_CONDITION,
         )
     if fit.leverage.max() > 1 - 1e-8:
-        return refuse("leverage", use_case=str(table["use_case_id"].iloc[int(fit.leverage.argmax())]))
+        return refuse(
+            "leverage", use_case=str(table["use_case_id"].iloc[int(fit.leverage.argmax())])
+        )
     model = _ols_result(fit, ["const", *kept], "HC3")
 
     conf = model.conf_int(alpha=0.05).to_numpy()

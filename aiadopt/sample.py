@@ -364,7 +364,11 @@ def _write_atomic(df: pd.DataFrame, target: Path, fmt: str) -> None:
             df.to_parquet(tmp, index=False, engine="pyarrow")
         else:
             write_xlsx(
-                df, tmp, sheet_name=target.stem, date_format="YYYY-MM-DD", datetime_format="YYYY-MM-DD"
+                df,
+                tmp,
+                sheet_name=target.stem,
+                date_format="YYYY-MM-DD",
+                datetime_format="YYYY-MM-DD",
             )
 
 

@@ -58,7 +58,9 @@ _PERIOD_RANGE = (pd.Timestamp.min.to_period("M") + 1, pd.Timestamp.max.to_period
 def _in_range(p: pd.Period) -> pd.Period:
     first, last = _PERIOD_RANGE
     if not first <= p <= last:
-        raise ValueError(f"period {p} is outside the dates pandas can hold ({first} to {last}); pass a month in that range")
+        raise ValueError(
+            f"period {p} is outside the dates pandas can hold ({first} to {last}); pass a month in that range"
+        )
     return p
 
 

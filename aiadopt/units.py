@@ -80,7 +80,9 @@ def known_teams(data: Dataset) -> pd.DataFrame:
         if {"department", "team"} <= set(f.columns)
     ]
     if not frames:
-        return pd.DataFrame({"department": pd.Series(dtype=object), "team": pd.Series(dtype=object)})
+        return pd.DataFrame(
+            {"department": pd.Series(dtype=object), "team": pd.Series(dtype=object)}
+        )
     teams = pd.concat(frames, ignore_index=True).dropna().drop_duplicates()
     teams = teams.astype(str).sort_values(["department", "team"], kind="mergesort")
     return teams.reset_index(drop=True)

@@ -42,7 +42,9 @@ def timed(argv: list[str], repeat: int) -> list[float]:
 def line(label: str, times: list[float], target: float | None = None) -> None:
     med = statistics.median(times)
     goal = f"  (target < {target:.0f} s: {'ok' if med < target else 'MISSED'})" if target else ""
-    print(f"{label:<34} median {med:6.3f} s  [min {min(times):.3f} s, max {max(times):.3f} s]{goal}")
+    print(
+        f"{label:<34} median {med:6.3f} s  [min {min(times):.3f} s, max {max(times):.3f} s]{goal}"
+    )
 
 
 def main() -> None:

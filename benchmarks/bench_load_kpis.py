@@ -61,8 +61,12 @@ def main() -> None:
             n_waves=args.waves,
             n_use_cases=args.use_cases,
         )
-        print(f"generated in {time.perf_counter() - t0:.1f} s: "
-              + ", ".join(f"{p.name} {p.stat().st_size / 1e6:.1f} MB" for p in sorted(folder.iterdir())))
+        print(
+            f"generated in {time.perf_counter() - t0:.1f} s: "
+            + ", ".join(
+                f"{p.name} {p.stat().st_size / 1e6:.1f} MB" for p in sorted(folder.iterdir())
+            )
+        )
 
         survey, t_survey = timed(lambda: load_survey(folder / "survey.parquet"), args.repeat)
         data, t_load = timed(lambda: load(folder), args.repeat)
@@ -71,8 +75,10 @@ def main() -> None:
 
         n_dept = data.survey["department"].nunique()
         n_team = data.survey["team"].nunique()
-        print(f"survey rows {len(survey):,} x {survey.shape[1]} columns; "
-              f"use cases {len(data.use_cases):,}; {n_dept} departments, {n_team} teams; period {period}")
+        print(
+            f"survey rows {len(survey):,} x {survey.shape[1]} columns; "
+            f"use cases {len(data.use_cases):,}; {n_dept} departments, {n_team} teams; period {period}"
+        )
         line("load_survey (Parquet, validated)", t_survey, 5)
         line("load (three tables, validated)", t_load)
         line(f"compute_kpis, {len(kpis):,} units", t_kpis, 2)

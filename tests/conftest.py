@@ -192,8 +192,13 @@ def sample_run(tmp_path_factory):
     survey.to_csv(data / "survey.csv", index=False)
     chromium = Path("/usr/bin/chromium")
     result = run_reports(
-        data, out=base / "reports", workers=2, n_boot=200, progress=False,
-        pdf=chromium.exists(), chromium=chromium if chromium.exists() else None,
+        data,
+        out=base / "reports",
+        workers=2,
+        n_boot=200,
+        progress=False,
+        pdf=chromium.exists(),
+        chromium=chromium if chromium.exists() else None,
     )
     return result, data
 

@@ -32,7 +32,9 @@ def run(capsys, *args):
 
 
 def test_kpis_csv_contract(capsys):
-    code, out, err = run(capsys, "kpis", "--data", str(SAMPLE), "--period", "2026-10", "--format", "csv")
+    code, out, err = run(
+        capsys, "kpis", "--data", str(SAMPLE), "--period", "2026-10", "--format", "csv"
+    )
     assert code == 0, err
     table = pd.read_csv(io.StringIO(out), keep_default_na=False)
     assert set(CONTRACT) <= set(table.columns)
@@ -49,7 +51,18 @@ def test_kpis_csv_contract(capsys):
 
 
 def test_kpis_json_nulls_and_level(capsys):
-    code, out, _ = run(capsys, "kpis", "--data", str(SAMPLE), "--period", "2026-10", "--level", "department", "--format", "json")
+    code, out, _ = run(
+        capsys,
+        "kpis",
+        "--data",
+        str(SAMPLE),
+        "--period",
+        "2026-10",
+        "--level",
+        "department",
+        "--format",
+        "json",
+    )
     assert code == 0
     rows = json.loads(out)
     assert {r["level"] for r in rows} == {"department"}
@@ -60,7 +73,9 @@ def test_kpis_json_nulls_and_level(capsys):
 
 def test_kpis_table_default_and_out_file(tmp_path, capsys):
     target = tmp_path / "k" / "kpis.txt"
-    code, out, _ = run(capsys, "kpis", "--data", str(SAMPLE), "--level", "organisation", "--out", str(target))
+    code, out, _ = run(
+        capsys, "kpis", "--data", str(SAMPLE), "--level", "organisation", "--out", str(target)
+    )
     assert code == 0 and out == ""
     text = target.read_text()
     assert "organisation" in text and "Leadership" in text and "Respondents" in text
@@ -101,8 +116,36 @@ def test_console_script_no_traceback(tmp_path):
 
 def test_sample_command_deterministic(tmp_path, capsys):
     a, b = tmp_path / "a", tmp_path / "b"
-    assert run(capsys, "sample", "--out", str(a), "--seed", "3", "--respondents", "300", "--use-cases", "60")[0] == 0
-    assert run(capsys, "sample", "--out", str(b), "--seed", "3", "--respondents", "300", "--use-cases", "60")[0] == 0
+    assert (
+        run(
+            capsys,
+            "sample",
+            "--out",
+            str(a),
+            "--seed",
+            "3",
+            "--respondents",
+            "300",
+            "--use-cases",
+            "60",
+        )[0]
+        == 0
+    )
+    assert (
+        run(
+            capsys,
+            "sample",
+            "--out",
+            str(b),
+            "--seed",
+            "3",
+            "--respondents",
+            "300",
+            "--use-cases",
+            "60",
+        )[0]
+        == 0
+    )
     for name in ("use_cases.csv", "processes.csv", "survey.csv"):
         assert (a / name).read_bytes() == (b / name).read_bytes()
 
@@ -115,33 +158,93 @@ def test_committed_sample_matches_its_seed(tmp_path, capsys):
 
 
 def test_regression_json_contract(capsys):
-    code, out, err = run(capsys, "regression", "--data", str(SAMPLE), "--period", "2026-10", "--format", "json", "--n-boot", "100")
+    code, out, err = run(
+        capsys,
+        "regression",
+        "--data",
+        str(SAMPLE),
+        "--period",
+        "2026-10",
+        "--format",
+        "json",
+        "--n-boot",
+        "100",
+    )
     assert code == 0, err
     result = json.loads(out)
-    for key in ("n_observations", "n_excluded", "r_squared", "adj_r_squared", "cv_r_squared", "condition_number", "scope", "coefficients"):
+    for key in (
+        "n_observations",
+        "n_excluded",
+        "r_squared",
+        "adj_r_squared",
+        "cv_r_squared",
+        "condition_number",
+        "scope",
+        "coefficients",
+    ):
         assert key in result
-    assert result["scope"] == "organisation" and result["refusal_code"] is None and result["fallback"] is None
+    assert (
+        result["scope"] == "organisation"
+        and result["refusal_code"] is None
+        and result["fallback"] is None
+    )
     assert 1.0 <= result["condition_number"] < 100  # standardised competency scores of the sample
     terms = [c["term"] for c in result["coefficients"]]
-    assert terms == ["const", "strategic", "data", "ethics", "change", "prompting", "hybrid", "learning"]
+    assert terms == [
+        "const",
+        "strategic",
+        "data",
+        "ethics",
+        "change",
+        "prompting",
+        "hybrid",
+        "learning",
+    ]
     for c in result["coefficients"]:
-        assert {"estimate", "std_error", "ci_low", "ci_high", "std_estimate", "vif", "importance", "importance_ci_low", "importance_ci_high"} <= set(c)
+        assert {
+            "estimate",
+            "std_error",
+            "ci_low",
+            "ci_high",
+            "std_estimate",
+            "vif",
+            "importance",
+            "importance_ci_low",
+            "importance_ci_high",
+        } <= set(c)
     total = sum(c["importance"] for c in result["coefficients"] if c["term"] != "const")
     assert total == pytest.approx(result["r_squared"], abs=1e-9)
 
 
 def test_regression_refusal_exits_0_with_reason(capsys):
-    code, out, _ = run(capsys, "regression", "--data", str(SAMPLE), "--period", "2025-11", "--format", "json")
+    code, out, _ = run(
+        capsys, "regression", "--data", str(SAMPLE), "--period", "2025-11", "--format", "json"
+    )
     assert code == 0
     result = json.loads(out)
     assert result["refusal_code"] == "too_few" and result["refusal_params"]["need"] == 70
     assert result["coefficients"] == []
-    code, out, _ = run(capsys, "regression", "--data", str(SAMPLE), "--period", "2025-11", "--n-boot", "10")
+    code, out, _ = run(
+        capsys, "regression", "--data", str(SAMPLE), "--period", "2025-11", "--n-boot", "10"
+    )
     assert code == 0 and "NOT FITTED: Only 39 use cases have both an ROI and leader scores" in out
 
 
 def test_regression_department_below_the_rule_gets_the_organisation_model(capsys):
-    code, out, _ = run(capsys, "regression", "--data", str(SAMPLE), "--period", "2026-10", "--department", "Klantenservice", "--format", "json", "--n-boot", "10")
+    code, out, _ = run(
+        capsys,
+        "regression",
+        "--data",
+        str(SAMPLE),
+        "--period",
+        "2026-10",
+        "--department",
+        "Klantenservice",
+        "--format",
+        "json",
+        "--n-boot",
+        "10",
+    )
     assert code == 0
     result = json.loads(out)
     assert result["scope"] == "organisation" and result["refusal_code"] is None
@@ -150,7 +253,9 @@ def test_regression_department_below_the_rule_gets_the_organisation_model(capsys
 
 
 def test_regression_department_fallback_says_so(capsys):
-    code, out, _ = run(capsys, "regression", "--data", str(SAMPLE), "--department", "Sales", "--n-boot", "50")
+    code, out, _ = run(
+        capsys, "regression", "--data", str(SAMPLE), "--department", "Sales", "--n-boot", "50"
+    )
     assert code == 0
     assert "organisation-wide model" in out
 
@@ -164,7 +269,14 @@ def test_priorities_contract(capsys):
     code, out, err = run(capsys, "priorities", "--data", str(SAMPLE), "--format", "csv")
     assert code == 0, err
     table = pd.read_csv(io.StringIO(out))
-    assert {"use_case_id", "department", "quadrant", "priority_score", "priority_rank", "potential_score"} <= set(table.columns)
+    assert {
+        "use_case_id",
+        "department",
+        "quadrant",
+        "priority_score",
+        "priority_rank",
+        "potential_score",
+    } <= set(table.columns)
     assert set(table["quadrant"]) <= {"quick_wins", "major_projects", "fill_ins", "thankless_tasks"}
     assert len(table) == 150
     # Ranks run 1..n within each department.
@@ -173,12 +285,27 @@ def test_priorities_contract(capsys):
 
 
 def test_priorities_department_and_weights(capsys):
-    code, out, _ = run(capsys, "priorities", "--data", str(SAMPLE), "--department", "Finance", "--weights", "2", "1", "1", "--format", "json")
+    code, out, _ = run(
+        capsys,
+        "priorities",
+        "--data",
+        str(SAMPLE),
+        "--department",
+        "Finance",
+        "--weights",
+        "2",
+        "1",
+        "1",
+        "--format",
+        "json",
+    )
     assert code == 0
     rows = json.loads(out)
     assert {r["department"] for r in rows} == {"Finance"}
     r = rows[0]
-    assert r["priority_score"] == pytest.approx((2 * r["impact"] + r["feasibility"] + r["urgency"]) / 4)
+    assert r["priority_score"] == pytest.approx(
+        (2 * r["impact"] + r["feasibility"] + r["urgency"]) / 4
+    )
 
 
 def test_priorities_bad_weights_exit_2(capsys):
@@ -187,7 +314,18 @@ def test_priorities_bad_weights_exit_2(capsys):
 
 
 def test_measures_contract(capsys):
-    code, out, err = run(capsys, "measures", "--data", str(SAMPLE), "--level", "department", "--format", "csv", "--n-boot", "100")
+    code, out, err = run(
+        capsys,
+        "measures",
+        "--data",
+        str(SAMPLE),
+        "--level",
+        "department",
+        "--format",
+        "csv",
+        "--n-boot",
+        "100",
+    )
     assert code == 0, err
     table = pd.read_csv(io.StringIO(out), keep_default_na=False)
     assert set(table["level"]) == {"department"}
@@ -199,7 +337,9 @@ def test_measures_contract(capsys):
 
 
 def test_measures_filter_by_measure(capsys):
-    code, out, _ = run(capsys, "measures", "--data", str(SAMPLE), "--measure", "goal_mix", "--format", "json")
+    code, out, _ = run(
+        capsys, "measures", "--data", str(SAMPLE), "--measure", "goal_mix", "--format", "json"
+    )
     assert code == 0
     rows = json.loads(out)
     assert {r["measure"] for r in rows} == {"goal_mix"}

@@ -108,7 +108,9 @@ def test_import_and_parser_load_no_heavy_modules(module):
     assert proc.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["kpis", "--help"], ["regression", "--help"], ["report", "--help"]])
+@pytest.mark.parametrize(
+    "argv", [["--help"], ["kpis", "--help"], ["regression", "--help"], ["report", "--help"]]
+)
 def test_help_runs_without_heavy_modules(argv):
     code = (
         "import sys, aiadopt.cli\n"
@@ -142,8 +144,12 @@ def test_period_latest_is_accepted(name):
 
 
 def test_kpis_period_latest_is_the_latest_month(capsys):
-    _, latest, _ = run(capsys, "kpis", "--data", str(SAMPLE), "--period", "latest", "--format", "csv")
-    _, explicit, _ = run(capsys, "kpis", "--data", str(SAMPLE), "--period", "2026-10", "--format", "csv")
+    _, latest, _ = run(
+        capsys, "kpis", "--data", str(SAMPLE), "--period", "latest", "--format", "csv"
+    )
+    _, explicit, _ = run(
+        capsys, "kpis", "--data", str(SAMPLE), "--period", "2026-10", "--format", "csv"
+    )
     assert latest == explicit
 
 
@@ -153,7 +159,15 @@ def test_kpis_table_is_readable_and_fits(capsys):
     lines = out.splitlines()
     assert max(len(line) for line in lines) <= TABLE_WIDTH
     words = " ".join(out.split())
-    for heading in ("Active", "Leadership", "adoption", "Time-to-impact", "(days)", "Respondents", "Unit"):
+    for heading in (
+        "Active",
+        "Leadership",
+        "adoption",
+        "Time-to-impact",
+        "(days)",
+        "Respondents",
+        "Unit",
+    ):
         assert heading in words
     for raw in ("active_use_cases", "leadership_adoption_pct", "_suppressed", "n_respondents"):
         assert raw not in out
@@ -166,8 +180,12 @@ def test_kpis_table_is_readable_and_fits(capsys):
 
 
 def test_kpis_csv_and_json_keep_raw_names(capsys):
-    _, csv, _ = run(capsys, "kpis", "--data", str(SAMPLE), "--level", "organisation", "--format", "csv")
-    _, js, _ = run(capsys, "kpis", "--data", str(SAMPLE), "--level", "organisation", "--format", "json")
+    _, csv, _ = run(
+        capsys, "kpis", "--data", str(SAMPLE), "--level", "organisation", "--format", "csv"
+    )
+    _, js, _ = run(
+        capsys, "kpis", "--data", str(SAMPLE), "--level", "organisation", "--format", "json"
+    )
     assert csv.splitlines()[0].startswith("level,unit,department,active_use_cases")
     assert "leadership_adoption_pct_suppressed" in json.loads(js)[0]
 
@@ -182,7 +200,9 @@ def test_render_table_blocks_keep_keys_and_wrap_headings():
     assert len(blocks) == 2
     assert all(max(len(line) for line in b.splitlines()) <= 22 for b in blocks)
     assert all("Unit" in b and "Finance" in b for b in blocks)
-    assert re.search(r"A rather *\n *long *\n", text) and "–" in text  # wrapped heading; missing as a dash
+    assert (
+        re.search(r"A rather *\n *long *\n", text) and "–" in text
+    )  # wrapped heading; missing as a dash
     # CSV ignores the reader's options.
     assert render(frame, "csv", labels=labels).splitlines()[0] == "unit,a_long_column,b,c"
 
@@ -192,7 +212,17 @@ class _Terminal(io.StringIO):
         return True
 
 
-CHART_ARGS = ["charts", "--data", str(SAMPLE), "--chart", "culture", "--chart", "goal_mix", "--n-boot", "20"]
+CHART_ARGS = [
+    "charts",
+    "--data",
+    str(SAMPLE),
+    "--chart",
+    "culture",
+    "--chart",
+    "goal_mix",
+    "--n-boot",
+    "20",
+]
 
 
 def test_charts_progress_one_line_per_chart_when_not_a_terminal(tmp_path, capsys):

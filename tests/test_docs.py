@@ -9,7 +9,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 METRICS = ROOT / "docs" / "metrics.md"
 #: The domain spec's section numbers, which code and docs cite as §N.
-SECTIONS = {1: "Inputs", 2: "KPIs", 3: "Prioritisation", 4: "Competency-to-ROI regression", 5: "Privacy", 6: "Pitfall signals"}
+SECTIONS = {
+    1: "Inputs",
+    2: "KPIs",
+    3: "Prioritisation",
+    4: "Competency-to-ROI regression",
+    5: "Privacy",
+    6: "Pitfall signals",
+}
 TEXT_SUFFIXES = {".py", ".md", ".ipynb", ".yaml", ".yml", ".toml", ".txt", ".cfg"}
 SKIP_DIRS = {"reports", "build", "dist", "node_modules", "__pycache__"}
 REFERENCE = re.compile(r"docs/metrics\.md\s*§\s*(\d+)(?:\.(\d+))?")
@@ -78,6 +85,7 @@ def test_no_file_outside_docs_cites_the_external_spec():
     citing = [
         str(path.relative_to(ROOT))
         for path in _text_files()
-        if path.relative_to(ROOT).parts[0] != "docs" and SPEC in path.read_text(encoding="utf-8", errors="replace")
+        if path.relative_to(ROOT).parts[0] != "docs"
+        and SPEC in path.read_text(encoding="utf-8", errors="replace")
     ]
     assert not citing, f"{len(citing)} files still cite {SPEC}: {citing}"

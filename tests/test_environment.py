@@ -82,7 +82,9 @@ def _imported_distributions(folder: Path) -> dict[str, set[str]]:
                 if top in sys.stdlib_module_names or top in local:
                     continue
                 for dist in owners.get(top, [top]):
-                    found.setdefault(_split(dist)[0].replace("_", "-"), set()).add(str(path.relative_to(ROOT)))
+                    found.setdefault(_split(dist)[0].replace("_", "-"), set()).add(
+                        str(path.relative_to(ROOT))
+                    )
     return found
 
 
@@ -94,8 +96,14 @@ def test_every_imported_package_is_declared():
     runtime = {_split(s)[0] for s in meta["dependencies"]}
     test = runtime | {_split(s)[0] for s in meta["optional-dependencies"]["test"]}
     undeclared: dict[str, list[str]] = {}
-    for folder, declared in ((ROOT / "aiadopt", runtime), (ROOT / "tests", test), (ROOT / "benchmarks", runtime)):
+    for folder, declared in (
+        (ROOT / "aiadopt", runtime),
+        (ROOT / "tests", test),
+        (ROOT / "benchmarks", runtime),
+    ):
         for dist, files in _imported_distributions(folder).items():
             if dist not in declared:
                 undeclared.setdefault(dist, []).extend(sorted(files))
-    assert not undeclared, f"imported but not declared in pyproject.toml (and environment.yml): {undeclared}"
+    assert not undeclared, (
+        f"imported but not declared in pyproject.toml (and environment.yml): {undeclared}"
+    )

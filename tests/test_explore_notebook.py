@@ -20,9 +20,20 @@ def test_explore_is_stripped_thin_and_documented():
     nb = nbformat.read(EXPLORE, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     for cell in code:
-        assert cell.outputs == [] and cell.execution_count is None, "commit notebooks without outputs"
-        assert "def " not in cell.source and "class " not in cell.source  # logic lives in the library
-    for call in ("compute_kpis(", "compute_kpi_trend(", "compute_measures(", "compute_priorities(", "fit_competency_roi(", "plot.scatter("):
+        assert cell.outputs == [] and cell.execution_count is None, (
+            "commit notebooks without outputs"
+        )
+        assert (
+            "def " not in cell.source and "class " not in cell.source
+        )  # logic lives in the library
+    for call in (
+        "compute_kpis(",
+        "compute_kpi_trend(",
+        "compute_measures(",
+        "compute_priorities(",
+        "fit_competency_roi(",
+        "plot.scatter(",
+    ):
         assert any(call in c.source for c in code), call
     declared = pm.inspect_notebook(str(EXPLORE))
     assert {"data_dir", "period", "department", "n_boot"} <= set(declared)
@@ -38,7 +49,12 @@ def test_explore_is_not_a_report_template():
 def executed(tmp_path_factory):
     out = tmp_path_factory.mktemp("explore") / "explore.ipynb"
     pm.execute_notebook(
-        str(EXPLORE), str(out), parameters={"n_boot": 20}, cwd=str(EXPLORE.parent), progress_bar=False, kernel_name="python3"
+        str(EXPLORE),
+        str(out),
+        parameters={"n_boot": 20},
+        cwd=str(EXPLORE.parent),
+        progress_bar=False,
+        kernel_name="python3",
     )
     return nbformat.read(out, as_version=4)
 
@@ -51,6 +67,8 @@ def test_explore_runs_top_to_bottom_on_the_sample(executed):
     for cell_id in ("trend-plot", "measures-plot", "priorities-plot", "regression-plot", "combine"):
         assert any("image/png" in o.get("data", {}) for o in by_id[cell_id].outputs), cell_id
     for cell_id in ("kpis", "kpis-teams", "trend", "measures", "priorities", "regression"):
-        assert any("text/html" in o.get("data", {}) for o in by_id[cell_id].outputs), cell_id  # a table
+        assert any("text/html" in o.get("data", {}) for o in by_id[cell_id].outputs), (
+            cell_id
+        )  # a table
     teams = by_id["kpis-teams"].outputs[0]["data"]["text/plain"]
     assert "Finance" in teams and "team" in teams

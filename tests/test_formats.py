@@ -79,7 +79,9 @@ def test_a_value_rounding_to_zero_has_no_sign():
     assert EN.signed(-0.04, 1) == "0.0"
 
 
-@pytest.mark.parametrize("missing", [None, math.nan, np.nan, float("nan"), pd.NA, pd.NaT, np.float64("nan")])
+@pytest.mark.parametrize(
+    "missing", [None, math.nan, np.nan, float("nan"), pd.NA, pd.NaT, np.float64("nan")]
+)
 def test_missing_is_an_en_dash_everywhere(missing):
     for fmt in (EN, NL):
         assert fmt.number(missing) == MISSING == "\u2013"
@@ -154,7 +156,13 @@ def test_change_in_whole_numbers_and_halves():
 
 @pytest.mark.parametrize(
     "period",
-    ["2026-10", pd.Period("2026-10", "M"), dt.date(2026, 10, 31), pd.Timestamp("2026-10-15"), "2026-10-01"],
+    [
+        "2026-10",
+        pd.Period("2026-10", "M"),
+        dt.date(2026, 10, 31),
+        pd.Timestamp("2026-10-15"),
+        "2026-10-01",
+    ],
 )
 def test_month_in_words(period):
     assert NL.month(period) == "oktober 2026"
@@ -214,7 +222,9 @@ def test_axis_formatter_percent_count_and_signed():
 
 
 def test_axis_formatter_refuses_an_unknown_kind():
-    with pytest.raises(ValueError, match="kind must be one of 'number', 'percent', 'count', 'signed', got 'money'"):
+    with pytest.raises(
+        ValueError, match="kind must be one of 'number', 'percent', 'count', 'signed', got 'money'"
+    ):
         axis_formatter("en", "money")
 
 
@@ -225,8 +235,20 @@ def test_index_page_shows_durations_in_the_language():
     from aiadopt.report.html import index_page
 
     rows = [
-        {"title": "Finance", "file": "finance.html", "status": "ok", "reason": "", "duration_s": 37.25},
-        {"title": "Sales", "file": "sales.html", "status": "ok", "reason": "", "duration_s": 1234.5},
+        {
+            "title": "Finance",
+            "file": "finance.html",
+            "status": "ok",
+            "reason": "",
+            "duration_s": 37.25,
+        },
+        {
+            "title": "Sales",
+            "file": "sales.html",
+            "status": "ok",
+            "reason": "",
+            "duration_s": 1234.5,
+        },
     ]
     when = dt.datetime(2026, 10, 31, 12, 0, tzinfo=dt.UTC)
     nl = index_page(period="2026-10", rows=rows, generated=when, lang="nl")
@@ -258,7 +280,11 @@ def test_kpi_table_change_agrees_with_the_values_shown(monkeypatch, lang):
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
     sep = "," if lang == "nl" else "."
     # Before: 16.8, 19.2 and a change of -2.5 (16.76 - 19.24 = -2.48, rounded).
-    assert cells[1:] == [f"16{sep}8", f"19{sep}2", f"\u25bc\u00a0{MINUS}2{sep}4"]  # ▼: a fall, not colour alone
+    assert cells[1:] == [
+        f"16{sep}8",
+        f"19{sep}2",
+        f"\u25bc\u00a0{MINUS}2{sep}4",
+    ]  # ▼: a fall, not colour alone
 
 
 @pytest.mark.parametrize("lang,month", [("en", "October 2026"), ("nl", "oktober 2026")])

@@ -37,5 +37,22 @@ def test_png_is_not_blank(gallery, name):
 
 
 def test_dutch_gallery_subset(tmp_path):
-    assert main(["charts", "--data", str(SAMPLE), "--out", str(tmp_path), "--lang", "nl", "--chart", "impact_effort", "--chart", "goal_mix"]) == 0
+    assert (
+        main(
+            [
+                "charts",
+                "--data",
+                str(SAMPLE),
+                "--out",
+                str(tmp_path),
+                "--lang",
+                "nl",
+                "--chart",
+                "impact_effort",
+                "--chart",
+                "goal_mix",
+            ]
+        )
+        == 0
+    )
     assert sorted(p.name for p in tmp_path.glob("*.png")) == ["goal_mix.png", "impact_effort.png"]

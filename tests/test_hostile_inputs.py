@@ -69,7 +69,9 @@ def workbook_with_far_cell(path: Path, *, dimension: bool = True) -> Path:
 def excel_folder(folder: Path) -> Path:
     """The three test tables as xlsx files."""
     for name, text in (("use_cases", USE_CASES), ("processes", PROCESSES), ("survey", SURVEY)):
-        pd.read_csv(pd.io.common.StringIO(text), dtype=str).to_excel(folder / f"{name}.xlsx", index=False, sheet_name=name)
+        pd.read_csv(pd.io.common.StringIO(text), dtype=str).to_excel(
+            folder / f"{name}.xlsx", index=False, sheet_name=name
+        )
     return folder
 
 
@@ -101,7 +103,10 @@ def test_far_cell_refused_with_low_memory(tmp_path, dimension):
         "print(json.dumps({'msg': msg, 'peak_mib': peak}))\n"
     )
     res = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=600,
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=600,
         env={"PYTHONPATH": str(Path(__file__).resolve().parents[1]), "PATH": "/usr/bin:/bin"},
     )
     assert res.returncode == 0, res.stderr
@@ -118,42 +123,57 @@ def test_far_cell_refused_with_low_memory(tmp_path, dimension):
 def test_shared_strings_bomb_refused(tmp_path):
     """20 MB of shared strings packed into a few KB."""
     src = excel_folder(tmp_path)
-    bomb = b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + (
-        b"<si><t>a</t></si>" * 1_200_000
-    ) + b"</sst>"
+    bomb = (
+        b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + (b"<si><t>a</t></si>" * 1_200_000)
+        + b"</sst>"
+    )
     rewrite_zip(src / "survey.xlsx", tmp_path / "bomb.xlsx", {"xl/sharedStrings.xml": bomb})
     (tmp_path / "bomb.xlsx").replace(src / "survey.xlsx")
     err = problems_of(src)
-    assert re.search(r"survey\.xlsx: part xl/sharedStrings\.xml unpacks \d[\d,]* times its packed size", str(err)), str(err)
+    assert re.search(
+        r"survey\.xlsx: part xl/sharedStrings\.xml unpacks \d[\d,]* times its packed size", str(err)
+    ), str(err)
 
 
 def test_shared_strings_size_cap(tmp_path, monkeypatch):
     """Shared strings are held in memory: their unpacked size is capped even
     when they pack no better than text does."""
     src = excel_folder(tmp_path)
-    sst = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + b"".join(
-        b"<si><t>%d</t></si>" % i for i in range(20)
-    ) + b"</sst>"
+    sst = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + b"".join(b"<si><t>%d</t></si>" % i for i in range(20))
+        + b"</sst>"
+    )
     rewrite_zip(src / "survey.xlsx", tmp_path / "x.xlsx", {"xl/sharedStrings.xml": sst})
     (tmp_path / "x.xlsx").replace(src / "survey.xlsx")
     monkeypatch.setattr(_xlsx, "MAX_SHARED_STRINGS_BYTES", 100)
     err = problems_of(src)
-    assert "survey.xlsx: its shared strings unpack to 0 MiB, more than the 0 MiB allowed" in str(err)
+    assert "survey.xlsx: its shared strings unpack to 0 MiB, more than the 0 MiB allowed" in str(
+        err
+    )
 
 
 def test_total_unpacked_size_cap(tmp_path, monkeypatch):
     src = excel_folder(tmp_path)
     monkeypatch.setattr(_xlsx, "MAX_UNCOMPRESSED_BYTES", 1000)
     err = problems_of(src)
-    assert re.search(r"use_cases\.xlsx: the workbook unpacks to .* more than the .* allowed", str(err))
+    assert re.search(
+        r"use_cases\.xlsx: the workbook unpacks to .* more than the .* allowed", str(err)
+    )
 
 
 def test_too_many_cells_refused_while_streaming(tmp_path, monkeypatch):
     """A sheet without a <dimension> (or lying about it) is counted as it is read."""
     src = excel_folder(tmp_path)
     rewrite_zip(
-        src / "survey.xlsx", tmp_path / "x.xlsx",
-        {"xl/worksheets/sheet1.xml": lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:B2"', xml)},
+        src / "survey.xlsx",
+        tmp_path / "x.xlsx",
+        {
+            "xl/worksheets/sheet1.xml": lambda xml: re.sub(
+                rb'<dimension ref="[^"]*"', b'<dimension ref="A1:B2"', xml
+            )
+        },
     )
     (tmp_path / "x.xlsx").replace(src / "survey.xlsx")
     monkeypatch.setattr(_xlsx, "MAX_CELLS", 20)
@@ -167,7 +187,10 @@ def test_value_in_column_without_header(tmp_path):
     wb.active["E3"] = "stray"
     wb.save(src / "processes.xlsx")
     err = problems_of(src)
-    assert "processes.xlsx, column 'E': a value in a column without a header (row 3 'stray')" in str(err)
+    assert (
+        "processes.xlsx, column 'E': a value in a column without a header (row 3 'stray')"
+        in str(err)
+    )
 
 
 def test_excel_header_below_blank_rows_keeps_row_numbers(tmp_path):
@@ -189,16 +212,27 @@ def test_mixed_encoding_names_the_lines(tmp_path):
     1252 and made a phantom department 'FinanciÃ«n'."""
     survey = SURVEY.replace("Finance", "Financiën")
     uc = USE_CASES.replace("Finance", "Financiën")
-    data = uc.encode("utf-8") + "UC-009,Late row,Financiën,Control,personal,idea,,3,3,3,3,,,,,\n".encode("cp1252")
+    data = uc.encode(
+        "utf-8"
+    ) + "UC-009,Late row,Financiën,Control,personal,idea,,3,3,3,3,,,,,\n".encode("cp1252")
     write(tmp_path, survey=survey, processes=PROCESSES.replace("Finance", "Financiën"))
     (tmp_path / "use_cases.csv").write_bytes(data)
     err = problems_of(tmp_path)
-    assert "use_cases.csv: the file mixes encodings: line 5 is not UTF-8, while 2 other lines are UTF-8" in str(err)
+    assert (
+        "use_cases.csv: the file mixes encodings: line 5 is not UTF-8, while 2 other lines are UTF-8"
+        in str(err)
+    )
 
 
 def test_whole_file_windows_1252_still_read(tmp_path):
     uc = USE_CASES.replace("Finance", "Financiën")
-    write(tmp_path, uc, PROCESSES.replace("Finance", "Financiën"), SURVEY.replace("Finance", "Financiën"), encoding="cp1252")
+    write(
+        tmp_path,
+        uc,
+        PROCESSES.replace("Finance", "Financiën"),
+        SURVEY.replace("Finance", "Financiën"),
+        encoding="cp1252",
+    )
     data = load(tmp_path)
     assert set(data.use_cases["department"]) == {"Financiën", "HR"}
     assert "FinanciÃ«n" not in set(data.survey["department"])
@@ -216,7 +250,10 @@ def test_utf16_file_is_named(tmp_path):
     write(tmp_path)
     (tmp_path / "processes.csv").write_bytes(PROCESSES.encode("utf-16"))
     err = problems_of(tmp_path)
-    assert "processes.csv: the file contains NUL bytes (lines 1, 2, 3, 4); it is UTF-16 text" in str(err)
+    assert (
+        "processes.csv: the file contains NUL bytes (lines 1, 2, 3, 4); it is UTF-16 text"
+        in str(err)
+    )
 
 
 # -- columns ----------------------------------------------------------------
@@ -225,7 +262,9 @@ def test_utf16_file_is_named(tmp_path):
 def test_duplicate_csv_column_refused(tmp_path):
     survey = SURVEY.replace("team_phase,comp_change_1", "team,comp_change_1")
     err = problems_of(write(tmp_path, survey=survey))
-    assert "survey.csv, column 'team': the header names one column twice (columns 4 and 9)" in str(err)
+    assert "survey.csv, column 'team': the header names one column twice (columns 4 and 9)" in str(
+        err
+    )
 
 
 def test_duplicate_excel_column_refused(tmp_path):
@@ -234,7 +273,10 @@ def test_duplicate_excel_column_refused(tmp_path):
     wb.active["C1"] = "process"
     wb.save(src / "processes.xlsx")
     err = problems_of(src)
-    assert "processes.xlsx, column 'process': the header names one column twice (columns B and C)" in str(err)
+    assert (
+        "processes.xlsx, column 'process': the header names one column twice (columns B and C)"
+        in str(err)
+    )
 
 
 def test_parquet_nested_columns_named(tmp_path):
@@ -252,8 +294,14 @@ def test_parquet_nested_columns_named(tmp_path):
     pq.write_table(table, tmp_path / "processes.parquet")
     err = problems_of(tmp_path)
     text = str(err)
-    assert "processes.parquet, column 'process': the column holds lists, not one plain value per cell" in text
-    assert "processes.parquet, column 'core': the column holds records (struct), not one plain value per cell" in text
+    assert (
+        "processes.parquet, column 'process': the column holds lists, not one plain value per cell"
+        in text
+    )
+    assert (
+        "processes.parquet, column 'core': the column holds records (struct), not one plain value per cell"
+        in text
+    )
 
 
 # -- dates and periods --------------------------------------------------------
@@ -270,7 +318,9 @@ def test_implausible_date_named(tmp_path, value):
 
 
 def test_implausible_wave_named(tmp_path):
-    err = problems_of(write(tmp_path, survey=replace_cell(SURVEY, 3, "wave", "2099-03")), today=TODAY)
+    err = problems_of(
+        write(tmp_path, survey=replace_cell(SURVEY, 3, "wave", "2099-03")), today=TODAY
+    )
     assert_problem(err, "survey.csv", "line 3", "wave", "2099-03")
     assert "outside the plausible dates" in str(err) and len(err.problems) == 1
 
@@ -278,7 +328,9 @@ def test_implausible_wave_named(tmp_path):
 def test_date_window_follows_the_run_date(tmp_path):
     folder = write(tmp_path, replace_cell(USE_CASES, 3, "decision_date", "2027-06-01"))
     assert load(folder, today=TODAY).use_cases.loc[1, "decision_date"] == pd.Timestamp("2027-06-01")
-    with pytest.raises(DataValidationError, match="outside the plausible dates 1990-01-01 to 2026-01-01"):
+    with pytest.raises(
+        DataValidationError, match="outside the plausible dates 1990-01-01 to 2026-01-01"
+    ):
         load(folder, today=dt.date(2025, 1, 1))
 
 
@@ -314,7 +366,19 @@ def test_latest_is_never_after_the_current_month(tmp_path):
 def test_period_after_the_data_exits_2(tmp_path, capsys):
     write(tmp_path)
     out = tmp_path / "kpis.csv"
-    code = main(["kpis", "--data", str(tmp_path), "--period", "2030-01", "--format", "csv", "--out", str(out)])
+    code = main(
+        [
+            "kpis",
+            "--data",
+            str(tmp_path),
+            "--period",
+            "2030-01",
+            "--format",
+            "csv",
+            "--out",
+            str(out),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert "no data for 2030-01; the latest month with data is 2025-04" in err
@@ -336,7 +400,13 @@ def test_period_outside_pandas_range_is_an_error(tmp_path, capsys, period):
 
 @pytest.mark.parametrize(
     "spelling",
-    ["Financie\u0308n", "Financiën\u200b", "\u202eFinanciën\u202c", " Financiën\u00a0", "Finan\u00adciën"],
+    [
+        "Financie\u0308n",
+        "Financiën\u200b",
+        "\u202eFinanciën\u202c",
+        " Financiën\u00a0",
+        "Finan\u00adciën",
+    ],
     ids=["NFD", "zero-width", "bidi", "spaces", "soft-hyphen"],
 )
 def test_invisible_differences_are_normalised_away(tmp_path, spelling):
@@ -352,18 +422,28 @@ def test_case_only_difference_between_files_lists_both(tmp_path):
     survey = SURVEY.replace("0043,2025-03,HR,", "0043,2025-03,hr,")
     err = problems_of(write(tmp_path, survey=survey))
     assert "two spellings of one department differ only in case" in str(err)
-    assert_problem(err, "survey.csv", "line 3", "department", "'hr' here; 'HR' in use_cases.csv line 3")
+    assert_problem(
+        err, "survey.csv", "line 3", "department", "'hr' here; 'HR' in use_cases.csv line 3"
+    )
 
 
 def test_case_only_difference_in_one_file(tmp_path):
     uc = USE_CASES + "UC-004,Extra,Finance,CONTROL,personal,pilot,,3,3,3,3,2025-02-01,,,100,\n"
     err = problems_of(write(tmp_path, uc))
-    assert_problem(err, "use_cases.csv", "line 5", "team", "'CONTROL' here; 'Control' in use_cases.csv line 2")
+    assert_problem(
+        err, "use_cases.csv", "line 5", "team", "'CONTROL' here; 'Control' in use_cases.csv line 2"
+    )
 
 
 def test_case_only_difference_in_ids(tmp_path):
     err = problems_of(write(tmp_path, USE_CASES.replace("UC-002", "uc-001")))
-    assert_problem(err, "use_cases.csv", "line 3", "use_case_id", "'uc-001' here; 'UC-001' in use_cases.csv line 2")
+    assert_problem(
+        err,
+        "use_cases.csv",
+        "line 3",
+        "use_case_id",
+        "'uc-001' here; 'UC-001' in use_cases.csv line 2",
+    )
 
 
 def test_department_only_in_process_catalogue_warns(tmp_path, capsys, monkeypatch):
@@ -375,14 +455,20 @@ def test_department_only_in_process_catalogue_warns(tmp_path, capsys, monkeypatc
     ]
     assert main(["kpis", "--data", str(folder), "--period", "2025-03", "--format", "csv"]) == 0
     err = capsys.readouterr().err
-    assert "aiadopt kpis: warning: processes.csv, line 4, column 'department': 'Finanse': a department of the process catalogue has no use cases and no survey answers" in err
+    assert (
+        "aiadopt kpis: warning: processes.csv, line 4, column 'department': 'Finanse': a department of the process catalogue has no use cases and no survey answers"
+        in err
+    )
 
     from aiadopt.report.sections import Report
 
     shown = []
     monkeypatch.setattr("aiadopt.report.sections._display", shown.append)
     Report(folder, period="2025-03", n_boot=0).about()
-    assert any("department “Finanse” appears in the process catalogue (processes.csv, line 4)" in s for s in shown)
+    assert any(
+        "department “Finanse” appears in the process catalogue (processes.csv, line 4)" in s
+        for s in shown
+    )
 
 
 def test_no_warning_when_every_department_is_used(tmp_path):

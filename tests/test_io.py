@@ -30,8 +30,14 @@ respondent_id,wave,department,team,role,ai_use_frequency,ai_skill_level,ai_train
 """
 
 
-def write(folder, use_cases=USE_CASES, processes=PROCESSES, survey=SURVEY, *, encoding="utf-8", names=None):
-    names = names or {"use_cases": "use_cases.csv", "processes": "processes.csv", "survey": "survey.csv"}
+def write(
+    folder, use_cases=USE_CASES, processes=PROCESSES, survey=SURVEY, *, encoding="utf-8", names=None
+):
+    names = names or {
+        "use_cases": "use_cases.csv",
+        "processes": "processes.csv",
+        "survey": "survey.csv",
+    }
     for table, text in (("use_cases", use_cases), ("processes", processes), ("survey", survey)):
         if text is not None:
             (folder / names[table]).write_bytes(text.encode(encoding))
@@ -122,7 +128,8 @@ def test_iso_and_dutch_dates(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "yes,no", [("true", "false"), ("ja", "nee"), ("1", "0"), ("yes", "no"), ("Ja", "NEE"), ("TRUE", "False")]
+    "yes,no",
+    [("true", "false"), ("ja", "nee"), ("1", "0"), ("yes", "no"), ("Ja", "NEE"), ("TRUE", "False")],
 )
 def test_booleans(tmp_path, yes, no):
     processes = f"department,process,core\nFinance,Invoicing,{yes}\nHR,Hiring,{no}\n"
@@ -131,9 +138,14 @@ def test_booleans(tmp_path, yes, no):
 
 
 def test_dutch_and_english_labels(tmp_path):
-    survey = SURVEY.replace("leader,weekly,user,true,3,4,5", "Leidinggevende,Wekelijks,gebruiker,ja,lerend,helemaal mee eens,Mee eens")
+    survey = SURVEY.replace(
+        "leader,weekly,user,true,3,4,5",
+        "Leidinggevende,Wekelijks,gebruiker,ja,lerend,helemaal mee eens,Mee eens",
+    )
     survey = survey.replace("employee,never,connector,false", "medewerker,nooit,verbinder,nee")
-    uc = USE_CASES.replace("operational,production", "operationeel,productie").replace("personal,pilot", "Persoonlijk,Pilot")
+    uc = USE_CASES.replace("operational,production", "operationeel,productie").replace(
+        "personal,pilot", "Persoonlijk,Pilot"
+    )
     data = load(write(tmp_path, uc, survey=survey))
     sv = data.survey
     assert sv["role"].tolist() == ["leader", "employee"]
@@ -207,7 +219,9 @@ def assert_problem(err, file, line, column, value):
     text = str(err)
     pattern = re.escape(f"{file}, column '{column}'") + r".*" + re.escape(f"{line} {value!r}")
     assert re.search(pattern, text), text
-    assert any(p.file == file and p.line == line and p.column == column for p in err.problems), err.problems
+    assert any(p.file == file and p.line == line and p.column == column for p in err.problems), (
+        err.problems
+    )
 
 
 def test_missing_required_column_suggests_closest(tmp_path):
@@ -275,7 +289,9 @@ def test_date_before_start(tmp_path, column):
 def test_team_under_two_departments(tmp_path):
     uc = USE_CASES + "UC-004,Extra,Legal,Control,personal,pilot,,3,3,3,3,2025-02-01,,,100,\n"
     err = problems_of(write(tmp_path, uc))
-    assert_problem(err, "use_cases.csv", "line 5", "team", "Control under 'Legal'; elsewhere under 'Finance'")
+    assert_problem(
+        err, "use_cases.csv", "line 5", "team", "Control under 'Legal'; elsewhere under 'Finance'"
+    )
 
 
 def test_team_under_other_department_in_survey(tmp_path):
@@ -372,7 +388,19 @@ def test_default_codebook_follows_metrics_names():
 def test_cli_bad_input_exit_2_no_traceback_no_output(tmp_path, capsys):
     write(tmp_path, replace_cell(USE_CASES, 3, "status", "running"))
     out = tmp_path / "out" / "kpis.csv"
-    code = main(["kpis", "--data", str(tmp_path), "--period", "2025-03", "--format", "csv", "--out", str(out)])
+    code = main(
+        [
+            "kpis",
+            "--data",
+            str(tmp_path),
+            "--period",
+            "2025-03",
+            "--format",
+            "csv",
+            "--out",
+            str(out),
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 2
     assert "Traceback" not in captured.err

@@ -33,13 +33,21 @@ def test_every_entry_has_every_language_and_the_same_placeholders():
                 problems.append(f"{key}/{lang}: plural forms without 'other'")
             fields[lang] = set().union(*(_fields(f) for f in forms))
         if fields["en"] != fields["nl"]:
-            problems.append(f"{key}: placeholders en {sorted(fields['en'])} vs nl {sorted(fields['nl'])}")
+            problems.append(
+                f"{key}: placeholders en {sorted(fields['en'])} vs nl {sorted(fields['nl'])}"
+            )
     assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize(
     ("lang", "n", "expected"),
-    [("en", 1, "Top priority"), ("en", 0, "Top 0 priorities"), ("en", 3, "Top 3 priorities"), ("nl", 1, "Hoogste prioriteit"), ("nl", 4, "Top 4 prioriteiten")],
+    [
+        ("en", 1, "Top priority"),
+        ("en", 0, "Top 0 priorities"),
+        ("en", 3, "Top 3 priorities"),
+        ("nl", 1, "Hoogste prioriteit"),
+        ("nl", 4, "Top 4 prioriteiten"),
+    ],
 )
 def test_plural_forms_follow_the_count(lang, n, expected):
     assert label("report.top_priorities", lang, n=n) == expected

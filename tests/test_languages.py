@@ -30,14 +30,63 @@ SAMPLE = ROOT / "data" / "sample"
 #: Interface words of one language that must not appear in a report of the
 #: other (matched as whole words, case-sensitive where capitalised).
 ENGLISH = (
-    "Contents", "Summary", "suppressed", "use cases started", "Department", "Departments", "Month", "Change",
-    "Previous", "Value", "Respondents", "Leaders", "Organisation", "Priority", "Share", "Reason", "Duration",
-    "Report", "Reports", "Generated", "Period", "the", "and", "with", "for", "not", "per month",
+    "Contents",
+    "Summary",
+    "suppressed",
+    "use cases started",
+    "Department",
+    "Departments",
+    "Month",
+    "Change",
+    "Previous",
+    "Value",
+    "Respondents",
+    "Leaders",
+    "Organisation",
+    "Priority",
+    "Share",
+    "Reason",
+    "Duration",
+    "Report",
+    "Reports",
+    "Generated",
+    "Period",
+    "the",
+    "and",
+    "with",
+    "for",
+    "not",
+    "per month",
 )
 DUTCH = (
-    "Inhoud", "Samenvatting", "onderdrukt", "Afdeling", "Afdelingen", "Maand", "Verandering", "Vorige",
-    "Waarde", "Respondenten", "Leidinggevenden", "Organisatie", "Prioriteit", "Aandeel", "Reden", "Duur",
-    "Rapport", "Gemaakt", "Periode", "enquêteronde", "de", "het", "een", "van", "en", "met", "voor", "niet",
+    "Inhoud",
+    "Samenvatting",
+    "onderdrukt",
+    "Afdeling",
+    "Afdelingen",
+    "Maand",
+    "Verandering",
+    "Vorige",
+    "Waarde",
+    "Respondenten",
+    "Leidinggevenden",
+    "Organisatie",
+    "Prioriteit",
+    "Aandeel",
+    "Reden",
+    "Duur",
+    "Rapport",
+    "Gemaakt",
+    "Periode",
+    "enquêteronde",
+    "de",
+    "het",
+    "een",
+    "van",
+    "en",
+    "met",
+    "voor",
+    "niet",
 )
 FOREIGN = {"nl": ENGLISH, "en": DUTCH}
 
@@ -45,7 +94,12 @@ FOREIGN = {"nl": ENGLISH, "en": DUTCH}
 def _data_names(data_dir: Path) -> list[str]:
     data = load(data_dir)
     uc, sv = data.use_cases, data.survey
-    names = set(uc["title"].dropna()) | set(uc["use_case_id"]) | set(uc["department"]) | set(uc["team"].dropna())
+    names = (
+        set(uc["title"].dropna())
+        | set(uc["use_case_id"])
+        | set(uc["department"])
+        | set(uc["team"].dropna())
+    )
     names |= set(sv["department"]) | set(sv["team"].dropna()) | set(data.processes["department"])
     names |= set(data.processes["process"])
     return sorted((str(n) for n in names if str(n)), key=len, reverse=True)
@@ -68,7 +122,9 @@ def _leaks(text: str, lang: str, names: list[str] = NAMES) -> list[str]:
     found = []
     for word in FOREIGN[lang]:
         if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text):
-            context = re.search(rf".{{0,40}}(?<![\w-]){re.escape(word)}(?![\w-]).{{0,40}}", text).group(0)
+            context = re.search(
+                rf".{{0,40}}(?<![\w-]){re.escape(word)}(?![\w-]).{{0,40}}", text
+            ).group(0)
             found.append(f"{word!r} in …{context}…")
     return found
 
@@ -81,10 +137,16 @@ def test_the_word_lists_find_leaks():
         "'van' in …Inhoud · Samenvatting van de afdeling…",
     ]
     assert _leaks("Contents of the report", "nl")
-    assert not _leaks("use-case-titel en de afdeling", "en", names=["use-case-titel en de afdeling"])  # data is removed
+    assert not _leaks(
+        "use-case-titel en de afdeling", "en", names=["use-case-titel en de afdeling"]
+    )  # data is removed
 
 
-@pytest.fixture(scope="module", params=[("en", None), ("en", "Finance"), ("nl", None), ("nl", "Finance")], ids=lambda p: f"{p[0]}-{p[1] or 'organisation'}")
+@pytest.fixture(
+    scope="module",
+    params=[("en", None), ("en", "Finance"), ("nl", None), ("nl", "Finance")],
+    ids=lambda p: f"{p[0]}-{p[1] or 'organisation'}",
+)
 def rendered(request):
     """(lang, page markup, chart texts) of one report rendered in-process."""
     lang, department = request.param
@@ -94,7 +156,9 @@ def rendered(request):
         mp.setattr(sections, "_display", shown.append)
         mp.setattr(sections.plt, "close", figures.append)
         Report(SAMPLE, department=department, lang=lang, n_boot=20).render()
-    chart_text = [t.get_text() for fig in figures for t in fig.findobj(Text) if t.get_text().strip()]
+    chart_text = [
+        t.get_text() for fig in figures for t in fig.findobj(Text) if t.get_text().strip()
+    ]
     for fig in figures:
         plt.close(fig)
     return lang, "\n".join(shown), chart_text
@@ -120,7 +184,15 @@ def sample_run_nl(tmp_path_factory):
     base = tmp_path_factory.mktemp("run_nl")
     data = base / "data"
     shutil.copytree(SAMPLE, data)
-    result = run_reports(data, out=base / "reports", departments=["Finance"], lang="nl", workers=2, n_boot=50, progress=False)
+    result = run_reports(
+        data,
+        out=base / "reports",
+        departments=["Finance"],
+        lang="nl",
+        workers=2,
+        n_boot=50,
+        progress=False,
+    )
     return result, data
 
 
@@ -132,7 +204,9 @@ def test_published_dutch_pages_and_index(sample_run_nl):
     result, _ = sample_run_nl
     pages = _published(result.directory)
     assert {"index.html", "organisation.html", "department-finance.html"} <= set(pages)
-    leaks = [f"{name}: {leak}" for name, page in pages.items() for leak in _leaks(_text(page), "nl")]
+    leaks = [
+        f"{name}: {leak}" for name, page in pages.items() for leak in _leaks(_text(page), "nl")
+    ]
     assert not leaks, "\n".join(leaks)
 
 
@@ -140,5 +214,7 @@ def test_published_english_pages_and_index(sample_run):
     result, _ = sample_run
     pages = _published(result.directory)
     assert "index.html" in pages and len(pages) > 3
-    leaks = [f"{name}: {leak}" for name, page in pages.items() for leak in _leaks(_text(page), "en")]
+    leaks = [
+        f"{name}: {leak}" for name, page in pages.items() for leak in _leaks(_text(page), "en")
+    ]
     assert not leaks, "\n".join(leaks)

@@ -79,14 +79,24 @@ def test_missing_browser_is_refused_before_anything_runs(tmp_path, no_browser, m
     assert main(["report", "--data", str(SAMPLE), "--out", str(out), "--pdf"]) == 2
     err = capsys.readouterr().err
     assert "--pdf needs chromium" in err
-    for way in ("--chromium PATH", "AIADOPT_CHROMIUM", "chromium, chromium-browser, google-chrome", "apt-get install chromium"):
+    for way in (
+        "--chromium PATH",
+        "AIADOPT_CHROMIUM",
+        "chromium, chromium-browser, google-chrome",
+        "apt-get install chromium",
+    ):
         assert way in err, way
     assert not out.exists()
 
 
 def test_chromium_without_pdf_is_refused(tmp_path, capsys):
     out = tmp_path / "reports"
-    assert main(["report", "--data", str(SAMPLE), "--out", str(out), "--chromium", "/usr/bin/chromium"]) == 2
+    assert (
+        main(
+            ["report", "--data", str(SAMPLE), "--out", str(out), "--chromium", "/usr/bin/chromium"]
+        )
+        == 2
+    )
     assert "--chromium is the browser for --pdf; add --pdf" in capsys.readouterr().err
     assert not out.exists()
 
@@ -97,7 +107,10 @@ def test_a_given_browser_must_be_an_executable(tmp_path, no_browser, capsys, kin
     if kind == "not executable":
         path.write_text("#!/bin/sh\n")
     out = tmp_path / "reports"
-    assert main(["report", "--data", str(SAMPLE), "--out", str(out), "--pdf", "--chromium", str(path)]) == 2
+    assert (
+        main(["report", "--data", str(SAMPLE), "--out", str(out), "--pdf", "--chromium", str(path)])
+        == 2
+    )
     assert f"--chromium: {str(path)!r} is not an executable browser" in capsys.readouterr().err
     assert not out.exists()
 
@@ -111,7 +124,9 @@ def test_browser_from_option_then_environment_then_path(tmp_path, no_browser, mo
     given = _script(tmp_path / "given-chrome", "#!/bin/sh\n")
     assert find_chromium(given) == str(given)
     monkeypatch.setenv("AIADOPT_CHROMIUM", str(tmp_path / "gone"))
-    with pytest.raises(ParameterError, match="AIADOPT_CHROMIUM: .*gone' is not an executable browser"):
+    with pytest.raises(
+        ParameterError, match="AIADOPT_CHROMIUM: .*gone' is not an executable browser"
+    ):
         find_chromium()
 
 
@@ -122,7 +137,9 @@ def test_a_browser_that_fails_or_writes_no_pdf_is_an_error(tmp_path):
     page = tmp_path / "page.html"
     page.write_text("<h1>x</h1>")
     failing = _script(tmp_path / "failing", "#!/bin/sh\necho 'cannot open display' >&2\nexit 3\n")
-    with pytest.raises(runner.PdfError, match=r"exited with status 3 and no PDF \(cannot open display\)"):
+    with pytest.raises(
+        runner.PdfError, match=r"exited with status 3 and no PDF \(cannot open display\)"
+    ):
         print_pdf(str(failing), page, tmp_path / "page.pdf")
     silent = _script(tmp_path / "silent", "#!/bin/sh\nexit 0\n")
     with pytest.raises(runner.PdfError, match="exited with status 0 and no PDF"):
@@ -155,13 +172,31 @@ def tiny(tmp_path):
     return folder
 
 
-def test_a_failed_pdf_fails_the_report_and_keeps_the_earlier_version(tmp_path, tiny, monkeypatch, capsys):
+def test_a_failed_pdf_fails_the_report_and_keeps_the_earlier_version(
+    tmp_path, tiny, monkeypatch, capsys
+):
     browser = _script(tmp_path / "chromium", FAKE_CHROMIUM)
     version = tmp_path / "version"
     monkeypatch.setenv("TINY_VERSION_FILE", str(version))
     out = tmp_path / "reports"
-    args = ["report", "--data", str(SAMPLE), "--out", str(out), "--notebooks", str(tiny), "--n-boot", "0",
-            "--department", "HR", "--department", "Legal", "--pdf", "--chromium", str(browser)]
+    args = [
+        "report",
+        "--data",
+        str(SAMPLE),
+        "--out",
+        str(out),
+        "--notebooks",
+        str(tiny),
+        "--n-boot",
+        "0",
+        "--department",
+        "HR",
+        "--department",
+        "Legal",
+        "--pdf",
+        "--chromium",
+        str(browser),
+    ]
 
     version.write_text("v1")
     assert main(args) == 0
@@ -169,8 +204,14 @@ def test_a_failed_pdf_fails_the_report_and_keeps_the_earlier_version(tmp_path, t
     assert "one PDF per report" in capsys.readouterr().out
     first = json.loads((month / "manifest.json").read_text())
     assert sorted(p.name for p in month.iterdir()) == [
-        "department-hr.html", "department-hr.pdf", "department-legal.html", "department-legal.pdf",
-        "index.html", "manifest.json", "organisation.html", "organisation.pdf",
+        "department-hr.html",
+        "department-hr.pdf",
+        "department-legal.html",
+        "department-legal.pdf",
+        "index.html",
+        "manifest.json",
+        "organisation.html",
+        "organisation.pdf",
     ]
     for r in first["reports"]:
         assert r["pdf"] == r["file"].replace(".html", ".pdf")
@@ -179,17 +220,29 @@ def test_a_failed_pdf_fails_the_report_and_keeps_the_earlier_version(tmp_path, t
     version.write_text("v2")
     monkeypatch.setenv("FAKE_CHROMIUM_FAIL", "department-hr.html")
     assert main(args) == 1
-    assert "HR: printing the PDF failed: chromium exited with status 1 and no PDF" in capsys.readouterr().err
+    assert (
+        "HR: printing the PDF failed: chromium exited with status 1 and no PDF"
+        in capsys.readouterr().err
+    )
     second = json.loads((month / "manifest.json").read_text())
     hr = next(r for r in second["reports"] if r["department"] == "HR")
     assert hr["status"] == "failed" and hr["earlier_run"] == first["finished_at"]
     assert hr["pdf"] == "department-hr.pdf"
-    assert "HR v1" in (month / "department-hr.html").read_text() and "Legal v2" in (month / "department-legal.html").read_text()
+    assert (
+        "HR v1" in (month / "department-hr.html").read_text()
+        and "Legal v2" in (month / "department-legal.html").read_text()
+    )
     before = next(r for r in first["reports"] if r["department"] == "HR")
-    assert hr["pdf_sha256"] == before["pdf_sha256"] == hashlib.sha256((month / "department-hr.pdf").read_bytes()).hexdigest()
+    assert (
+        hr["pdf_sha256"]
+        == before["pdf_sha256"]
+        == hashlib.sha256((month / "department-hr.pdf").read_bytes()).hexdigest()
+    )
     assert hr["sha256"] == before["sha256"]
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
-    assert len(list((out / ".runs").iterdir())) == 1  # the earlier run folder is gone, nothing half-written is left
+    assert (
+        len(list((out / ".runs").iterdir())) == 1
+    )  # the earlier run folder is gone, nothing half-written is left
 
 
 # -- the sample, printed by chromium -----------------------------------------------------------
@@ -208,7 +261,9 @@ def test_every_report_of_the_sample_has_a_pdf_with_its_title(sample_run):
         reader = PdfReader(pdf)
         assert len(reader.pages) >= 3
         first = " ".join(reader.pages[0].extract_text().split())
-        h1 = re.search(r"<h1[^>]*>(.*?)</h1>", (result.directory / r.file).read_text(), flags=re.S).group(1)
+        h1 = re.search(
+            r"<h1[^>]*>(.*?)</h1>", (result.directory / r.file).read_text(), flags=re.S
+        ).group(1)
         heading = " ".join(htmlmod.unescape(re.sub(r"<[^>]+>", "", h1)).split())
         assert heading and first.startswith(heading), (pdf.name, heading, first[:80])
         assert entry["pdf_sha256"] == hashlib.sha256(pdf.read_bytes()).hexdigest()

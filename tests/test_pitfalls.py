@@ -14,7 +14,13 @@ def signal(table, dept, name):
 
 
 def uc(team, status="pilot", start="2025-01-10", decision=None, dept="D1"):
-    return {"department": dept, "team": team, "status": status, "start_date": start, "decision_date": decision}
+    return {
+        "department": dept,
+        "team": team,
+        "status": status,
+        "start_date": start,
+        "decision_date": decision,
+    }
 
 
 def test_innovation_club_strictly_above_60(make_dataset):
@@ -32,12 +38,17 @@ def test_innovation_club_strictly_above_60(make_dataset):
 def test_innovation_club_ignores_inactive(make_dataset):
     cases = [uc("T1", "stopped", decision="2025-02-01")] * 3 + [uc("T2"), uc("T3")]
     cases = [dict(c, use_case_id=f"U{i}") for i, c in enumerate(cases)]
-    r = signal(compute_pitfalls(make_dataset(use_cases=cases), period="2025-03"), "D1", "innovation_club")
+    r = signal(
+        compute_pitfalls(make_dataset(use_cases=cases), period="2025-03"), "D1", "innovation_club"
+    )
     assert r["n_active_use_cases"] == 2 and r["value"] == pytest.approx(50.0)
 
 
 def test_no_rhythm_last_two_periods(make_dataset):
-    old = [uc("T1", start="2024-06-01"), uc("T2", "production", start="2024-06-01", decision="2024-12-01")]
+    old = [
+        uc("T1", start="2024-06-01"),
+        uc("T2", "production", start="2024-06-01", decision="2024-12-01"),
+    ]
     t = compute_pitfalls(make_dataset(use_cases=old), period="2025-03")
     r = signal(t, "D1", "no_rhythm")
     assert r["triggered"] and r["new_use_cases"] == 0 and r["pilot_decisions"] == 0
@@ -47,12 +58,18 @@ def test_no_rhythm_last_two_periods(make_dataset):
     assert not r["triggered"] and r["pilot_decisions"] == 1
     # ... but one in January does not.
     jan = old + [uc("T3", "stopped", start="2024-06-01", decision="2025-01-31")]
-    assert signal(compute_pitfalls(make_dataset(use_cases=jan), period="2025-03"), "D1", "no_rhythm")["triggered"]
+    assert signal(
+        compute_pitfalls(make_dataset(use_cases=jan), period="2025-03"), "D1", "no_rhythm"
+    )["triggered"]
     # A new start in March counts; an idea does not.
     new = old + [uc("T3", start="2025-03-05")]
-    assert not signal(compute_pitfalls(make_dataset(use_cases=new), period="2025-03"), "D1", "no_rhythm")["triggered"]
+    assert not signal(
+        compute_pitfalls(make_dataset(use_cases=new), period="2025-03"), "D1", "no_rhythm"
+    )["triggered"]
     idea = old + [uc("T3", "idea", start="2025-03-05")]
-    assert signal(compute_pitfalls(make_dataset(use_cases=idea), period="2025-03"), "D1", "no_rhythm")["triggered"]
+    assert signal(
+        compute_pitfalls(make_dataset(use_cases=idea), period="2025-03"), "D1", "no_rhythm"
+    )["triggered"]
 
 
 def test_too_much_at_once_pilots_per_team(make_dataset):
@@ -61,10 +78,16 @@ def test_too_much_at_once_pilots_per_team(make_dataset):
     cases = [uc("T1")] * 4 + [uc("T2")] * 2 + [uc("T2", "production", decision="2025-06-01")]
     cases += [uc("T2", "production", decision="2025-02-01")]
     cases = [dict(c, use_case_id=f"U{i}") for i, c in enumerate(cases)]
-    r = signal(compute_pitfalls(make_dataset(use_cases=cases), period="2025-03"), "D1", "too_much_at_once")
+    r = signal(
+        compute_pitfalls(make_dataset(use_cases=cases), period="2025-03"), "D1", "too_much_at_once"
+    )
     assert r["running_pilots"] == 7 and r["n_teams"] == 2
     assert r["value"] == pytest.approx(3.5) and r["triggered"]
-    r = signal(compute_pitfalls(make_dataset(use_cases=cases[:6]), period="2025-03"), "D1", "too_much_at_once")
+    r = signal(
+        compute_pitfalls(make_dataset(use_cases=cases[:6]), period="2025-03"),
+        "D1",
+        "too_much_at_once",
+    )
     assert r["value"] == pytest.approx(3.0) and not r["triggered"]  # strictly more than 3
 
 
@@ -77,10 +100,18 @@ def test_no_visible_progress_uses_adaptivity(make_dataset):
         uc("T2", start="2025-01-01"),
     ]
     cases = [dict(c, use_case_id=f"U{i}") for i, c in enumerate(cases)]
-    r = signal(compute_pitfalls(make_dataset(use_cases=cases), period="2025-04"), "D1", "no_visible_progress")
+    r = signal(
+        compute_pitfalls(make_dataset(use_cases=cases), period="2025-04"),
+        "D1",
+        "no_visible_progress",
+    )
     assert r["value"] == pytest.approx(50.0) and not r["triggered"]
     slow = [dict(c, decision_date=None, status="pilot") for c in cases]
-    r = signal(compute_pitfalls(make_dataset(use_cases=slow), period="2025-04"), "D1", "no_visible_progress")
+    r = signal(
+        compute_pitfalls(make_dataset(use_cases=slow), period="2025-04"),
+        "D1",
+        "no_visible_progress",
+    )
     assert r["value"] == pytest.approx(0.0) and r["triggered"]
 
 
@@ -111,7 +142,10 @@ def test_describe_names_the_figures(make_dataset):
     cases = [dict(uc("T1"), use_case_id=f"U{i}") for i in range(4)] + [uc("T2")]
     t = compute_pitfalls(make_dataset(use_cases=cases), period="2025-03")
     r = signal(t, "D1", "innovation_club")
-    assert describe_pitfall(r) == "Innovation club only: 80% of 5 active use cases sit in team T1 (limit 60%)."
+    assert (
+        describe_pitfall(r)
+        == "Innovation club only: 80% of 5 active use cases sit in team T1 (limit 60%)."
+    )
     assert describe_pitfall(r, "nl").startswith("Alleen een innovatieclubje: 80% van de 5")
 
 
@@ -119,9 +153,13 @@ def test_rows_are_data_only_with_the_thresholds_used(make_dataset):
     """Pitfalls return numbers and codes; the limits in force travel with the rows."""
     cases = [dict(uc("T1"), use_case_id=f"U{i}") for i in range(4)] + [uc("T2")]
     t = compute_pitfalls(
-        make_dataset(use_cases=cases), period="2025-03", thresholds={"innovation_club": 50, "no_rhythm": 3}
+        make_dataset(use_cases=cases),
+        period="2025-03",
+        thresholds={"innovation_club": 50, "no_rhythm": 3},
     )
     assert tuple(t.columns) == COLUMNS
-    assert not any(t[c].dtype == object and t[c].astype(str).str.contains(" ").any() for c in ("signal",))
+    assert not any(
+        t[c].dtype == object and t[c].astype(str).str.contains(" ").any() for c in ("signal",)
+    )
     assert signal(t, "D1", "innovation_club")["threshold"] == 50.0
     assert (t["window_months"] == 3).all()

@@ -295,7 +295,10 @@ def test_empty_register_draws_empty_matrix(make_dataset):
     "kwargs, message",
     [
         ({"hue": "budget"}, r"hue column 'budget' is not in the data"),
-        ({"palette": "no-such-palette", "hue": "goal"}, r"palette 'no-such-palette' is not a seaborn"),
+        (
+            {"palette": "no-such-palette", "hue": "goal"},
+            r"palette 'no-such-palette' is not a seaborn",
+        ),
         ({"lang": "de"}, r"lang must be one of \('en', 'nl'\)"),
         ({"label_top": -1}, r"label_top must be a whole number >= 0"),
         ({"size": "budget"}, r"size column 'budget' is not in the data"),
@@ -379,7 +382,8 @@ def test_minimal_frame_quadrants_follow_prioritisation_rule():
         assert drawn[(effort, impact)][1] == pytest.approx(to_rgb(pal[code]))
     legend = ax.get_legend()
     assert {t.get_text() for t in legend.get_texts()} == {
-        label(f"quadrant.{q}", "en") for q in ("quick_wins", "major_projects", "thankless_tasks", "fill_ins")
+        label(f"quadrant.{q}", "en")
+        for q in ("quick_wins", "major_projects", "thankless_tasks", "fill_ins")
     }
 
 
@@ -393,7 +397,9 @@ def test_minimal_frame_errors_name_the_columns_and_rows():
     with pytest.raises(ValueError, match=r"data lacks column\(s\) \['title'\]"):
         plot_impact_effort(_room().drop(columns="title"), ax=_axes())
     bad = _room().assign(impact=["4", "high", 3.0, None])
-    with pytest.raises(ValueError, match=r"impact is not a number for use_case_id \['UC-2', 'UC-4'\]"):
+    with pytest.raises(
+        ValueError, match=r"impact is not a number for use_case_id \['UC-2', 'UC-4'\]"
+    ):
         plot_impact_effort(bad, ax=_axes())
 
 
@@ -401,7 +407,9 @@ def test_palette_and_kwargs_reach_the_points():
     room = _room()
     ax = _axes()
     colours = {"quick_wins": "#000000", "major_projects": "#ff0000"}
-    plot_impact_effort(room, ax=ax, hue="quadrant", palette=colours, marker="s", alpha=0.5, annotate=False)
+    plot_impact_effort(
+        room, ax=ax, hue="quadrant", palette=colours, marker="s", alpha=0.5, annotate=False
+    )
     drawn = _by_position(ax)
     assert drawn[(1.75, 4.25)][1] == pytest.approx((0.0, 0.0, 0.0))
     assert drawn[(4.5, 3.75)][1] == pytest.approx((1.0, 0.0, 0.0))

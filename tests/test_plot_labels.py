@@ -163,10 +163,14 @@ def test_regression_charts_with_a_department_fallback(data):
 
 
 def test_regression_messages_with_a_long_name_are_bounded(data, monkeypatch):
-    result = fit_competency_roi(data, period=PERIOD, department="Operations", n_boot=20, min_obs_per_predictor=1000)
+    result = fit_competency_roi(
+        data, period=PERIOD, department="Operations", n_boot=20, min_obs_per_predictor=1000
+    )
     assert result.refused is not None
     long_message = f"Department {LONG_TEAM} has too few use cases. " * 3
-    monkeypatch.setattr("aiadopt.plots.regression.regression_messages", lambda result, lang="en": [long_message])
+    monkeypatch.setattr(
+        "aiadopt.plots.regression.regression_messages", lambda result, lang="en": [long_message]
+    )
     fig, ax = plt.subplots(figsize=(9, 5), layout="constrained")
     plot_coefficients(result, ax=ax)
     [message] = [t.get_text() for t in ax.texts]

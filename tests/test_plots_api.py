@@ -176,6 +176,8 @@ def test_alt_text_follows_the_filters_and_rejects_unknown_charts(inputs):
     assert f"{len(priorities)} use cases" in text
     assert label("alt.n_quick_wins", "en", n=int(counts.get("quick_wins", 0))) in text
     # the same split as the chart: everything is "low" below a split of 5
-    assert "0 quick wins, 0 major projects" in plots.alt_text("impact_effort", priorities, "en", split=5.0)
+    assert "0 quick wins, 0 major projects" in plots.alt_text(
+        "impact_effort", priorities, "en", split=5.0
+    )
     with pytest.raises(KeyError, match="no chart 'trend_lines'; alt text exists for: coefficients"):
         plots.alt_text("trend_lines", priorities)

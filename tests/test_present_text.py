@@ -42,11 +42,19 @@ def _signal(table, name, dept="D1"):
 
 def test_describe_pitfall_says_the_overridden_limit(make_dataset):
     """The bug: the sentence said "(limit 60%)" whatever the threshold."""
-    cases = [_uc("T1", use_case_id=f"U{i}") for i in range(4)] + [_uc("T2", use_case_id="U9"), _uc("T3")]
-    table = compute_pitfalls(make_dataset(use_cases=cases), period="2025-03", thresholds={"innovation_club": 50})
+    cases = [_uc("T1", use_case_id=f"U{i}") for i in range(4)] + [
+        _uc("T2", use_case_id="U9"),
+        _uc("T3"),
+    ]
+    table = compute_pitfalls(
+        make_dataset(use_cases=cases), period="2025-03", thresholds={"innovation_club": 50}
+    )
     row = _signal(table, "innovation_club")
     assert row["triggered"]
-    assert describe_pitfall(row) == "Innovation club only: 67% of 6 active use cases sit in team T1 (limit 50%)."
+    assert (
+        describe_pitfall(row)
+        == "Innovation club only: 67% of 6 active use cases sit in team T1 (limit 50%)."
+    )
     assert describe_pitfall(row, "nl") == (
         "Alleen een innovatieclubje: 67% van de 6 actieve use cases zit in team T1 (grens 50%)."
     )
@@ -58,31 +66,79 @@ def test_describe_pitfall_default_limits_and_missing_figures(make_dataset):
     assert describe_pitfall(_signal(table, "innovation_club")) == (
         "Innovation club only: 80% of 5 active use cases sit in team T1 (limit 60%)."
     )
-    empty = compute_pitfalls(make_dataset(use_cases=[_uc("T1", "idea", start=None)]), period="2025-03")
-    assert describe_pitfall(_signal(empty, "innovation_club")) == "Innovation club only: no active use cases."
-    assert describe_pitfall(_signal(empty, "innovation_club"), "nl").endswith("geen actieve use cases.")
+    empty = compute_pitfalls(
+        make_dataset(use_cases=[_uc("T1", "idea", start=None)]), period="2025-03"
+    )
+    assert (
+        describe_pitfall(_signal(empty, "innovation_club"))
+        == "Innovation club only: no active use cases."
+    )
+    assert describe_pitfall(_signal(empty, "innovation_club"), "nl").endswith(
+        "geen actieve use cases."
+    )
 
 
 def test_describe_pitfall_dutch_decimal_comma():
     """The bug: "3.5" with a decimal point in a Dutch sentence."""
-    row = {"signal": "too_much_at_once", "value": 3.5, "threshold": 3.0, "running_pilots": 7, "n_teams": 2}
-    assert describe_pitfall(row, "nl") == "Te veel tegelijk: 7 lopende pilots over 2 teams = 3,5 per team (grens 3)."
-    assert describe_pitfall(row) == "Too much at once: 7 running pilots across 2 teams = 3.5 per team (limit 3)."
+    row = {
+        "signal": "too_much_at_once",
+        "value": 3.5,
+        "threshold": 3.0,
+        "running_pilots": 7,
+        "n_teams": 2,
+    }
+    assert (
+        describe_pitfall(row, "nl")
+        == "Te veel tegelijk: 7 lopende pilots over 2 teams = 3,5 per team (grens 3)."
+    )
+    assert (
+        describe_pitfall(row)
+        == "Too much at once: 7 running pilots across 2 teams = 3.5 per team (limit 3)."
+    )
     row = {"signal": "no_visible_progress", "value": 22.4, "threshold": 27.5}
-    assert describe_pitfall(row, "nl") == "Geen zichtbare voortgang: adaptiviteitsscore 22 (grens 27,5)."
+    assert (
+        describe_pitfall(row, "nl")
+        == "Geen zichtbare voortgang: adaptiviteitsscore 22 (grens 27,5)."
+    )
 
 
 def test_describe_pitfall_plurals_and_window(make_dataset):
     cases = [_uc("T1", start="2025-03-05"), _uc("T2", start="2024-01-01")]
-    table = compute_pitfalls(make_dataset(use_cases=cases), period="2025-03", thresholds={"no_rhythm": 3})
+    table = compute_pitfalls(
+        make_dataset(use_cases=cases), period="2025-03", thresholds={"no_rhythm": 3}
+    )
     row = _signal(table, "no_rhythm")
     assert row["new_use_cases"] == 1 and row["pilot_decisions"] == 0
-    assert describe_pitfall(row) == "No rhythm: 1 new use case and 0 pilot decisions in the last 3 months."
-    assert describe_pitfall(row, "nl") == "Geen ritme: 1 nieuwe use case en 0 pilotbesluiten in de laatste 3 maanden."
-    one = {"signal": "too_much_at_once", "value": 1.0, "threshold": 3.0, "running_pilots": 1, "n_teams": 1}
-    assert describe_pitfall(one) == "Too much at once: 1 running pilot across 1 team = 1.0 per team (limit 3)."
-    club = {"signal": "innovation_club", "value": 100.0, "threshold": 60.0, "n_active_use_cases": 1, "top_team": "T"}
-    assert describe_pitfall(club) == "Innovation club only: 100% of 1 active use case sits in team T (limit 60%)."
+    assert (
+        describe_pitfall(row)
+        == "No rhythm: 1 new use case and 0 pilot decisions in the last 3 months."
+    )
+    assert (
+        describe_pitfall(row, "nl")
+        == "Geen ritme: 1 nieuwe use case en 0 pilotbesluiten in de laatste 3 maanden."
+    )
+    one = {
+        "signal": "too_much_at_once",
+        "value": 1.0,
+        "threshold": 3.0,
+        "running_pilots": 1,
+        "n_teams": 1,
+    }
+    assert (
+        describe_pitfall(one)
+        == "Too much at once: 1 running pilot across 1 team = 1.0 per team (limit 3)."
+    )
+    club = {
+        "signal": "innovation_club",
+        "value": 100.0,
+        "threshold": 60.0,
+        "n_active_use_cases": 1,
+        "top_team": "T",
+    }
+    assert (
+        describe_pitfall(club)
+        == "Innovation club only: 100% of 1 active use case sits in team T (limit 60%)."
+    )
 
 
 # --- the competency-to-ROI model ---------------------------------------------------------
@@ -106,7 +162,10 @@ def _result(shares, ci, coef_ci, *, cv=0.2, n_boot=200):
     )
     rows = [{c: np.nan for c in COEFFICIENT_COLUMNS} | {"term": "const"}]
     for t in terms:
-        rows.append({c: np.nan for c in COEFFICIENT_COLUMNS} | {"term": t, "ci_low": coef_ci[t][0], "ci_high": coef_ci[t][1]})
+        rows.append(
+            {c: np.nan for c in COEFFICIENT_COLUMNS}
+            | {"term": t, "ci_low": coef_ci[t][0], "ci_high": coef_ci[t][1]}
+        )
     return RegressionResult(
         n_observations=100,
         n_excluded=0,
@@ -141,8 +200,13 @@ def test_top_driver_named_when_its_interval_separates():
         "Change management stands out: it has the largest share of explained ROI variance (60%, 95% CI 45–75%), "
         "and its interval lies above that of the next, Data culture & literacy (25%, 95% CI 10–40%)."
     )
-    assert finding[1] == "Change management is the only competency whose effect on ROI has a 95% CI that excludes zero."
-    assert regression_headline(SEPARATED).startswith("Change management stands out in explaining differences in ROI (60%")
+    assert (
+        finding[1]
+        == "Change management is the only competency whose effect on ROI has a 95% CI that excludes zero."
+    )
+    assert regression_headline(SEPARATED).startswith(
+        "Change management stands out in explaining differences in ROI (60%"
+    )
     assert regression_headline(SEPARATED, "nl").startswith("Verandermanagement springt eruit")
 
 
@@ -151,7 +215,9 @@ def test_no_single_competency_stands_out_when_intervals_overlap():
     the headline must not name it a top driver, and names the competencies
     whose coefficient interval excludes zero instead."""
     finding = regression_finding(OVERLAPPING)
-    assert finding[0].startswith("No single competency stands out: Change management has the largest share")
+    assert finding[0].startswith(
+        "No single competency stands out: Change management has the largest share"
+    )
     assert "stands out:" in finding[0] and "overlaps" in finding[0]
     assert finding[1] == (
         "Strategic AI understanding and Change management are the competencies whose effect on ROI "
@@ -163,7 +229,9 @@ def test_no_single_competency_stands_out_when_intervals_overlap():
         "and Change management the 95% CI of the effect excludes zero."
     )
     assert "Hybrid" not in headline
-    assert regression_headline(OVERLAPPING, "nl").startswith("Geen enkele competentie springt eruit")
+    assert regression_headline(OVERLAPPING, "nl").startswith(
+        "Geen enkele competentie springt eruit"
+    )
     assert " en Verandermanagement " in regression_headline(OVERLAPPING, "nl")
 
 
@@ -177,7 +245,10 @@ def test_headline_when_no_coefficient_excludes_zero():
         "No single competency stands out in explaining differences in ROI, and for none does the 95% CI "
         "of the effect exclude zero."
     )
-    assert "For no competency does the 95% CI of the effect on ROI exclude zero." in regression_finding(flat)
+    assert (
+        "For no competency does the 95% CI of the effect on ROI exclude zero."
+        in regression_finding(flat)
+    )
 
 
 def test_one_significant_competency_uses_the_singular():
@@ -186,7 +257,9 @@ def test_one_significant_competency_uses_the_singular():
         {"change": (0.2, 0.8), "data": (0.2, 0.8)},
         {"change": (0.1, 0.4), "data": (-0.2, 0.3)},
     )
-    assert regression_headline(one).endswith("only for Change management does the 95% CI of the effect exclude zero.")
+    assert regression_headline(one).endswith(
+        "only for Change management does the 95% CI of the effect exclude zero."
+    )
 
 
 def test_nan_cross_validated_r2_does_not_crash(make_dataset, rng):
@@ -211,7 +284,13 @@ def test_notes_and_exclusions_are_said_from_codes():
     noted = RegressionResult(
         n_observations=90,
         n_excluded=3,
-        excluded_reasons={"not_started": 1, "no_roi": 2, "no_wave": 0, "no_leaders": 0, "incomplete": 0},
+        excluded_reasons={
+            "not_started": 1,
+            "no_roi": 2,
+            "no_wave": 0,
+            "no_leaders": 0,
+            "incomplete": 0,
+        },
         notes=[("collinear", {"names": ["strategic", "hybrid"], "threshold": 10.0})],
     )
     assert regression_notes(noted, "nl") == [
@@ -228,11 +307,17 @@ def test_notes_and_exclusions_are_said_from_codes():
 
 
 def test_fallback_rule_says_the_rule_the_model_applies():
-    assert fallback_rule("en", k=7).startswith("A department gets its own model when at least 70 of its use cases")
-    assert fallback_rule("en", k=1).startswith("A department gets its own model when at least 20 of its use cases")
+    assert fallback_rule("en", k=7).startswith(
+        "A department gets its own model when at least 70 of its use cases"
+    )
+    assert fallback_rule("en", k=1).startswith(
+        "A department gets its own model when at least 20 of its use cases"
+    )
     assert "minstens 70" in fallback_rule("nl", k=7)
     assert "per competency with survey items" in fallback_rule("en")
-    department = next(a for a in _subparser("regression")._actions if "--department" in a.option_strings)
+    department = next(
+        a for a in _subparser("regression")._actions if "--department" in a.option_strings
+    )
     assert fallback_rule("en", k=7) in department.help
 
 

@@ -67,7 +67,10 @@ def tiny(tmp_path):
         nb = nbformat.v4.new_notebook()
         nb.metadata = real.metadata
         nb.cells = [
-            nbformat.v4.new_code_cell(params.source + "\nratio: float = 1.0  # a float for the tests", metadata=params.metadata),
+            nbformat.v4.new_code_cell(
+                params.source + "\nratio: float = 1.0  # a float for the tests",
+                metadata=params.metadata,
+            ),
             nbformat.v4.new_code_cell(BODY.format(behaviour=str(behaviour))),
             nbformat.v4.new_code_cell(f"print({COMPLETION_MARK!r})"),
         ]
@@ -82,18 +85,39 @@ def tiny(tmp_path):
 
 def report(out: Path, notebooks: Path, *more: str) -> int:
     return main(
-        ["report", "--data", str(SAMPLE), "--out", str(out), "--notebooks", str(notebooks), "--n-boot", "0",
-         "--department", "HR", "--department", "Legal", *more]
+        [
+            "report",
+            "--data",
+            str(SAMPLE),
+            "--out",
+            str(out),
+            "--notebooks",
+            str(notebooks),
+            "--n-boot",
+            "0",
+            "--department",
+            "HR",
+            "--department",
+            "Legal",
+            *more,
+        ]
     )
 
 
 def snapshot(month: Path) -> dict[str, bytes]:
     """Where the month's link points and every file it shows."""
-    return {"->": os.readlink(month).encode(), **{p.name: p.read_bytes() for p in sorted(month.iterdir())}}
+    return {
+        "->": os.readlink(month).encode(),
+        **{p.name: p.read_bytes() for p in sorted(month.iterdir())},
+    }
 
 
 def leftovers(out: Path) -> list[str]:
-    return [p.name for p in out.rglob("*") if p.name.endswith(".tmp") or ".link-" in p.name or "probe" in p.name]
+    return [
+        p.name
+        for p in out.rglob("*")
+        if p.name.endswith(".tmp") or ".link-" in p.name or "probe" in p.name
+    ]
 
 
 # -- aiadopt deletes only what it created --------------------------------------------------------
@@ -136,7 +160,9 @@ def test_only_aiadopts_own_run_folders_are_cleaned_up(tmp_path, tiny):
     stranger.mkdir()
     assert report(out, notebooks) == 0
     assert not first.exists() and stranger.is_dir()
-    assert sorted(p.name for p in (out / ".runs").iterdir()) == sorted([stranger.name, (out / PERIOD).resolve().name])
+    assert sorted(p.name for p in (out / ".runs").iterdir()) == sorted(
+        [stranger.name, (out / PERIOD).resolve().name]
+    )
 
 
 # -- a failed run never loses a report ------------------------------------------------------------
@@ -174,18 +200,28 @@ def test_a_failed_report_keeps_its_earlier_version(tmp_path, tiny, capsys):
         assert hr["status"] == "failed" and hr["earlier_run"] == first["finished_at"]
         assert hr["file"] == "department-hr.html" and "injected failure" in hr["reason"]
         page = (month / "department-hr.html").read_text()
-        assert "HR v1" in page and hr["sha256"] == next(r["sha256"] for r in first["reports"] if r["department"] == "HR")
+        assert "HR v1" in page and hr["sha256"] == next(
+            r["sha256"] for r in first["reports"] if r["department"] == "HR"
+        )
         assert "Legal v2" in (month / "department-legal.html").read_text()
         index = (month / "index.html").read_text()
-        assert '<a href="department-hr.html">HR</a></td><td class="status-failed">failed</td>' in index
+        assert (
+            '<a href="department-hr.html">HR</a></td><td class="status-failed">failed</td>' in index
+        )
         assert f"de versie uit de eerdere run van {first['finished_at']}" in index
         # A third run where HR fails again still shows the first run's page, with its time.
         steer("v3", HR="fail")
         assert report(out, notebooks) == 1
         third = json.loads((month / "manifest.json").read_text())
-        assert next(r for r in third["reports"] if r["department"] == "HR")["earlier_run"] == first["finished_at"]
+        assert (
+            next(r for r in third["reports"] if r["department"] == "HR")["earlier_run"]
+            == first["finished_at"]
+        )
         assert "HR v1" in (month / "department-hr.html").read_text()
-        assert f"Shown: the version from the earlier run of {first['finished_at']}" in (month / "index.html").read_text()
+        assert (
+            f"Shown: the version from the earlier run of {first['finished_at']}"
+            in (month / "index.html").read_text()
+        )
         # Every file and the run folder have the umask's permissions (027: rw-r----- and rwxr-x---).
         assert stat.S_IMODE(month.resolve().stat().st_mode) == 0o750
         modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in month.iterdir()}
@@ -204,7 +240,10 @@ def test_timeout_must_be_a_positive_whole_number(tmp_path, tiny, capsys, value):
     with pytest.raises(SystemExit) as stop:
         report(out, notebooks, f"--timeout={value}")
     assert stop.value.code == 2
-    assert f"argument --timeout: must be a positive whole number of seconds (e.g. 600), got {value!r}" in capsys.readouterr().err
+    assert (
+        f"argument --timeout: must be a positive whole number of seconds (e.g. 600), got {value!r}"
+        in capsys.readouterr().err
+    )
     assert not out.exists()
 
 
@@ -224,14 +263,19 @@ def test_out_is_a_file(tmp_path, tiny, capsys):
     out.write_text("not a folder")
     assert report(out, notebooks) == 2
     err = capsys.readouterr().err
-    assert f"--out {out} is a file of 12 bytes, not a folder. Choose a folder" in err and "Traceback" not in err
+    assert (
+        f"--out {out} is a file of 12 bytes, not a folder. Choose a folder" in err
+        and "Traceback" not in err
+    )
     assert out.read_text() == "not a folder"
 
 
 def _mount(*args: str) -> None:
     done = subprocess.run(["mount", *args], capture_output=True, text=True)
     if done.returncode != 0:
-        pytest.skip(f"cannot mount here ({done.stderr.strip()}): needs root in a container that allows mounts")
+        pytest.skip(
+            f"cannot mount here ({done.stderr.strip()}): needs root in a container that allows mounts"
+        )
 
 
 @pytest.fixture
@@ -256,7 +300,10 @@ def test_read_only_output_folder(tmp_path, tiny, capsys, mounts):
     assert report(out, notebooks) == 2
     err = capsys.readouterr().err
     assert "cannot write the reports" in err and "Read-only file system (EROFS)" in err
-    assert f"is not writable: make it writable or choose another --out; the published {PERIOD} is unchanged" in err
+    assert (
+        f"is not writable: make it writable or choose another --out; the published {PERIOD} is unchanged"
+        in err
+    )
     assert "Traceback" not in err
     assert snapshot(out / PERIOD) == before
 
@@ -274,7 +321,10 @@ def test_output_folder_that_refuses_new_entries(tmp_path, tiny, capsys):
         capsys.readouterr()
         assert report(out, notebooks) == 2
         err = capsys.readouterr().err
-        assert "Operation not permitted (EPERM)" in err and "make it writable or choose another --out" in err
+        assert (
+            "Operation not permitted (EPERM)" in err
+            and "make it writable or choose another --out" in err
+        )
     finally:
         subprocess.run(["chattr", "-i", str(out)], check=True)
     assert snapshot(out / PERIOD) == before
@@ -300,7 +350,10 @@ def test_disk_full_while_the_reports_are_written(tmp_path, tiny, capsys, mounts)
     capsys.readouterr()
     assert report(out, notebooks) == 2
     err = capsys.readouterr().err
-    assert "No space left on device (ENOSPC). The disk is full: free space or choose another --out" in err
+    assert (
+        "No space left on device (ENOSPC). The disk is full: free space or choose another --out"
+        in err
+    )
     assert f"the published {PERIOD} is unchanged" in err and "Traceback" not in err
     assert snapshot(out / PERIOD) == before
     assert len(list((out / ".runs").iterdir())) == 1 and not leftovers(out)
@@ -335,7 +388,9 @@ def test_output_error_is_raised_by_the_library(tmp_path, tiny):
     notebooks, _ = tiny
     (tmp_path / "reports").write_text("x")
     with pytest.raises(OutputError, match="is a file of 1 bytes, not a folder"):
-        run_reports(SAMPLE, out=tmp_path / "reports", departments=["HR"], notebooks_dir=notebooks, n_boot=0)
+        run_reports(
+            SAMPLE, out=tmp_path / "reports", departments=["HR"], notebooks_dir=notebooks, n_boot=0
+        )
 
 
 # -- the manifest ---------------------------------------------------------------------------------
@@ -349,8 +404,23 @@ def test_manifest_is_strict_json_without_input_paths(tmp_path, tiny):
     codebook = tmp_path / "my-codebook.yaml"
     shutil.copy(ROOT / "aiadopt" / "data" / "codebook.yaml", codebook)
     code = main(
-        ["report", "--data", str(data), "--out", str(out), "--notebooks", str(notebooks), "--n-boot", "0",
-         "--department", "Legal", "--param", "ratio=nan", "--codebook", str(codebook)]
+        [
+            "report",
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--notebooks",
+            str(notebooks),
+            "--n-boot",
+            "0",
+            "--department",
+            "Legal",
+            "--param",
+            "ratio=nan",
+            "--codebook",
+            str(codebook),
+        ]
     )
     assert code == 0
     text = (out / PERIOD / "manifest.json").read_text()
@@ -361,9 +431,14 @@ def test_manifest_is_strict_json_without_input_paths(tmp_path, tiny):
     manifest = json.loads(text, parse_constant=refuse)
     assert "ratio" in manifest["parameters"] and manifest["parameters"]["ratio"] is None
     assert str(tmp_path) not in text and str(ROOT) not in text
-    assert not any(v.startswith("/") for v in _strings(manifest)), [v for v in _strings(manifest) if v.startswith("/")]
+    assert not any(v.startswith("/") for v in _strings(manifest)), [
+        v for v in _strings(manifest) if v.startswith("/")
+    ]
     assert {i["file"] for i in manifest["inputs"]} == {
-        "use_cases.csv", "processes.csv", "survey.csv", "my-codebook.yaml",
+        "use_cases.csv",
+        "processes.csv",
+        "survey.csv",
+        "my-codebook.yaml",
     }
     assert manifest["notebooks"]["department"]["file"] == "department_report.ipynb"
 
@@ -391,32 +466,89 @@ def test_every_file_written_has_the_umask_permissions(tmp_path):
 
     old = os.umask(0o022)
     try:
-        assert main(["kpis", "--data", str(SAMPLE), "--format", "csv", "--out", str(tmp_path / "kpis.csv")]) == 0
+        assert (
+            main(
+                [
+                    "kpis",
+                    "--data",
+                    str(SAMPLE),
+                    "--format",
+                    "csv",
+                    "--out",
+                    str(tmp_path / "kpis.csv"),
+                ]
+            )
+            == 0
+        )
         save_figure(plt.figure(), tmp_path / "chart.png")
         write_sample(tmp_path / "sample", n_respondents=100, n_use_cases=20)
         os.umask(0o007)
-        assert main(["kpis", "--data", str(SAMPLE), "--format", "json", "--out", str(tmp_path / "group.json")]) == 0
+        assert (
+            main(
+                [
+                    "kpis",
+                    "--data",
+                    str(SAMPLE),
+                    "--format",
+                    "json",
+                    "--out",
+                    str(tmp_path / "group.json"),
+                ]
+            )
+            == 0
+        )
     finally:
         os.umask(old)
-    modes = {p.relative_to(tmp_path).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in tmp_path.rglob("*") if p.is_file()}
+    modes = {
+        p.relative_to(tmp_path).as_posix(): stat.S_IMODE(p.stat().st_mode)
+        for p in tmp_path.rglob("*")
+        if p.is_file()
+    }
     assert modes == {
-        "kpis.csv": 0o644, "chart.png": 0o644, "group.json": 0o660,
-        "sample/use_cases.csv": 0o644, "sample/processes.csv": 0o644, "sample/survey.csv": 0o644,
+        "kpis.csv": 0o644,
+        "chart.png": 0o644,
+        "group.json": 0o660,
+        "sample/use_cases.csv": 0o644,
+        "sample/processes.csv": 0o644,
+        "sample/survey.csv": 0o644,
     }
 
 
 # -- signals and killed runs ----------------------------------------------------------------------
 
-RUN = [sys.executable, "-m", "aiadopt.cli", "report", "--data", str(SAMPLE), "--n-boot", "0", "--timeout", "120",
-       "--workers", "2", "--department", "HR", "--department", "Legal"]
+RUN = [
+    sys.executable,
+    "-m",
+    "aiadopt.cli",
+    "report",
+    "--data",
+    str(SAMPLE),
+    "--n-boot",
+    "0",
+    "--timeout",
+    "120",
+    "--workers",
+    "2",
+    "--department",
+    "HR",
+    "--department",
+    "Legal",
+]
 
 
 def _start(tmp_path, notebooks, out) -> tuple[subprocess.Popen, list[psutil.Process]]:
     """Start a run whose reports sleep; return it and its workers and kernels once every kernel is up."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
     proc = subprocess.Popen(
         [*RUN, "--out", str(out), "--notebooks", str(notebooks)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 120
     while len(list(tmp_path.glob("kernel-*.pid"))) < 2:  # two workers: two kernels sleeping

@@ -432,7 +432,9 @@ def test_refuses_below_ten_per_predictor(make_dataset, rng):
     result = _fit(make_dataset, *_noisy(rng, n=42))
     assert result.refusal_code == result.refused == "too_few"
     assert result.refusal_params == {"n": 42, "need": 70, "per": 10, "department": None}
-    assert regression_refusal(result).startswith("Only 42 use cases have both an ROI and leader scores")
+    assert regression_refusal(result).startswith(
+        "Only 42 use cases have both an ROI and leader scores"
+    )
     assert "at least 70 (10 per competency)" in regression_refusal(result)
     assert result.n_observations == 42
     assert result.coefficients.empty
@@ -462,7 +464,9 @@ def test_department_fallback_below_the_department_minimum(make_dataset, rng):
     )
     assert regression_finding(small)[0] == regression_fallback(small)
     assert small.to_dict()["fallback_params"] == small.fallback_params
-    assert json.loads(json.dumps(small.to_dict(), allow_nan=False))["fallback"] == "too_few_department"
+    assert (
+        json.loads(json.dumps(small.to_dict(), allow_nan=False))["fallback"] == "too_few_department"
+    )
 
     big = _fit(make_dataset, scores, roi, departments=depts, department="Big")
     assert big.scope == "department"
@@ -498,7 +502,10 @@ def test_constant_predictor_is_dropped_with_a_note(make_dataset, rng):
     assert "ethics" not in result.coefficients["term"].tolist()
     assert not result.coefficients.iloc[1:].isna().any().any()
     assert result.notes == [("dropped_constant", {"names": ["ethics"]})]
-    assert "AI ethics & governance: every use case has the same team score" in regression_notes(result)[0]
+    assert (
+        "AI ethics & governance: every use case has the same team score"
+        in regression_notes(result)[0]
+    )
     assert "AI ethics & governance" in " ".join(regression_finding(result))
     assert result.coefficients["importance"].sum() == pytest.approx(result.r_squared, abs=1e-10)
 
@@ -655,8 +662,13 @@ def test_codebook_with_fewer_competencies(make_dataset, rng):
     result = fit_competency_roi(make_dataset(**org), period="2025-06", n_boot=N_BOOT)
     assert result.refused is None  # 25 >= 10 per predictor x 2
     assert result.coefficients["term"].tolist() == ["const", "data", "change"]
-    assert result.notes[0] == ("missing_items", {"names": ["strategic", "ethics", "prompting", "hybrid", "learning"]})
-    assert regression_notes(result)[0].startswith("The codebook has no survey items for Strategic AI")
+    assert result.notes[0] == (
+        "missing_items",
+        {"names": ["strategic", "ethics", "prompting", "hybrid", "learning"]},
+    )
+    assert regression_notes(result)[0].startswith(
+        "The codebook has no survey items for Strategic AI"
+    )
 
 
 def test_no_competency_items_refuse(make_dataset):

@@ -113,8 +113,14 @@ def test_fewer_than_three_complete_respondents_is_nan_with_reason():
     res = cronbach_alpha(items)
     assert math.isnan(res.alpha)
     assert res.reason == "too_few_complete"
-    assert alpha_reason(res) == "alpha needs at least 3 respondents who answered every item; there are 2"
-    assert alpha_reason(res, "nl") == "alfa vraagt minstens 3 respondenten die elke vraag beantwoordden; dat zijn er 2"
+    assert (
+        alpha_reason(res)
+        == "alpha needs at least 3 respondents who answered every item; there are 2"
+    )
+    assert (
+        alpha_reason(res, "nl")
+        == "alfa vraagt minstens 3 respondenten die elke vraag beantwoordden; dat zijn er 2"
+    )
     assert res.n == 4
 
 

@@ -50,10 +50,29 @@ def test_failures_are_isolated_and_reported(tmp_path, capsys):
     out = tmp_path / "reports"
     code = main(
         [
-            "report", "--data", str(SAMPLE), "--out", str(out), "--workers", "2", "--timeout", "30",
-            "--n-boot", "50", "--notebooks", str(notebooks),
-            "--department", "HR", "--department", "IT", "--department", "Sales",
-            "--department", "Marketing", "--department", "Finance",
+            "report",
+            "--data",
+            str(SAMPLE),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--timeout",
+            "30",
+            "--n-boot",
+            "50",
+            "--notebooks",
+            str(notebooks),
+            "--department",
+            "HR",
+            "--department",
+            "IT",
+            "--department",
+            "Sales",
+            "--department",
+            "Marketing",
+            "--department",
+            "Finance",
         ]
     )
     err = capsys.readouterr().err
@@ -61,16 +80,23 @@ def test_failures_are_isolated_and_reported(tmp_path, capsys):
     manifest = json.loads((out / "2026-10" / "manifest.json").read_text())
     status = {r["title"]: (r["status"], r["reason"]) for r in manifest["reports"]}
     assert status["Organisation"][0] == "ok" and status["Finance"][0] == "ok"
-    assert status["HR"][0] == "failed" and "RuntimeError: injected failure for HR" in status["HR"][1]
+    assert (
+        status["HR"][0] == "failed" and "RuntimeError: injected failure for HR" in status["HR"][1]
+    )
     assert status["IT"][0] == "failed" and "timed out" in status["IT"][1]
     assert status["Sales"][0] == "failed" and "kernel died" in status["Sales"][1]
     assert status["Marketing"][0] == "failed" and "SystemExit: 0" in status["Marketing"][1]
     assert manifest["status"] == "partial"
     published = sorted(p.name for p in (out / "2026-10").iterdir())
-    assert published == ["department-finance.html", "index.html", "manifest.json", "organisation.html"]
+    assert published == [
+        "department-finance.html",
+        "index.html",
+        "manifest.json",
+        "organisation.html",
+    ]
     index = (out / "2026-10" / "index.html").read_text()
     for name in ("HR", "IT", "Sales", "Marketing"):
-        assert f"<td>{name}</td><td class=\"status-failed\">failed</td>" in index
+        assert f'<td>{name}</td><td class="status-failed">failed</td>' in index
     for name in ("HR", "IT", "Sales", "Marketing"):
         assert f"- {name}: " in err
 
@@ -79,7 +105,9 @@ def test_bad_parameters_rejected_before_any_kernel(tmp_path, capsys):
     out = tmp_path / "reports"
     assert main(["report", "--data", str(SAMPLE), "--out", str(out), "--param", "colour=blue"]) == 2
     assert "unknown parameter(s) ['colour']" in capsys.readouterr().err
-    assert main(["report", "--data", str(SAMPLE), "--out", str(out), "--department", "Atlantis"]) == 2
+    assert (
+        main(["report", "--data", str(SAMPLE), "--out", str(out), "--department", "Atlantis"]) == 2
+    )
     err = capsys.readouterr().err
     assert "unknown department(s) ['Atlantis']" in err and "Finance" in err
     assert main(["report", "--data", str(SAMPLE), "--out", str(out), "--param", "seed=3"]) == 2
@@ -96,8 +124,21 @@ def test_string_ids_stay_strings(tmp_path, capsys):
     notebooks = _notebooks_with(tmp_path, check, extra_param='team_code: str = "x"  # a team code')
     out = tmp_path / "reports"
     code = main(
-        ["report", "--data", str(SAMPLE), "--out", str(out), "--n-boot", "20", "--notebooks", str(notebooks),
-         "--department", "Legal", "--param", "team_code=0042"]
+        [
+            "report",
+            "--data",
+            str(SAMPLE),
+            "--out",
+            str(out),
+            "--n-boot",
+            "20",
+            "--notebooks",
+            str(notebooks),
+            "--department",
+            "Legal",
+            "--param",
+            "team_code=0042",
+        ]
     )
     assert code == 0, capsys.readouterr().err
     manifest = json.loads((out / "2026-10" / "manifest.json").read_text())
@@ -114,12 +155,20 @@ def test_rerun_replaces_month_atomically_and_lock_blocks_a_second_run(tmp_path):
     target = (out / "2026-10").resolve()
     assert target != first_target and not first_target.exists()  # old run removed
     assert sorted(p.name for p in (out / "2026-10").iterdir()) == [
-        "department-it.html", "department-legal.html", "index.html", "manifest.json", "organisation.html",
+        "department-it.html",
+        "department-legal.html",
+        "index.html",
+        "manifest.json",
+        "organisation.html",
     ]
     leftovers = [p for p in out.rglob("*") if p.name.endswith(".tmp") or ".link-" in p.name]
     assert not leftovers
     with FileLock(str(out / ".2026-10.lock")):
-        with pytest.raises(ReportLockedError, match="another aiadopt report run for 2026-10 is in progress"):
+        with pytest.raises(
+            ReportLockedError, match="another aiadopt report run for 2026-10 is in progress"
+        ):
             run_reports(SAMPLE, out=out, departments=["Legal"], n_boot=20, progress=False)
-        assert main(["report", "--data", str(SAMPLE), "--out", str(out), "--department", "Legal"]) == 3
+        assert (
+            main(["report", "--data", str(SAMPLE), "--out", str(out), "--department", "Legal"]) == 3
+        )
     assert (out / "2026-10").resolve() == target  # untouched by the blocked runs

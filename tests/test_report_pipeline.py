@@ -37,8 +37,12 @@ def test_every_report_published(sample_run):
     departments = sorted(set(load(data).use_cases["department"]))
     names = sorted(p.name for p in result.directory.iterdir())
     reports = ["organisation"] + [f"department-{d.lower()}" for d in departments]
-    printed = [".html", ".pdf"] if any(r.pdf for r in result.results) else [".html"]  # --pdf with chromium
-    expected = sorted(["index.html", "manifest.json"] + [name + ext for name in reports for ext in printed])
+    printed = (
+        [".html", ".pdf"] if any(r.pdf for r in result.results) else [".html"]
+    )  # --pdf with chromium
+    expected = sorted(
+        ["index.html", "manifest.json"] + [name + ext for name in reports for ext in printed]
+    )
     assert names == expected
     assert result.directory.name == "2026-10" and result.directory.is_symlink()
 
@@ -66,8 +70,12 @@ def test_no_code_no_scripts_no_external_references(sample_run):
     for path in result.directory.glob("*.html"):
         text = path.read_text()
         assert "<script" not in text.lower()
-        assert "report.header()" not in text and "from aiadopt" not in text and "import " not in text
-        assert not re.search(r'(src|href)="(?!data:|#|department-|organisation\.(html|pdf)")', text), path.name
+        assert (
+            "report.header()" not in text and "from aiadopt" not in text and "import " not in text
+        )
+        assert not re.search(
+            r'(src|href)="(?!data:|#|department-|organisation\.(html|pdf)")', text
+        ), path.name
         assert "http://" not in text and "https://" not in text
 
 
@@ -77,11 +85,24 @@ def test_sections_in_order_with_table_of_contents(sample_run):
     ids = re.findall(r'<h2 id="([^"]+)">', text)
     expected = [s for s in SECTIONS]
     assert ids == [s for s in expected if s in ids]
-    assert {"summary", "kpis", "trend", "priorities", "teams", "competencies", "culture", "goals", "pitfalls", "regression"} <= set(ids)
+    assert {
+        "summary",
+        "kpis",
+        "trend",
+        "priorities",
+        "teams",
+        "competencies",
+        "culture",
+        "goals",
+        "pitfalls",
+        "regression",
+    } <= set(ids)
     toc = re.search(r'<nav class="toc".*?</nav>', text, flags=re.S).group(0)
     assert re.findall(r'href="#([^"]+)"', toc) == [i for i in ids if i != "toc"]
     org = (result.directory / "organisation.html").read_text()
-    assert "teams" not in re.findall(r'<h2 id="([^"]+)">', org)  # no team table in the organisation report
+    assert "teams" not in re.findall(
+        r'<h2 id="([^"]+)">', org
+    )  # no team table in the organisation report
 
 
 def test_privacy_no_respondent_ids_or_free_text(sample_run, sample_free_text):
@@ -98,7 +119,10 @@ def test_privacy_no_respondent_ids_or_free_text(sample_run, sample_free_text):
 def _rows(text: str) -> list[list[str]]:
     rows = []
     for tr in re.findall(r"<tr>(.*?)</tr>", text, flags=re.S):
-        cells = [htmlmod.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
+        cells = [
+            htmlmod.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)
+        ]
         if cells:
             rows.append(cells)
     return rows
@@ -107,7 +131,11 @@ def _rows(text: str) -> list[list[str]]:
 def _raw_adoption(data_dir, period="2026-10"):
     """Leadership adoption without any suppression, computed independently."""
     s = load(data_dir).survey
-    s = s[(s["wave"] == pd.Period(period, "M")) & (s["role"] == "leader") & s["ai_use_frequency"].notna()]
+    s = s[
+        (s["wave"] == pd.Period(period, "M"))
+        & (s["role"] == "leader")
+        & s["ai_use_frequency"].notna()
+    ]
     adopt = s["ai_use_frequency"].isin(["weekly", "daily"])
     by_team = adopt.groupby(s["team"]).mean() * 100
     by_dept = adopt.groupby(s["department"]).mean() * 100
@@ -117,7 +145,10 @@ def _raw_adoption(data_dir, period="2026-10"):
 def _tables(text: str) -> list[tuple[list[str], list[list[str]]]]:
     out = []
     for table in re.findall(r"<table.*?</table>", text, flags=re.S):
-        head = [htmlmod.unescape(re.sub(r"<[^>]+>", "", h)).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", table, flags=re.S)]
+        head = [
+            htmlmod.unescape(re.sub(r"<[^>]+>", "", h)).strip()
+            for h in re.findall(r"<th[^>]*>(.*?)</th>", table, flags=re.S)
+        ]
         out.append((head, _rows(table)))
     return out
 
@@ -137,7 +168,9 @@ def test_privacy_suppressed_values_are_not_shown(sample_run):
             for row in rows:
                 if row[0] in suppressed:
                     raw = by_team.get(row[0], by_dept.get(row[0]))
-                    assert row[col] == "suppressed", f"{path.name}: {row[0]} shows {row[col]!r} (raw {raw})"
+                    assert row[col] == "suppressed", (
+                        f"{path.name}: {row[0]} shows {row[col]!r} (raw {raw})"
+                    )
                     checked += 1
     assert checked >= 10
 
@@ -156,7 +189,11 @@ def test_privacy_never_exactly_one_suppressed_part(sample_run):
             assert n != 1, f"{path.name}: exactly one department suppressed"
         for dept, teams in teams_of.items():
             team_rows = [r for r in rows if r[0] in teams]
-            if len(team_rows) == len(teams) and dept_rows.get(dept) and "suppressed" not in dept_rows[dept]:
+            if (
+                len(team_rows) == len(teams)
+                and dept_rows.get(dept)
+                and "suppressed" not in dept_rows[dept]
+            ):
                 n = sum("suppressed" in r for r in team_rows)
                 assert n != 1, f"{path.name}: exactly one team of {dept} suppressed"
 
@@ -183,7 +220,9 @@ def _need_browser():
     return pytest.importorskip("playwright.sync_api")
 
 
-@pytest.mark.parametrize("page_name", ["index.html", "department-finance.html", "organisation.html"])
+@pytest.mark.parametrize(
+    "page_name", ["index.html", "department-finance.html", "organisation.html"]
+)
 def test_reports_in_a_real_browser(sample_run, tmp_path, page_name):
     sync_api = _need_browser()
     result, _ = sample_run
@@ -215,10 +254,14 @@ def test_reports_in_a_real_browser(sample_run, tmp_path, page_name):
             images = page.eval_on_selector_all(
                 "img", "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight])"
             )
-            code = page.eval_on_selector_all("pre, code, .jp-InputArea, .input_area", "els => els.length")
+            code = page.eval_on_selector_all(
+                "pre, code, .jp-InputArea, .input_area", "els => els.length"
+            )
             visible_text = page.inner_text("body")
             page.screenshot(path=str(tmp_path / f"{page_name}.png"), full_page=False)
-            links = page.eval_on_selector_all("nav.toc a, table a", "els => els.map(e => e.getAttribute('href'))")
+            links = page.eval_on_selector_all(
+                "nav.toc a, table a", "els => els.map(e => e.getAttribute('href'))"
+            )
         finally:
             context.close()
     assert not console, [str(m) for m in console]

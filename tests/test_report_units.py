@@ -55,7 +55,12 @@ def test_sanitize_strips_scripts_styles_and_external_urls():
         '<a href="https://example.org">out</a><a href="#kpis">in</a><iframe src="x"></iframe>'
     )
     clean = rhtml.sanitize(dirty)
-    assert "<script" not in clean and "<style" not in clean and "onclick" not in clean and "iframe" not in clean
+    assert (
+        "<script" not in clean
+        and "<style" not in clean
+        and "onclick" not in clean
+        and "iframe" not in clean
+    )
     assert "tracker.example" not in clean and "example.org" not in clean
     assert 'src="data:image/png;base64,AAAA"' in clean and 'href="#kpis"' in clean
     assert '<h2 id="x">' in clean
@@ -98,8 +103,12 @@ def test_notebooks_are_stripped_and_documented(name):
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None, "commit notebooks without outputs"
-            assert "def " not in cell.source and "class " not in cell.source  # logic lives in the library
+            assert cell.outputs == [] and cell.execution_count is None, (
+                "commit notebooks without outputs"
+            )
+            assert (
+                "def " not in cell.source and "class " not in cell.source
+            )  # logic lives in the library
     declared = pm.inspect_notebook(str(NOTEBOOKS / name))
     assert {"data_dir", "period", "lang", "min_group_size"} <= set(declared)
     for param in declared.values():
@@ -111,5 +120,12 @@ def test_notebooks_are_stripped_and_documented(name):
 def test_notebooks_run_top_to_bottom_with_their_defaults(tmp_path, name):
     """As an analyst opens them in JupyterLab: no parameters, cwd notebooks/."""
     out = tmp_path / name
-    pm.execute_notebook(str(NOTEBOOKS / name), str(out), parameters={"n_boot": 50}, cwd=str(NOTEBOOKS), progress_bar=False, kernel_name="python3")
+    pm.execute_notebook(
+        str(NOTEBOOKS / name),
+        str(out),
+        parameters={"n_boot": 50},
+        cwd=str(NOTEBOOKS),
+        progress_bar=False,
+        kernel_name="python3",
+    )
     assert _incomplete(nbformat.read(out, as_version=4)) is None

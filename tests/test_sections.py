@@ -93,7 +93,9 @@ def test_reports_render_their_sections_in_registry_order(finance, organisation):
     assert re.findall(r'<h2 id="([^"]+)">', page) == [s for s in report.sections if s != "header"]
     org_report, org_page = organisation
     assert "teams" not in org_report.sections
-    assert re.findall(r'<h2 id="([^"]+)">', org_page) == [s for s in org_report.sections if s != "header"]
+    assert re.findall(r'<h2 id="([^"]+)">', org_page) == [
+        s for s in org_report.sections if s != "header"
+    ]
 
 
 def test_show_one_section_and_refuse_unknown_ones(monkeypatch):
@@ -115,15 +117,27 @@ def test_report_notebooks_are_thin(name):
     assert len(code) == 4  # parameters, the Report, the sections, finish
     assert code[2] == "report.render()" and code[3] == "report.finish()"
     methods = {s.method for s in REGISTRY}
-    assert not any(f"report.{m}(" in src for src in code for m in methods)  # the order lives in the registry
+    assert not any(
+        f"report.{m}(" in src for src in code for m in methods
+    )  # the order lives in the registry
     note = nb.cells[0]
-    assert "analyst-note" in note.metadata["tags"] and 'report.show("kpis")' in note.source and "report.sections" in note.source
+    assert (
+        "analyst-note" in note.metadata["tags"]
+        and 'report.show("kpis")' in note.source
+        and "report.sections" in note.source
+    )
 
 
 # --- header, KPI table ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("lang,period,wave", [("en", "Period October 2026", "survey wave October 2026"), ("nl", "Periode oktober 2026", "enquêteronde oktober 2026")])
+@pytest.mark.parametrize(
+    "lang,period,wave",
+    [
+        ("en", "Period October 2026", "survey wave October 2026"),
+        ("nl", "Periode oktober 2026", "enquêteronde oktober 2026"),
+    ],
+)
 def test_meta_line_names_months_and_the_date_in_words(monkeypatch, lang, period, wave):
     shown: list[str] = []
     monkeypatch.setattr(sections, "_display", shown.append)
@@ -150,13 +164,17 @@ def test_change_direction_per_kpi(key, change, arrow, cls):
 
 def test_kpi_table_colours_and_marks_changes(finance):
     table = _section(finance[1], "kpis")
-    tti = re.search(r"Time-to-impact \(days\)</td><td>(\d+)</td><td>(\d+)</td><td([^>]*)>([^<]*)</td>", table)
+    tti = re.search(
+        r"Time-to-impact \(days\)</td><td>(\d+)</td><td>(\d+)</td><td([^>]*)>([^<]*)</td>", table
+    )
     now, before, cls, shown = int(tti.group(1)), int(tti.group(2)), tti.group(3), tti.group(4)
     assert now != before  # data/sample: a change to judge
     expected = ("\u25b2", "change-bad") if now > before else ("\u25bc", "change-good")
     assert shown.startswith(expected[0]) and expected[1] in cls
     # A KPI without change (Finance's adaptivity score: 0 both months) has no colour and no arrow.
-    same = re.search(r"Adaptivity score</td><td>([^<]*)</td><td>([^<]*)</td><td([^>]*)>([^<]*)</td>", table)
+    same = re.search(
+        r"Adaptivity score</td><td>([^<]*)</td><td>([^<]*)</td><td([^>]*)>([^<]*)</td>", table
+    )
     if same.group(1) == same.group(2):
         assert same.group(3) == "" and not same.group(4).startswith(("\u25b2", "\u25bc"))
 
@@ -206,7 +224,9 @@ def test_trend_marks_small_n_points_and_leaves_suppressed_months_as_gaps(trend):
 
 
 def test_trend_counts_have_whole_ticks_and_a_hidden_kpi_says_suppressed(trend):
-    fig = plot_kpi_trend(trend, unit="Legal", level="department")  # 1 to 3 use cases; adoption always hidden
+    fig = plot_kpi_trend(
+        trend, unit="Legal", level="department"
+    )  # 1 to 3 use cases; adoption always hidden
     counts = fig.axes[0]
     assert all(float(v).is_integer() for v in counts.get_yticks())
     labels = [t.get_text() for t in counts.get_yticklabels()]
@@ -216,7 +236,9 @@ def test_trend_counts_have_whole_ticks_and_a_hidden_kpi_says_suppressed(trend):
 
 
 def test_trend_refuses_an_unknown_unit(trend):
-    with pytest.raises(ValueError, match="trend has no rows for level 'department', unit 'Atlantis'"):
+    with pytest.raises(
+        ValueError, match="trend has no rows for level 'department', unit 'Atlantis'"
+    ):
         plot_kpi_trend(trend, unit="Atlantis", level="department")
 
 
@@ -225,7 +247,10 @@ def test_trend_refuses_an_unknown_unit(trend):
 
 def test_every_chart_has_alt_text_that_says_what_it_shows(finance, organisation):
     for report, page in (finance, organisation):
-        alts = [html.unescape(a) for a in re.findall(r'<img src="data:image/png;base64,[^"]*" alt="([^"]*)"', page)]
+        alts = [
+            html.unescape(a)
+            for a in re.findall(r'<img src="data:image/png;base64,[^"]*" alt="([^"]*)"', page)
+        ]
         assert len(alts) >= 9
         assert len(set(alts)) == len(alts)
         for alt in alts:
@@ -248,8 +273,15 @@ def test_tables_explain_dash_and_suppressed_where_they_show_them(monkeypatch):
     shown: list[str] = []
     monkeypatch.setattr(sections, "_display", shown.append)
     report = Report(SAMPLE, lang="nl", n_boot=20)
-    report.table(pd.DataFrame({"a": [1.0, np.nan], "b": ["x", "y"]}), numeric={"a": 1}, suppressed={"b": pd.Series([False, True])})
-    assert "“–”: niet te berekenen" in shown[-1] and "“onderdrukt”: verborgen vanwege privacy (minder dan 5" in shown[-1]
+    report.table(
+        pd.DataFrame({"a": [1.0, np.nan], "b": ["x", "y"]}),
+        numeric={"a": 1},
+        suppressed={"b": pd.Series([False, True])},
+    )
+    assert (
+        "“–”: niet te berekenen" in shown[-1]
+        and "“onderdrukt”: verborgen vanwege privacy (minder dan 5" in shown[-1]
+    )
     report.table(pd.DataFrame({"a": [1.0, 2.0]}), numeric={"a": 1})
     assert "note" not in shown[-1]
 
@@ -273,7 +305,17 @@ def test_low_reliability_is_flagged_in_words(monkeypatch):
 
 def test_about_names_sources_and_explains_methods(organisation):
     about = html.unescape(_section(organisation[1], "about"))
-    for word in ("survey.csv", "use_cases.csv", "processes.csv", "Nederlandse AI-Monitor 2025", "HC3", "LMG", "Bootstrap", "Cross-validation", "complementary suppression"):
+    for word in (
+        "survey.csv",
+        "use_cases.csv",
+        "processes.csv",
+        "Nederlandse AI-Monitor 2025",
+        "HC3",
+        "LMG",
+        "Bootstrap",
+        "Cross-validation",
+        "complementary suppression",
+    ):
         assert word.lower() in about.lower(), word
     assert "seed" not in about.lower()
 

@@ -37,7 +37,12 @@ def data(make_dataset):
     """Latest month with data: 2025-03 (a survey wave); the run is later."""
     return make_dataset(
         use_cases=[
-            {"team": "T1", "start_date": "2025-01-10", "decision_date": "2025-03-01", "status": "production"},
+            {
+                "team": "T1",
+                "start_date": "2025-01-10",
+                "decision_date": "2025-03-01",
+                "status": "production",
+            },
             {"team": "T2", "start_date": "2025-02-10"},
         ],
         processes=[{"department": "D1", "process": "P", "core": True}],
@@ -80,7 +85,10 @@ def test_survey_wave_is_the_latest_on_or_before(make_dataset):
     wave, mask = survey_wave(survey, pd.Period("2025-04", "M"))
     assert wave == MARCH and mask.tolist() == [False, True, False, True]
     assert survey_wave(survey, pd.Period("2024-12", "M"))[0] is None
-    assert [str(pd.Period(ordinal=o, freq="M")) for o in waves_up_to(survey, MARCH)] == ["2025-01", "2025-03"]
+    assert [str(pd.Period(ordinal=o, freq="M")) for o in waves_up_to(survey, MARCH)] == [
+        "2025-01",
+        "2025-03",
+    ]
 
 
 def test_wave_at_start_takes_the_first_wave_before_every_wave():
@@ -109,9 +117,12 @@ def test_period_of_resolves_latest_through_the_dataset(data):
 
 def test_latest_is_accepted_everywhere(data):
     """Each entry point gives for "latest" what it gives for the latest month."""
-    pdt.assert_frame_equal(compute_kpis(data, period="latest"), compute_kpis(data, period="2025-03"))
     pdt.assert_frame_equal(
-        compute_kpi_trend(data, period="latest", months=2), compute_kpi_trend(data, period="2025-03", months=2)
+        compute_kpis(data, period="latest"), compute_kpis(data, period="2025-03")
+    )
+    pdt.assert_frame_equal(
+        compute_kpi_trend(data, period="latest", months=2),
+        compute_kpi_trend(data, period="2025-03", months=2),
     )
     for func in (compute_phases, compute_goal_mix):
         pdt.assert_frame_equal(func(data, period="latest"), func(data, period="2025-03"))
@@ -120,9 +131,12 @@ def test_latest_is_accepted_everywhere(data):
         compute_trained_roi_ratio(data, period="2025-03", n_boot=10),
     )
     pdt.assert_frame_equal(
-        compute_measures(data, period="latest", n_boot=10), compute_measures(data, period="2025-03", n_boot=10)
+        compute_measures(data, period="latest", n_boot=10),
+        compute_measures(data, period="2025-03", n_boot=10),
     )
-    pdt.assert_frame_equal(compute_pitfalls(data, period="latest"), compute_pitfalls(data, period="2025-03"))
+    pdt.assert_frame_equal(
+        compute_pitfalls(data, period="latest"), compute_pitfalls(data, period="2025-03")
+    )
     table, reasons = build_model_table(data, period="latest")
     pdt.assert_frame_equal(table, build_model_table(data, period="2025-03")[0])
     assert reasons == build_model_table(data, period="2025-03")[1]

@@ -55,7 +55,9 @@ def test_library_entry_points_accept_a_catalogue_only_department(make_dataset):
     )
     pitfalls = compute_pitfalls(data, period="2025-03", department="C")
     assert set(pitfalls["department"]) == {"C"}
-    assert pitfalls.loc[pitfalls["triggered"], "signal"].tolist() == ["no_rhythm"]  # nothing started
+    assert pitfalls.loc[pitfalls["triggered"], "signal"].tolist() == [
+        "no_rhythm"
+    ]  # nothing started
     assert compute_priorities(data, department="C").empty
     # too few use cases of its own: the organisation model stands in
     result = fit_competency_roi(data, period="2025-03", department="C", n_boot=0)
@@ -69,12 +71,16 @@ def catalogue_only_folder(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("catalogue_only") / "data"
     shutil.copytree(SAMPLE, folder)
     processes = pd.read_csv(folder / "processes.csv", dtype=str, keep_default_na=False)
-    extra = pd.DataFrame({"department": [ONLY_IN_CATALOGUE] * 2, "process": ["Audit", "Toezicht"], "core": "true"})
+    extra = pd.DataFrame(
+        {"department": [ONLY_IN_CATALOGUE] * 2, "process": ["Audit", "Toezicht"], "core": "true"}
+    )
     pd.concat([processes, extra]).to_csv(folder / "processes.csv", index=False)
     return folder
 
 
-def test_report_and_pitfalls_agree_on_a_catalogue_only_department(catalogue_only_folder, monkeypatch):
+def test_report_and_pitfalls_agree_on_a_catalogue_only_department(
+    catalogue_only_folder, monkeypatch
+):
     data = load(catalogue_only_folder)
     assert ONLY_IN_CATALOGUE in known_departments(data)
     period = str(data.latest_period())
@@ -84,7 +90,9 @@ def test_report_and_pitfalls_agree_on_a_catalogue_only_department(catalogue_only
     shown: list[str] = []
     monkeypatch.setattr(sections, "_display", shown.append)
     monkeypatch.setattr(sections.plt, "close", lambda fig=None: None)
-    report = Report(catalogue_only_folder, department=ONLY_IN_CATALOGUE, n_boot=20)  # raised "unknown department"
+    report = Report(
+        catalogue_only_folder, department=ONLY_IN_CATALOGUE, n_boot=20
+    )  # raised "unknown department"
     assert report.period == period
     report.render_all()
     assert shown and ONLY_IN_CATALOGUE in "".join(shown)
@@ -92,5 +100,7 @@ def test_report_and_pitfalls_agree_on_a_catalogue_only_department(catalogue_only
 
 
 def test_report_refuses_an_unknown_department_with_the_known_ones():
-    with pytest.raises(ValueError, match=r"unknown department 'Atlantis'; known departments: Finance, HR"):
+    with pytest.raises(
+        ValueError, match=r"unknown department 'Atlantis'; known departments: Finance, HR"
+    ):
         Report(SAMPLE, department="Atlantis", n_boot=0)

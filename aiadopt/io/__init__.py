@@ -44,22 +44,46 @@ def find_table(folder: str | Path, table: str) -> Path:
         raise ValueError(f"unknown table {table!r}; expected one of {TABLES}")
     if not folder.is_dir():
         raise DataValidationError(
-            [Problem(file=str(folder), rule="the data folder does not exist", fix="Pass the folder that holds use_cases, processes and survey files.")]
+            [
+                Problem(
+                    file=str(folder),
+                    rule="the data folder does not exist",
+                    fix="Pass the folder that holds use_cases, processes and survey files.",
+                )
+            ]
         )
-    found = sorted(p for p in folder.iterdir() if p.is_file() and p.stem.lower() == table and p.suffix.lower() in EXTENSIONS)
+    found = sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.stem.lower() == table and p.suffix.lower() in EXTENSIONS
+    )
     if not found:
         names = ", ".join(f"{table}{ext}" for ext in (".csv", ".xlsx", ".parquet"))
         raise DataValidationError(
-            [Problem(file=f"{table}.*", rule=f"missing file: {folder} holds none of {names}", fix=f"Put the {table.replace('_', ' ')} table in the folder under one of those names.")]
+            [
+                Problem(
+                    file=f"{table}.*",
+                    rule=f"missing file: {folder} holds none of {names}",
+                    fix=f"Put the {table.replace('_', ' ')} table in the folder under one of those names.",
+                )
+            ]
         )
     if len(found) > 1:
         raise DataValidationError(
-            [Problem(file=found[0].name, rule=f"more than one file for table {table!r} ({', '.join(p.name for p in found)})", fix="Keep one of them in the folder.")]
+            [
+                Problem(
+                    file=found[0].name,
+                    rule=f"more than one file for table {table!r} ({', '.join(p.name for p in found)})",
+                    fix="Keep one of them in the folder.",
+                )
+            ]
         )
     return found[0]
 
 
-def _convert(path: str | Path, table: str, codebook: Codebook, today: dt.date | None = None) -> Converted:
+def _convert(
+    path: str | Path, table: str, codebook: Codebook, today: dt.date | None = None
+) -> Converted:
     raw = read_raw(Path(path), table)
     return _CONVERTERS[table](raw, codebook, today=today)
 
@@ -70,7 +94,13 @@ def _single(path, table, codebook) -> tuple[Converted, Path]:
         path = find_table(path, table)
     elif not path.is_file():
         raise DataValidationError(
-            [Problem(file=path.name, rule=f"missing file: {path} does not exist", fix="Check the path.")]
+            [
+                Problem(
+                    file=path.name,
+                    rule=f"missing file: {path} does not exist",
+                    fix="Check the path.",
+                )
+            ]
         )
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     converted = _convert(path, table, cb)
@@ -79,14 +109,18 @@ def _single(path, table, codebook) -> tuple[Converted, Path]:
     return converted, path
 
 
-def load_use_cases(path: str | Path, *, codebook: Codebook | str | Path | None = None) -> pd.DataFrame:
+def load_use_cases(
+    path: str | Path, *, codebook: Codebook | str | Path | None = None
+) -> pd.DataFrame:
     """Read and validate a use-case register (a file, or a folder holding
     ``use_cases.*``). Returns the canonical frame described in
     :class:`~aiadopt.dataset.Dataset`."""
     return _single(path, "use_cases", codebook)[0].frame
 
 
-def load_processes(path: str | Path, *, codebook: Codebook | str | Path | None = None) -> pd.DataFrame:
+def load_processes(
+    path: str | Path, *, codebook: Codebook | str | Path | None = None
+) -> pd.DataFrame:
     """Read and validate a process catalogue (file or folder)."""
     return _single(path, "processes", codebook)[0].frame
 
@@ -163,7 +197,9 @@ def load(
     )
 
 
-def _cross_check_teams(use_cases: Converted, survey: Converted, sources: dict[str, Path]) -> list[Problem]:
+def _cross_check_teams(
+    use_cases: Converted, survey: Converted, sources: dict[str, Path]
+) -> list[Problem]:
     """A team must sit under the same department in the register and in the survey."""
     uc = use_cases.frame[["team", "department"]].dropna()
     sv = survey.frame[["team", "department"]].dropna().drop_duplicates("team")
@@ -214,13 +250,20 @@ def _check_spellings(converted: dict[str, Converted], sources: dict[str, Path]) 
     are one unit spelled two ways: an error listing both."""
     out = []
     for column, tables in _NAME_COLUMNS.items():
-        seen: dict[str, list[tuple[str, str, str | None, str]]] = {}  # casefold -> [(spelling, file, line, column)]
+        seen: dict[
+            str, list[tuple[str, str, str | None, str]]
+        ] = {}  # casefold -> [(spelling, file, line, column)]
         for table in tables:
             conv = converted.get(table)
             if conv is None or column not in conv.frame:
                 continue
             for spelling, label in _first_rows(conv.frame[column]).items():
-                entry = (spelling, sources[table].name, conv.locate(label), conv.header.get(column, column))
+                entry = (
+                    spelling,
+                    sources[table].name,
+                    conv.locate(label),
+                    conv.header.get(column, column),
+                )
                 group = seen.setdefault(spelling.casefold(), [])
                 if all(e[0] != spelling for e in group):
                     group.append(entry)
@@ -245,7 +288,11 @@ def _check_spellings(converted: dict[str, Converted], sources: dict[str, Path]) 
 def _unused_departments(converted: dict[str, Converted], sources: dict[str, Path]) -> list[Problem]:
     """Departments of the process catalogue with no use case and no survey
     row: often a typo, and their core processes count as processes without AI."""
-    used = {str(v) for table in ("use_cases", "survey") for v in converted[table].frame["department"].dropna().unique()}
+    used = {
+        str(v)
+        for table in ("use_cases", "survey")
+        for v in converted[table].frame["department"].dropna().unique()
+    }
     processes = converted["processes"]
     out = []
     for name, label in _first_rows(processes.frame["department"]).items():

@@ -36,7 +36,9 @@ _DUTCH_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 #: Characters that show nothing but make two names differ: zero-width
 #: spaces and joiners, word joiner, BOM, soft hyphen, and the bidirectional
 #: marks, embeddings, overrides and isolates.
-_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
 
 
 def _distinct(raw: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -46,7 +48,9 @@ def _distinct(raw: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     uniques = np.asarray(uniques, dtype=object)
     missing = codes < 0
     if len(uniques):
-        blank_u = np.fromiter((isinstance(u, str) and not u.strip() for u in uniques), bool, len(uniques))
+        blank_u = np.fromiter(
+            (isinstance(u, str) and not u.strip() for u in uniques), bool, len(uniques)
+        )
         if blank_u.any():
             missing = missing | blank_u.take(np.where(missing, 0, codes))
             codes = np.where(missing, -1, codes)
@@ -80,10 +84,14 @@ def _recode_categorical(raw: pd.Series, one) -> pd.Series:
     merge). Costs O(categories) plus one integer take."""
     cats = raw.cat.categories
     converted = [one(c) for c in cats]
-    converted = [None if (c is None or (isinstance(c, str) and not c.strip())) else c for c in converted]
+    converted = [
+        None if (c is None or (isinstance(c, str) and not c.strip())) else c for c in converted
+    ]
     final = list(dict.fromkeys(c for c in converted if c is not None))
     position = {c: i for i, c in enumerate(final)}
-    code_map = np.array([position.get(c, -1) if c is not None else -1 for c in converted] + [-1], dtype=np.int64)
+    code_map = np.array(
+        [position.get(c, -1) if c is not None else -1 for c in converted] + [-1], dtype=np.int64
+    )
     codes = raw.cat.codes.to_numpy()
     new_codes = code_map[np.where(codes < 0, len(cats), codes)]
     return pd.Series(pd.Categorical.from_codes(new_codes, categories=final), index=raw.index)
@@ -124,8 +132,10 @@ def to_text(raw: pd.Series) -> pd.Series:
     codes, uniques, missing = _distinct(raw)
     converted = np.array([one(u) for u in uniques], dtype=object)
     clean = pd.api.types.is_string_dtype(raw.dtype) and raw.dtype != object
-    if clean and not (missing & raw.notna().to_numpy()).any() and all(
-        a == b for a, b in zip(converted, uniques, strict=True)
+    if (
+        clean
+        and not (missing & raw.notna().to_numpy()).any()
+        and all(a == b for a, b in zip(converted, uniques, strict=True))
     ):
         return raw
     if len(uniques) == 0:
@@ -136,7 +146,12 @@ def to_text(raw: pd.Series) -> pd.Series:
 
 
 #: Formats tried, in order, for text in a date column.
-_DATE_PARSE_FORMATS = DATE_FORMATS + ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S")
+_DATE_PARSE_FORMATS = DATE_FORMATS + (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y %H:%M:%S",
+)
 _MONTH_FORMATS = ("%Y-%m", "%Y/%m", "%m-%Y", "%Y%m")
 #: The earliest plausible date of an input (nothing about AI adoption
 #: happened before).
@@ -197,16 +212,25 @@ def _one_month(v) -> dt.date | None:
     return None if d is None else d.replace(day=1)
 
 
-def _dates_by_unique(raw: pd.Series, one, first: dt.date, last: dt.date) -> tuple[pd.Series, pd.Series, pd.Series]:
+def _dates_by_unique(
+    raw: pd.Series, one, first: dt.date, last: dt.date
+) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Apply ``one`` (value -> date or None) to the distinct values; returns
     ``datetime64[ns]`` values (NaT where unreadable or outside
     ``first``..``last``), the unreadable mask and the outside mask."""
     codes, uniques, missing = _distinct(raw)
     dates = [one(u) for u in uniques]
     unreadable_u = np.array([d is None for d in dates] + [False], dtype=bool)
-    outside_u = np.array([d is not None and not first <= d <= last for d in dates] + [False], dtype=bool)
+    outside_u = np.array(
+        [d is not None and not first <= d <= last for d in dates] + [False], dtype=bool
+    )
     values_u = np.array(
-        [np.datetime64(d, "ns") if d is not None and first <= d <= last else np.datetime64("NaT", "ns") for d in dates]
+        [
+            np.datetime64(d, "ns")
+            if d is not None and first <= d <= last
+            else np.datetime64("NaT", "ns")
+            for d in dates
+        ]
         + [np.datetime64("NaT", "ns")],
         dtype="datetime64[ns]",
     )
@@ -225,7 +249,9 @@ def _window(window: tuple[dt.date, dt.date] | None) -> tuple[dt.date, dt.date]:
     return max(window[0], _NS_WINDOW[0]), min(window[1], _NS_WINDOW[1])
 
 
-def parse_dates(raw: pd.Series, *, window: tuple[dt.date, dt.date] | None = None) -> tuple[pd.Series, pd.Series, pd.Series]:
+def parse_dates(
+    raw: pd.Series, *, window: tuple[dt.date, dt.date] | None = None
+) -> tuple[pd.Series, pd.Series, pd.Series]:
     """ISO (``2025-03-14``), Dutch (``14-03-2025``, ``14/03/2025``,
     ``14.03.2025``) or spreadsheet dates -> ``datetime64[ns]``.
 
@@ -243,7 +269,9 @@ def parse_dates(raw: pd.Series, *, window: tuple[dt.date, dt.date] | None = None
     return values, bad, outside
 
 
-def parse_months(raw: pd.Series, *, window: tuple[dt.date, dt.date] | None = None) -> tuple[pd.Series, pd.Series, pd.Series]:
+def parse_months(
+    raw: pd.Series, *, window: tuple[dt.date, dt.date] | None = None
+) -> tuple[pd.Series, pd.Series, pd.Series]:
     """``YYYY-MM``, ``YYYY-MM-DD``, Dutch dates or spreadsheet dates ->
     ``period[M]`` (the calendar month of the value).
 
@@ -266,7 +294,14 @@ def _number_values(u: pd.Series, comma_decimal: bool) -> pd.Series:
     def one(v):
         if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
             return float(v)
-        s = str(v).strip().replace("\u00a0", "").replace(" ", "").replace("€", "").replace("EUR", "")
+        s = (
+            str(v)
+            .strip()
+            .replace("\u00a0", "")
+            .replace(" ", "")
+            .replace("€", "")
+            .replace("EUR", "")
+        )
         if "," in s and "." in s:
             if s.rfind(",") > s.rfind("."):
                 s = s.replace(".", "").replace(",", ".")
@@ -311,6 +346,7 @@ def parse_bools(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """true/false, ja/nee, yes/no, 1/0 (any case) -> nullable ``boolean``."""
     if pd.api.types.is_bool_dtype(raw.dtype):
         return raw.astype("boolean"), _ok(raw)
+
     def convert(u: pd.Series) -> pd.Series:
         def one(v):
             s = str(v).strip().lower()
@@ -333,6 +369,7 @@ def parse_bools(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 def parse_labels(raw: pd.Series, mapping: dict[str, str]) -> pd.Series:
     """Map labels (case/whitespace-insensitive) to canonical values; labels
     not in ``mapping`` are kept as written so validation can name them."""
+
     def one(v):
         key = " ".join(str(v).split()).lower()
         return mapping.get(key, " ".join(str(v).split()))
@@ -350,6 +387,7 @@ def parse_scores(raw: pd.Series, labels: dict[str, float]) -> tuple[pd.Series, p
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         values = raw if raw.dtype == np.float64 else raw.astype("float64")
         return values, _ok(raw)
+
     def convert(u: pd.Series) -> pd.Series:
         def one(v):
             if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):

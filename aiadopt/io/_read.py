@@ -49,7 +49,11 @@ class RawTable:
         if self.kind == "csv":
             return f"line {self._line_numbers()[pos]}"
         if self.kind == "excel":
-            return f"row {self._lines[pos]}" if self._lines is not None else f"row {pos + self._first_line + 1}"
+            return (
+                f"row {self._lines[pos]}"
+                if self._lines is not None
+                else f"row {pos + self._first_line + 1}"
+            )
         return f"row {pos + 1}"
 
     def _line_numbers(self) -> list[int]:
@@ -69,7 +73,9 @@ class RawTable:
 def _line_list(numbers: list[int]) -> str:
     shown = ", ".join(str(n) for n in numbers[:MAX_LISTED])
     more = len(numbers) - MAX_LISTED
-    return f"line{'s' if len(numbers) > 1 else ''} {shown}" + (f" and {more} more" if more > 0 else "")
+    return f"line{'s' if len(numbers) > 1 else ''} {shown}" + (
+        f" and {more} more" if more > 0 else ""
+    )
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -196,8 +202,14 @@ def _read_csv(path: Path) -> RawTable:
         ) from None
     except pd.errors.EmptyDataError:
         raise _empty(path, "no header row") from None
-    _check_header(next(csv.reader(io.StringIO(text), delimiter=delimiter), []), path.name, line=f"line {first_line}")
-    return RawTable(frame=frame, path=path, kind="csv", _text=text, _delimiter=delimiter, _first_line=first_line)
+    _check_header(
+        next(csv.reader(io.StringIO(text), delimiter=delimiter), []),
+        path.name,
+        line=f"line {first_line}",
+    )
+    return RawTable(
+        frame=frame, path=path, kind="csv", _text=text, _delimiter=delimiter, _first_line=first_line
+    )
 
 
 def _check_header(names: list, name: str, *, line: str, letters: bool = False) -> None:
@@ -229,8 +241,14 @@ def _check_header(names: list, name: str, *, line: str, letters: bool = False) -
 def _read_excel(path: Path, table: str) -> RawTable:
     sheet = read_sheet(path, table)
     _check_header(sheet.header, path.name, line=f"row {sheet.header_row}", letters=True)
-    frame = pd.DataFrame(sheet.rows, columns=sheet.header, dtype=object) if sheet.header else pd.DataFrame()
-    return RawTable(frame=frame, path=path, kind="excel", _first_line=sheet.header_row, _lines=sheet.row_numbers)
+    frame = (
+        pd.DataFrame(sheet.rows, columns=sheet.header, dtype=object)
+        if sheet.header
+        else pd.DataFrame()
+    )
+    return RawTable(
+        frame=frame, path=path, kind="excel", _first_line=sheet.header_row, _lines=sheet.row_numbers
+    )
 
 
 def _nested_kind(t) -> str:
@@ -251,7 +269,13 @@ def _read_parquet(path: Path) -> RawTable:
         schema = pq.read_schema(path)
     except Exception as exc:  # pyarrow raises ArrowInvalid and OSError
         raise DataValidationError(
-            [Problem(file=path.name, rule=f"cannot be read as Parquet ({exc})", fix="Write the file again.")]
+            [
+                Problem(
+                    file=path.name,
+                    rule=f"cannot be read as Parquet ({exc})",
+                    fix="Write the file again.",
+                )
+            ]
         ) from None
     _check_header(list(schema.names), path.name, line="header")
     nested = [f for f in schema if pa.types.is_nested(f.type)]
@@ -273,11 +297,19 @@ def _read_parquet(path: Path) -> RawTable:
         # without a per-column conversion of the whole file.
         # read_dictionary: text columns come as categoricals, so the loader
         # works on their few distinct values instead of millions of strings.
-        text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+        text = [
+            f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+        ]
         frame = pq.read_table(path, read_dictionary=text).to_pandas(ignore_metadata=True)
     except Exception as exc:  # pyarrow raises ArrowInvalid and OSError
         raise DataValidationError(
-            [Problem(file=path.name, rule=f"cannot be read as Parquet ({exc})", fix="Write the file again.")]
+            [
+                Problem(
+                    file=path.name,
+                    rule=f"cannot be read as Parquet ({exc})",
+                    fix="Write the file again.",
+                )
+            ]
         ) from None
     return RawTable(frame=frame.reset_index(drop=True), path=path, kind="parquet")
 

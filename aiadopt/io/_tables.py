@@ -93,7 +93,9 @@ class _Table:
         value = self.columns[canonical].get(pos)
         if isinstance(value, (np.generic,)):
             value = value.item()
-        if isinstance(value, (pd.Timestamp, dt.datetime)) and value == value.replace(hour=0, minute=0, second=0, microsecond=0):
+        if isinstance(value, (pd.Timestamp, dt.datetime)) and value == value.replace(
+            hour=0, minute=0, second=0, microsecond=0
+        ):
             value = value.date().isoformat()
         elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             value = value.isoformat()
@@ -101,7 +103,13 @@ class _Table:
 
     def report_mask(self, canonical: str, mask: pd.Series, *, rule: str, fix: str):
         for pos in mask.index[np.asarray(mask, dtype=bool)]:
-            self.problem(rule=rule, fix=fix, column=self.shown(canonical), pos=pos, value=self.raw_value(canonical, pos))
+            self.problem(
+                rule=rule,
+                fix=fix,
+                column=self.shown(canonical),
+                pos=pos,
+                value=self.raw_value(canonical, pos),
+            )
 
     # -- columns -----------------------------------------------------------
     def require(self, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> bool:
@@ -111,16 +119,24 @@ class _Table:
             if name in self.columns:
                 continue
             ok = False
-            close = difflib.get_close_matches(name, [c for c in present if c not in required + optional], n=1, cutoff=0.6)
-            hint = f" Did you mean {self.shown(close[0])!r}? Rename it to {name!r}." if close else ""
+            close = difflib.get_close_matches(
+                name, [c for c in present if c not in required + optional], n=1, cutoff=0.6
+            )
+            hint = (
+                f" Did you mean {self.shown(close[0])!r}? Rename it to {name!r}." if close else ""
+            )
             self.problem(
                 rule=f"required column {name!r} is missing",
-                fix=(f"Add the column, or map your column name onto it in the codebook's 'columns' section.{hint}").strip(),
+                fix=(
+                    f"Add the column, or map your column name onto it in the codebook's 'columns' section.{hint}"
+                ).strip(),
             )
         for name in optional:
             if name in self.columns:
                 continue
-            close = difflib.get_close_matches(name, [c for c in present if c not in required + optional], n=1, cutoff=0.8)
+            close = difflib.get_close_matches(
+                name, [c for c in present if c not in required + optional], n=1, cutoff=0.8
+            )
             if close:
                 self.problem(
                     rule=f"column {self.shown(close[0])!r} is not a known column; it looks like {name!r}",
@@ -134,7 +150,11 @@ class _Table:
 
     def text(self, name: str):
         col = self.get(name)
-        self.out[name] = parse.to_text(col) if col is not None else pd.Series(None, index=self.index, dtype="str")
+        self.out[name] = (
+            parse.to_text(col)
+            if col is not None
+            else pd.Series(None, index=self.index, dtype="str")
+        )
 
     @property
     def index(self) -> pd.Index:
@@ -143,7 +163,11 @@ class _Table:
     def converted(self, name: str, parser, rule: str, fix: str, *args, dtype="float64"):
         col = self.get(name)
         if col is None:
-            self.out[name] = pd.Series(np.nan, index=self.index, dtype=dtype) if dtype != "datetime64[ns]" else pd.Series(pd.NaT, index=self.index, dtype=dtype)
+            self.out[name] = (
+                pd.Series(np.nan, index=self.index, dtype=dtype)
+                if dtype != "datetime64[ns]"
+                else pd.Series(pd.NaT, index=self.index, dtype=dtype)
+            )
             return
         values, bad = parser(col, *args)
         if bad.any():
@@ -207,7 +231,11 @@ class _Table:
                 key = next((k for k in messages if check.startswith(k)), None)
                 if key is None or column is None or pd.isna(row.index):
                     # A schema-level failure we do not expect: report it as pandera says it.
-                    self.problem(rule=f"check {check} failed", fix="Correct the file.", column=None if column is None else self.shown(column))
+                    self.problem(
+                        rule=f"check {check} failed",
+                        fix="Correct the file.",
+                        column=None if column is None else self.shown(column),
+                    )
                     continue
                 if (column, row.index) in self.unreadable:
                     continue  # already reported as unreadable
@@ -222,7 +250,13 @@ class _Table:
                     value = " / ".join(str(self.raw_value(k, row.index)) for k in keys)
                     self.problem(rule=rule, fix=fix, column=shown, pos=row.index, value=value)
                     continue
-                self.problem(rule=rule, fix=fix, column=self.shown(column), pos=row.index, value=self.raw_value(column, row.index))
+                self.problem(
+                    rule=rule,
+                    fix=fix,
+                    column=self.shown(column),
+                    pos=row.index,
+                    value=self.raw_value(column, row.index),
+                )
         return frame
 
     def team_departments(self):
@@ -261,7 +295,9 @@ def _as_category(values: pd.Series, allowed: tuple[str, ...], ordered: bool) -> 
     """Canonical categorical (all values are known by now)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         return values.cat.set_categories(list(allowed), ordered=ordered)
-    return pd.Series(pd.Categorical(values, categories=list(allowed), ordered=ordered), index=values.index)
+    return pd.Series(
+        pd.Categorical(values, categories=list(allowed), ordered=ordered), index=values.index
+    )
 
 
 def _category_check(allowed: tuple[str, ...]) -> pa.Check:
@@ -284,14 +320,22 @@ def _isin_message(allowed: tuple[str, ...]) -> tuple[str, str]:
 
 SCORE_COLUMNS = ("impact", "effort", "feasibility", "urgency")
 POTENTIAL_COLUMNS = ("repetition", "data_intensity", "error_sensitivity")
-USE_CASE_REQUIRED = ("use_case_id", "title", "department", "team", "goal", "status") + SCORE_COLUMNS + (
-    "start_date",
-    "investment_eur",
+USE_CASE_REQUIRED = (
+    ("use_case_id", "title", "department", "team", "goal", "status")
+    + SCORE_COLUMNS
+    + (
+        "start_date",
+        "investment_eur",
+    )
 )
-USE_CASE_OPTIONAL = ("process",) + POTENTIAL_COLUMNS + ("decision_date", "first_impact_date", "annual_benefit_eur")
+USE_CASE_OPTIONAL = (
+    ("process",) + POTENTIAL_COLUMNS + ("decision_date", "first_impact_date", "annual_benefit_eur")
+)
 
 
-def convert_use_cases(raw: RawTable, codebook: Codebook, *, today: dt.date | None = None) -> Converted:
+def convert_use_cases(
+    raw: RawTable, codebook: Codebook, *, today: dt.date | None = None
+) -> Converted:
     t = _Table(raw, codebook, today)
     t.require(USE_CASE_REQUIRED, USE_CASE_OPTIONAL)
     for name in ("use_case_id", "title", "department", "team", "process"):
@@ -322,7 +366,10 @@ def convert_use_cases(raw: RawTable, codebook: Codebook, *, today: dt.date | Non
     schema = pa.DataFrameSchema(present)
     messages = _messages(
         **{
-            "field_uniqueness": ("duplicate use_case_id", "Each use case needs its own use_case_id."),
+            "field_uniqueness": (
+                "duplicate use_case_id",
+                "Each use case needs its own use_case_id.",
+            ),
             "isin(['personal'": _isin_message(GOALS),
             "isin(['idea'": _isin_message(STATUSES),
         }
@@ -334,22 +381,46 @@ def convert_use_cases(raw: RawTable, codebook: Codebook, *, today: dt.date | Non
     # Rules across columns.
     start = frame["start_date"]
     if "start_date" in t.columns:
-        missing_start = start.isna() & (frame["status"] != "idea") & t.columns["start_date"].pipe(parse.is_blank)
-        t.report_mask("start_date", missing_start, rule="start_date is empty for a use case past the idea stage", fix=_FIX_REQUIRED)
+        missing_start = (
+            start.isna()
+            & (frame["status"] != "idea")
+            & t.columns["start_date"].pipe(parse.is_blank)
+        )
+        t.report_mask(
+            "start_date",
+            missing_start,
+            rule="start_date is empty for a use case past the idea stage",
+            fix=_FIX_REQUIRED,
+        )
     for name in ("decision_date", "first_impact_date"):
         if name in t.columns:
             before = frame[name] < start
-            t.report_mask(name, before, rule=f"{name} is before start_date", fix="Correct one of the two dates.")
+            t.report_mask(
+                name,
+                before,
+                rule=f"{name} is before start_date",
+                fix="Correct one of the two dates.",
+            )
     t.team_departments()
-    return Converted(frame=frame, problems=t.problems, items={}, dropped=(), header=t.header, locate=raw.where)
+    return Converted(
+        frame=frame, problems=t.problems, items={}, dropped=(), header=t.header, locate=raw.where
+    )
 
 
-def convert_processes(raw: RawTable, codebook: Codebook, *, today: dt.date | None = None) -> Converted:
+def convert_processes(
+    raw: RawTable, codebook: Codebook, *, today: dt.date | None = None
+) -> Converted:
     t = _Table(raw, codebook, today)
     t.require(("department", "process", "core"))
     t.text("department")
     t.text("process")
-    t.converted("core", parse.parse_bools, "not a yes/no value", "Write true/false, ja/nee, yes/no or 1/0.", dtype="boolean")
+    t.converted(
+        "core",
+        parse.parse_bools,
+        "not a yes/no value",
+        "Write true/false, ja/nee, yes/no or 1/0.",
+        dtype="boolean",
+    )
     columns = {
         "department": pa.Column(nullable=False),
         "process": pa.Column(nullable=False),
@@ -359,11 +430,16 @@ def convert_processes(raw: RawTable, codebook: Codebook, *, today: dt.date | Non
     unique = ["department", "process"] if {"department", "process"} <= set(t.columns) else None
     schema = pa.DataFrameSchema(present, unique=unique, report_duplicates="exclude_first")
     messages = _messages(
-        multiple_fields_uniqueness=("the same department and process appear twice", "List each process once per department."),
+        multiple_fields_uniqueness=(
+            "the same department and process appear twice",
+            "List each process once per department.",
+        ),
     )
     frame = t.validate(schema, messages)
     frame["core"] = frame["core"].fillna(False).astype(bool)
-    return Converted(frame=frame, problems=t.problems, items={}, dropped=(), header=t.header, locate=raw.where)
+    return Converted(
+        frame=frame, problems=t.problems, items={}, dropped=(), header=t.header, locate=raw.where
+    )
 
 
 SURVEY_REQUIRED = (
@@ -388,17 +464,41 @@ def convert_survey(raw: RawTable, codebook: Codebook, *, today: dt.date | None =
     t.require(SURVEY_REQUIRED)
     for name in ("respondent_id", "department", "team"):
         t.text(name)
-    t.dates("wave", parse.parse_months, "not a month or date", "Write the wave as YYYY-MM (2025-03) or as a date.", dtype="period[M]")
-    for name, allowed in (("role", ROLES), ("ai_use_frequency", FREQUENCIES), ("ai_skill_level", SKILL_LEVELS)):
+    t.dates(
+        "wave",
+        parse.parse_months,
+        "not a month or date",
+        "Write the wave as YYYY-MM (2025-03) or as a date.",
+        dtype="period[M]",
+    )
+    for name, allowed in (
+        ("role", ROLES),
+        ("ai_use_frequency", FREQUENCIES),
+        ("ai_skill_level", SKILL_LEVELS),
+    ):
         t.labels(name, allowed)
-    t.converted("ai_training_done", parse.parse_bools, "not a yes/no value", "Write true/false, ja/nee, yes/no or 1/0.", dtype="boolean")
-    t.converted("team_phase", parse.parse_scores, "unknown phase label", "Use 1-5 or unaware/waiting/trying/learning/embedded (onwetend/afwachtend/proberend/lerend/doorgevoerd).", codebook.phase_labels)
+    t.converted(
+        "ai_training_done",
+        parse.parse_bools,
+        "not a yes/no value",
+        "Write true/false, ja/nee, yes/no or 1/0.",
+        dtype="boolean",
+    )
+    t.converted(
+        "team_phase",
+        parse.parse_scores,
+        "unknown phase label",
+        "Use 1-5 or unaware/waiting/trying/learning/embedded (onwetend/afwachtend/proberend/lerend/doorgevoerd).",
+        codebook.phase_labels,
+    )
     likert_fix = "Use 1-5 or a label of the codebook's 'likert' section (e.g. 'helemaal mee eens')."
     canonical_items: dict[str, tuple[str, ...]] = {}
     renames = {}
     for scale, mapping in items.items():
         for src, dst in mapping.items():
-            t.converted(src, parse.parse_scores, "unknown Likert label", likert_fix, codebook.likert)
+            t.converted(
+                src, parse.parse_scores, "unknown Likert label", likert_fix, codebook.likert
+            )
             renames[src] = dst
         canonical_items[scale] = tuple(mapping.values())
 
@@ -420,7 +520,10 @@ def convert_survey(raw: RawTable, codebook: Codebook, *, today: dt.date | None =
     schema = pa.DataFrameSchema(present, unique=unique, report_duplicates="exclude_first")
     messages = _messages(
         **{
-            "multiple_fields_uniqueness": ("the respondent answered the same wave twice", "Keep one answer per respondent per wave."),
+            "multiple_fields_uniqueness": (
+                "the respondent answered the same wave twice",
+                "Keep one answer per respondent per wave.",
+            ),
             "isin(['leader'": _isin_message(ROLES),
             "isin(['never'": _isin_message(FREQUENCIES),
             "isin(['user'": _isin_message(SKILL_LEVELS),
@@ -431,11 +534,25 @@ def convert_survey(raw: RawTable, codebook: Codebook, *, today: dt.date | None =
     t.team_departments()
     frame = frame.rename(columns=renames)
     if t.problems:
-        return Converted(frame=frame, problems=t.problems, items=canonical_items, dropped=dropped, header=t.header, locate=raw.where)
+        return Converted(
+            frame=frame,
+            problems=t.problems,
+            items=canonical_items,
+            dropped=dropped,
+            header=t.header,
+            locate=raw.where,
+        )
     for name, allowed, ordered in (
         ("role", ROLES, False),
         ("ai_use_frequency", FREQUENCIES, True),
         ("ai_skill_level", SKILL_LEVELS, False),
     ):
         frame[name] = _as_category(frame[name], allowed, ordered)
-    return Converted(frame=frame, problems=t.problems, items=canonical_items, dropped=dropped, header=t.header, locate=raw.where)
+    return Converted(
+        frame=frame,
+        problems=t.problems,
+        items=canonical_items,
+        dropped=dropped,
+        header=t.header,
+        locate=raw.where,
+    )

@@ -64,8 +64,18 @@ class SheetRows:
     row_numbers: list[int]
 
 
-def _refuse(name: str, rule: str, *, line: str | None = None, column: str | None = None, value=None, fix: str = _FIX_SAVE):
-    return DataValidationError([Problem(file=name, rule=rule, fix=fix, line=line, column=column, value=value)])
+def _refuse(
+    name: str,
+    rule: str,
+    *,
+    line: str | None = None,
+    column: str | None = None,
+    value=None,
+    fix: str = _FIX_SAVE,
+):
+    return DataValidationError(
+        [Problem(file=name, rule=rule, fix=fix, line=line, column=column, value=value)]
+    )
 
 
 def _mib(n: int) -> str:
@@ -81,19 +91,30 @@ def _inspect_zip(path: Path) -> None:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
-        raise _refuse(name, f"cannot be opened as an Excel workbook ({exc})", fix="Save it again as .xlsx.") from None
+        raise _refuse(
+            name, f"cannot be opened as an Excel workbook ({exc})", fix="Save it again as .xlsx."
+        ) from None
     total = sum(i.file_size for i in infos)
     if total > MAX_UNCOMPRESSED_BYTES:
-        raise _refuse(name, f"the workbook unpacks to {_mib(total)}, more than the {_mib(MAX_UNCOMPRESSED_BYTES)} allowed", value=path.stat().st_size)
+        raise _refuse(
+            name,
+            f"the workbook unpacks to {_mib(total)}, more than the {_mib(MAX_UNCOMPRESSED_BYTES)} allowed",
+            value=path.stat().st_size,
+        )
     for info in infos:
-        if info.file_size > _RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        if info.file_size > _RATIO_FLOOR and info.file_size > MAX_RATIO * max(
+            info.compress_size, 1
+        ):
             ratio = info.file_size / max(info.compress_size, 1)
             raise _refuse(
                 name,
                 f"part {info.filename} unpacks {ratio:,.0f} times its packed size ({_mib(info.file_size)}), "
                 f"more than the {MAX_RATIO} times a spreadsheet needs (a zip bomb?)",
             )
-        if info.filename.lower().endswith("sharedstrings.xml") and info.file_size > MAX_SHARED_STRINGS_BYTES:
+        if (
+            info.filename.lower().endswith("sharedstrings.xml")
+            and info.file_size > MAX_SHARED_STRINGS_BYTES
+        ):
             raise _refuse(
                 name,
                 f"its shared strings unpack to {_mib(info.file_size)}, more than the "
@@ -162,7 +183,9 @@ def read_sheet(path: Path, table: str) -> SheetRows:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise _refuse(name, f"cannot be opened as an Excel workbook ({exc})", fix="Save it again as .xlsx.") from None
+        raise _refuse(
+            name, f"cannot be opened as an Excel workbook ({exc})", fix="Save it again as .xlsx."
+        ) from None
     try:
         sheet = table if table in wb.sheetnames else wb.sheetnames[0]
         ws = wb[sheet]

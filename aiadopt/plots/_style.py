@@ -66,7 +66,9 @@ PALETTES: dict[str, dict[str, str]] = {
     "competency": dict(zip(COMPETENCIES, _cb[:7], strict=True)),
     "culture": dict(zip(CULTURE_TRAITS, _cb[:5], strict=True)),
     "pillar": dict(zip(PILLARS, _cb[5:9], strict=True)),
-    "phase": dict(zip(("1", "2", "3", "4", "5"), sns.color_palette("crest", 5).as_hex(), strict=True)),
+    "phase": dict(
+        zip(("1", "2", "3", "4", "5"), sns.color_palette("crest", 5).as_hex(), strict=True)
+    ),
     "skill": dict(zip(SKILL_LEVELS, (_cb[0], _cb[1], _cb[2]), strict=True)),
 }
 
@@ -140,7 +142,9 @@ def resolve_palette(palette, keys, group: str | None = None) -> dict[str, str]:
         out = {k: colours[i % len(colours)] for i, k in enumerate(keys)}
     bad = [f"{k}: {v!r}" for k, v in out.items() if not mpl.colors.is_color_like(v)]
     if bad:
-        raise ValueError(f"palette: not colours: {', '.join(bad)}; use names ('red') or hex ('#1f77b4')")
+        raise ValueError(
+            f"palette: not colours: {', '.join(bad)}; use names ('red') or hex ('#1f77b4')"
+        )
     return {k: mpl.colors.to_hex(v) for k, v in out.items()}
 
 
@@ -154,14 +158,21 @@ def color(group: str, key) -> str:
     return PALETTES[group].get(str(key), NEUTRAL)
 
 
-def titled(ax, title: str, note: str | None = None, *, fontsize="small", pad: float | None = None) -> None:
+def titled(
+    ax, title: str, note: str | None = None, *, fontsize="small", pad: float | None = None
+) -> None:
     """Bold left-aligned title with an optional grey subtitle under it (the
     same look for every chart of the suite)."""
     lines = note.count("\n") + 1 if note else 0
     # A long title breaks at the figure's edge instead of leaving it (wrap),
     # growing upwards (va="bottom"), away from the note under it.
     ax.set_title(
-        title, loc="left", fontweight="bold", pad=pad if pad is not None else 6 + 12 * lines, wrap=True, va="bottom"
+        title,
+        loc="left",
+        fontweight="bold",
+        pad=pad if pad is not None else 6 + 12 * lines,
+        wrap=True,
+        va="bottom",
     )
     if note:
         ax.annotate(

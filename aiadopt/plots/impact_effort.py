@@ -213,7 +213,13 @@ def plot_impact_effort(
     _draw_matrix(ax, split, lang)
     if len(frame):
         order = np.argsort(-sizes, kind="stable")  # big bubbles first, small on top
-        style = {"s": sizes[order], "alpha": 0.8, "edgecolors": "white", "linewidths": 0.8, "zorder": 3}
+        style = {
+            "s": sizes[order],
+            "alpha": 0.8,
+            "edgecolors": "white",
+            "linewidths": 0.8,
+            "zorder": 3,
+        }
         if not ({"c", "color"} & set(kwargs)):
             style["c"] = [colors[i] for i in order]
         points = ax.scatter(x[order], y[order], **artist_kwargs(style, kwargs))
@@ -270,9 +276,13 @@ def describe_impact_effort(
     'Impact-effort matrix of 2 use cases: 1 quick win, 0 major projects, 0 fill-ins, 1 thankless task.'
     """
     frame = _frame(data, split)
-    counts = pd.Series(quadrant_of(frame["impact"], frame["effort"], split=float(split))).value_counts()
-    parts = {q: label(f"alt.n_{q}", lang, n=Formatter(lang).count(int(counts.get(q, 0))))
-             for q in QUADRANTS}
+    counts = pd.Series(
+        quadrant_of(frame["impact"], frame["effort"], split=float(split))
+    ).value_counts()
+    parts = {
+        q: label(f"alt.n_{q}", lang, n=Formatter(lang).count(int(counts.get(q, 0))))
+        for q in QUADRANTS
+    }
     return label("alt.impact_effort", lang, n=Formatter(lang).count(len(frame)), **parts)
 
 

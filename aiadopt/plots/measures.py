@@ -248,7 +248,13 @@ def plot_phases(
                 _placeholder(ax, y, 100.0, lang)
                 continue
             phase = str(int(np.floor(med["value"])))
-            ax.barh(y, 100.0, **artist_kwargs({"color": colours[phase], "height": 0.6, "gid": f"{name}|{phase}"}, kwargs))
+            ax.barh(
+                y,
+                100.0,
+                **artist_kwargs(
+                    {"color": colours[phase], "height": 0.6, "gid": f"{name}|{phase}"}, kwargs
+                ),
+            )
             text = (
                 f"{label(f'phase.{phase}', lang)} · "
                 f"{label('measure_key.team_phase', lang).lower()} {Formatter(lang).number(med['value'], 1)}"
@@ -265,7 +271,12 @@ def plot_phases(
         left = 0.0
         for key in _PHASE_KEYS:
             width = float(pct.loc[key, "value"]) if key in pct.index else 0.0
-            style = {"color": colours[key], "edgecolor": "white", "linewidth": 1, "gid": f"{name}|{key}"}
+            style = {
+                "color": colours[key],
+                "edgecolor": "white",
+                "linewidth": 1,
+                "gid": f"{name}|{key}",
+            }
             ax.barh(y, width, left=left, **artist_kwargs(style, kwargs))
             if width >= 6:
                 ax.text(
@@ -354,7 +365,11 @@ def plot_competency_gap(
         if r.suppressed or pd.isna(r.value):
             _placeholder(ax, y, 100.0, lang)
         else:
-            ax.barh(y, r.value, **artist_kwargs({"color": colours[r.key], "gid": f"{unit}|{r.key}"}, kwargs))
+            ax.barh(
+                y,
+                r.value,
+                **artist_kwargs({"color": colours[r.key], "gid": f"{unit}|{r.key}"}, kwargs),
+            )
             gap = r.value - r.reference
             note = Formatter(lang).percent(r.value, 0)
             if np.isfinite(gap):
@@ -450,7 +465,9 @@ def plot_culture(
         if r.suppressed or pd.isna(r.value):
             _placeholder(ax, y, 100.0, lang)
             continue
-        ax.barh(y, r.value, **artist_kwargs({"color": colours[r.key], "gid": f"{unit}|{r.key}"}, kwargs))
+        ax.barh(
+            y, r.value, **artist_kwargs({"color": colours[r.key], "gid": f"{unit}|{r.key}"}, kwargs)
+        )
         a = _value(rows, r.key, "alpha")
         if a is not None and np.isfinite(a["value"]):
             fmt = Formatter(lang)
@@ -463,7 +480,13 @@ def plot_culture(
             )
         else:
             alpha = label("measure_text.alpha_na", lang)
-        ax.text(r.value + 1, y, f"{Formatter(lang).number(r.value, 0)}   {alpha}", va="center", fontsize=_NOTE)
+        ax.text(
+            r.value + 1,
+            y,
+            f"{Formatter(lang).number(r.value, 0)}   {alpha}",
+            va="center",
+            fontsize=_NOTE,
+        )
     ax.set_yticks(range(n_keys - 1, -1, -1), [label(f"{family}.{k}", lang) for k in keys])
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.6, n_keys - 0.4)
@@ -526,7 +549,11 @@ def plot_skills_pyramid(
         if r is None or r["suppressed"] or pd.isna(r["value"]):
             _placeholder(ax, y, 100.0, lang)
         else:
-            ax.barh(y, r["value"], **artist_kwargs({"color": colours[key], "gid": f"{unit}|{key}"}, kwargs))
+            ax.barh(
+                y,
+                r["value"],
+                **artist_kwargs({"color": colours[key], "gid": f"{unit}|{key}"}, kwargs),
+            )
             ax.text(
                 max(r["value"], target) + 1.5,
                 y,
@@ -617,7 +644,12 @@ def plot_goal_mix(
         left = 0.0
         for goal in GOALS:
             width = float(rows.loc[goal, "value"]) if goal in rows.index else 0.0
-            ax.barh(y, width, left=left, **artist_kwargs({"color": colours[goal], "gid": f"{name}|{goal}"}, kwargs))
+            ax.barh(
+                y,
+                width,
+                left=left,
+                **artist_kwargs({"color": colours[goal], "gid": f"{name}|{goal}"}, kwargs),
+            )
             if width >= 8:
                 ax.text(
                     left + width / 2,
@@ -711,7 +743,9 @@ def plot_trained_roi(
     if kind == "medians":
         return _plot_medians(frame, ax=ax, unit=unit, lang=lang, palette=palette, **kwargs)
     colours = resolve_palette(
-        palette if palette is not None else {"organisation": PALETTES["goal"]["operational"], "unit": NEUTRAL},
+        palette
+        if palette is not None
+        else {"organisation": PALETTES["goal"]["operational"], "unit": NEUTRAL},
         ("organisation", "unit"),
     )
     ratio = frame[frame["statistic"] == "roi_ratio"]
@@ -771,7 +805,10 @@ def plot_trained_roi(
             "markersize": 8,
         }
         bars = ax.errorbar(
-            r["value"], y, xerr=[[r["value"] - low], [high - r["value"]]], **artist_kwargs(style, kwargs)
+            r["value"],
+            y,
+            xerr=[[r["value"] - low], [high - r["value"]]],
+            **artist_kwargs(style, kwargs),
         )
         bars.lines[0].set_gid(f"{name}|ratio")
         ax.annotate(
@@ -791,7 +828,10 @@ def plot_trained_roi(
     ticks = [t for t in (0.25, 0.5, 1, 2, SEED_ROI_CLAIM, 5, 10, 20, 50) if lo <= t <= hi]
     ax.set_xticks(
         ticks,
-        [Formatter(lang).number(t, 0 if float(t).is_integer() else 1 if t >= 1 else 2) + "×" for t in ticks],
+        [
+            Formatter(lang).number(t, 0 if float(t).is_integer() else 1 if t >= 1 else 2) + "×"
+            for t in ticks
+        ],
     )
     ax.minorticks_off()
     ax.set_yticks(range(n_units - 1, -1, -1), names)
@@ -813,7 +853,9 @@ def plot_trained_roi(
     return ax
 
 
-def _plot_medians(frame: pd.DataFrame, *, ax: Axes, unit: str, lang: str, palette=None, **kwargs) -> Axes:
+def _plot_medians(
+    frame: pd.DataFrame, *, ax: Axes, unit: str, lang: str, palette=None, **kwargs
+) -> Axes:
     rows = _unit_rows(frame, unit, None, None, "plot_trained_roi")
     med = rows[rows["statistic"] == "median_roi"].set_index("key")
     keys = ("untrained", "trained")
@@ -835,7 +877,11 @@ def _plot_medians(frame: pd.DataFrame, *, ax: Axes, unit: str, lang: str, palett
                 gid="suppressed",
             )
             continue
-        ax.barh(y, r["value"], **artist_kwargs({"color": colours[key], "height": 0.6, "gid": f"{unit}|{key}"}, kwargs))
+        ax.barh(
+            y,
+            r["value"],
+            **artist_kwargs({"color": colours[key], "height": 0.6, "gid": f"{unit}|{key}"}, kwargs),
+        )
         if np.isfinite(r["ci_low"]):
             ax.errorbar(
                 r["value"],
@@ -876,7 +922,12 @@ def _scope(level: str, unit: str, lang: str) -> str:
 
 
 def describe_phases(
-    data: pd.DataFrame, lang: str = "en", *, department: str | None = None, unit: str | None = None, **_ignored
+    data: pd.DataFrame,
+    lang: str = "en",
+    *,
+    department: str | None = None,
+    unit: str | None = None,
+    **_ignored,
 ) -> str:
     """Alt text of :func:`plot_phases`: the first unit's share of teams at phase 4 or higher.
 
@@ -901,31 +952,55 @@ def describe_phases(
     if p4 is None or p4["suppressed"] or pd.isna(p4["value"]):
         figure = label("alt.no_figure", lang, unit=_scope(level, name, lang))
     else:
-        figure = label("alt.phases_figure", lang, unit=_scope(level, name, lang), pct=Formatter(lang).percent(p4["value"], 0))
+        figure = label(
+            "alt.phases_figure",
+            lang,
+            unit=_scope(level, name, lang),
+            pct=Formatter(lang).percent(p4["value"], 0),
+        )
     return label("alt.phases", lang, figure=figure)
 
 
 def describe_competency_gap(
-    data: pd.DataFrame, lang: str = "en", *, unit: str = "organisation", department: str | None = None, **_ignored
+    data: pd.DataFrame,
+    lang: str = "en",
+    *,
+    unit: str = "organisation",
+    department: str | None = None,
+    **_ignored,
 ) -> str:
     """Alt text of :func:`plot_competency_gap`: the largest gap to the
     benchmark (or, without one, the lowest share of qualified leaders)."""
     frame = _measure(data, ("competency_gap",), "describe_competency_gap")
     rows = _unit_rows(frame, unit, department, None, "describe_competency_gap")
     scope = _scope(rows["level"].iloc[0], unit, lang)
-    pct = rows[(rows["statistic"] == "pct_qualified") & ~rows["suppressed"].astype(bool) & rows["value"].notna()]
+    pct = rows[
+        (rows["statistic"] == "pct_qualified")
+        & ~rows["suppressed"].astype(bool)
+        & rows["value"].notna()
+    ]
     fmt = Formatter(lang)
     if pct.empty:
-        return label("alt.competency_gap", lang, unit=scope, figure=label("alt.no_figure", lang, unit=scope))
+        return label(
+            "alt.competency_gap", lang, unit=scope, figure=label("alt.no_figure", lang, unit=scope)
+        )
     gaps = (pct["value"] - pct["reference"]).astype(float)
     if gaps.notna().any() and gaps.min() < 0:
         r = pct.loc[gaps.idxmin()]
         figure = label(
-            "alt.largest_gap", lang, name=label(f"competency.{r['key']}", lang), gap=fmt.number(-gaps.min(), 0)
+            "alt.largest_gap",
+            lang,
+            name=label(f"competency.{r['key']}", lang),
+            gap=fmt.number(-gaps.min(), 0),
         )
     else:
         r = pct.loc[pct["value"].astype(float).idxmin()]
-        figure = label("alt.lowest_share", lang, name=label(f"competency.{r['key']}", lang), pct=fmt.percent(r["value"], 0))
+        figure = label(
+            "alt.lowest_share",
+            lang,
+            name=label(f"competency.{r['key']}", lang),
+            pct=fmt.percent(r["value"], 0),
+        )
     return label("alt.competency_gap", lang, unit=scope, figure=figure)
 
 
@@ -943,10 +1018,18 @@ def describe_culture(
     frame = _measure(data, (family,), "describe_culture")
     rows = _unit_rows(frame, unit, department, None, "describe_culture")
     scope = _scope(rows["level"].iloc[0], unit, lang)
-    values = rows[(rows["statistic"] == statistic) & ~rows["suppressed"].astype(bool) & rows["value"].notna()]
+    values = rows[
+        (rows["statistic"] == statistic) & ~rows["suppressed"].astype(bool) & rows["value"].notna()
+    ]
     what = label(f"measure.{family}", lang)
     if values.empty:
-        return label("alt.culture", lang, what=what, unit=scope, figure=label("alt.no_figure", lang, unit=scope))
+        return label(
+            "alt.culture",
+            lang,
+            what=what,
+            unit=scope,
+            figure=label("alt.no_figure", lang, unit=scope),
+        )
     fmt = Formatter(lang)
     show = fmt.percent if statistic == "favourability_pct" else (lambda v, d: fmt.number(v, d))
     hi = values.loc[values["value"].astype(float).idxmax()]
@@ -963,7 +1046,12 @@ def describe_culture(
 
 
 def describe_skills_pyramid(
-    data: pd.DataFrame, lang: str = "en", *, unit: str = "organisation", department: str | None = None, **_ignored
+    data: pd.DataFrame,
+    lang: str = "en",
+    *,
+    unit: str = "organisation",
+    department: str | None = None,
+    **_ignored,
 ) -> str:
     """Alt text of :func:`plot_skills_pyramid`: the three shares against the target."""
     frame = _measure(data, ("skills_pyramid",), "describe_skills_pyramid")
@@ -979,7 +1067,9 @@ def describe_skills_pyramid(
     return label("alt.skills_pyramid", lang, unit=scope, **shares, **targets)
 
 
-def describe_goal_mix(data: pd.DataFrame, lang: str = "en", *, department: str | None = None, **_ignored) -> str:
+def describe_goal_mix(
+    data: pd.DataFrame, lang: str = "en", *, department: str | None = None, **_ignored
+) -> str:
     """Alt text of :func:`plot_goal_mix`: the first unit's mix and how many units are stuck in personal AI."""
     frame = _measure(data, ("goal_mix",), "describe_goal_mix")
     frame = frame[frame["statistic"] == "pct_active_use_cases"]
@@ -999,12 +1089,21 @@ def describe_goal_mix(data: pd.DataFrame, lang: str = "en", *, department: str |
         )
     stuck = 0
     if "stuck_in_personal_ai" in frame.columns:
-        stuck = int(frame.groupby(["level", "unit", "department"], dropna=False)["stuck_in_personal_ai"].any().sum())
+        stuck = int(
+            frame.groupby(["level", "unit", "department"], dropna=False)["stuck_in_personal_ai"]
+            .any()
+            .sum()
+        )
     return label("alt.goal_mix", lang, figure=figure, n=fmt.count(stuck))
 
 
 def describe_trained_roi(
-    data: pd.DataFrame, lang: str = "en", *, kind: str = "ratio", unit: str = "organisation", **_ignored
+    data: pd.DataFrame,
+    lang: str = "en",
+    *,
+    kind: str = "ratio",
+    unit: str = "organisation",
+    **_ignored,
 ) -> str:
     """Alt text of :func:`plot_trained_roi`: the unit's ratio against the 2.7× of the AI-Monitor 2025."""
     frame = _measure(data, ("trained_roi",), "describe_trained_roi")

@@ -45,7 +45,13 @@ def _title(ax: Axes, title: str, result: RegressionResult, lang: str) -> None:
     """Bold title; below it the model's n and R², and a department's fallback."""
     note = textwrap.fill(_model_note(result, lang), 48)  # fits a cell of a 2×2 grid
     if result.fallback:
-        note = textwrap.fill(regression_fallback(result, lang), 75, max_lines=_MAX_LINES, placeholder=" …") + "\n" + note
+        note = (
+            textwrap.fill(
+                regression_fallback(result, lang), 75, max_lines=_MAX_LINES, placeholder=" …"
+            )
+            + "\n"
+            + note
+        )
     titled(ax, title, note, fontsize=_NOTE_SIZE, pad=10 + 12 * (note.count("\n") + 1))
 
 
@@ -74,7 +80,8 @@ def _footnote(ax: Axes, result: RegressionResult, lang: str, extra: str | None =
 def _refused(ax: Axes, result: RegressionResult, lang: str, title: str) -> Axes:
     message = "\n\n".join(regression_messages(result, lang)[: 2 if result.fallback else 1])
     text = "\n".join(
-        textwrap.fill(part, 60, max_lines=_MAX_LINES, placeholder=" …") for part in message.split("\n")
+        textwrap.fill(part, 60, max_lines=_MAX_LINES, placeholder=" …")
+        for part in message.split("\n")
     )
     ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color="0.25")
     ax.set_xticks([])
@@ -156,9 +163,7 @@ def plot_coefficients(
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)
     _title(ax, title, result, lang)
-    _footnote(
-        ax, result, lang, label("text.coefficient_note", lang) if standardized else None
-    )
+    _footnote(ax, result, lang, label("text.coefficient_note", lang) if standardized else None)
     return ax
 
 
@@ -244,7 +249,9 @@ def plot_importance(
     return ax
 
 
-def describe_coefficients(result: RegressionResult, lang: str = "en", *, standardized: bool = True, **_ignored) -> str:
+def describe_coefficients(
+    result: RegressionResult, lang: str = "en", *, standardized: bool = True, **_ignored
+) -> str:
     """Alt text of :func:`plot_coefficients`: the competency with the largest
     effect and its robust 95% interval; a refused model says why.
 

@@ -140,12 +140,27 @@ def plot_kpi_trend(
         full = np.where(small, np.nan, values)
         ax.plot(x, full, linestyle="none", marker="o", markersize=5, color=_UNIT_COLOUR, zorder=4)
         ax.plot(
-            x[small], values[small], linestyle="none", marker="o", markersize=6,
-            markerfacecolor="white", markeredgecolor=_UNIT_COLOUR, markeredgewidth=1.5, zorder=5, gid="small-n",
+            x[small],
+            values[small],
+            linestyle="none",
+            marker="o",
+            markersize=6,
+            markerfacecolor="white",
+            markeredgecolor=_UNIT_COLOUR,
+            markeredgewidth=1.5,
+            zorder=5,
+            gid="small-n",
         )
         if show_org and key != "active_use_cases":
-            ax.plot(x, _series(org, key), color=NEUTRAL, linestyle="--", linewidth=1.2, zorder=2,
-                    label=label("text.organisation", lang))
+            ax.plot(
+                x,
+                _series(org, key),
+                color=NEUTRAL,
+                linestyle="--",
+                linewidth=1.2,
+                zorder=2,
+                label=label("text.organisation", lang),
+            )
         ax.set_title(label(f"kpi.{key}", lang), fontsize=_TITLE_PT)
         ax.set_xticks(ticks, tick_labels, fontsize=_TICK_PT)
         ax.tick_params(axis="y", labelsize=_TICK_PT)
@@ -157,25 +172,58 @@ def plot_kpi_trend(
         ax.set_xlim(-0.5, len(x) - 0.5)
         ax.grid(alpha=0.3)
         if np.all(np.isnan(values)):
-            hidden = key == "leadership_adoption_pct" and own["leadership_adoption_pct_suppressed"].fillna(False).astype(bool).any()
-            ax.text(0.5, 0.5, label("text.suppressed" if hidden else "text.not_enough_data", lang), ha="center", va="center",
-                    transform=ax.transAxes, color=NEUTRAL, fontsize=_TICK_PT)
+            hidden = (
+                key == "leadership_adoption_pct"
+                and own["leadership_adoption_pct_suppressed"].fillna(False).astype(bool).any()
+            )
+            ax.text(
+                0.5,
+                0.5,
+                label("text.suppressed" if hidden else "text.not_enough_data", lang),
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+                color=NEUTRAL,
+                fontsize=_TICK_PT,
+            )
     legend_cell = axes[len(TREND_KPIS)]
     legend_cell.axis("off")
     handles = [Line2D([], [], color=_UNIT_COLOUR, marker="o", linewidth=1.8, label=unit_name)]
     if show_org:
-        handles.append(Line2D([], [], color=NEUTRAL, linestyle="--", linewidth=1.2, label=label("text.organisation", lang)))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=NEUTRAL,
+                linestyle="--",
+                linewidth=1.2,
+                label=label("text.organisation", lang),
+            )
+        )
     if any_small:
         handles.append(
-            Line2D([], [], color=_UNIT_COLOUR, marker="o", linestyle="none", markerfacecolor="white",
-                   markeredgewidth=1.5, label=label("report.small_n", lang, n=min_group_size))
+            Line2D(
+                [],
+                [],
+                color=_UNIT_COLOUR,
+                marker="o",
+                linestyle="none",
+                markerfacecolor="white",
+                markeredgewidth=1.5,
+                label=label("report.small_n", lang, n=min_group_size),
+            )
         )
     handles.append(Line2D([], [], color="none", label=label("report.gap_month", lang)))
     for handle in handles[1 + show_org :]:  # the notes wrap to the width of one panel
         handle.set_label(textwrap.fill(handle.get_label(), 30))
     legend = axes[0].legend(
-        handles=handles, loc="center left", bbox_to_anchor=(0.0, 0.5), bbox_transform=legend_cell.transAxes,
-        fontsize=_TICK_PT, frameon=False, handlelength=2.5,
+        handles=handles,
+        loc="center left",
+        bbox_to_anchor=(0.0, 0.5),
+        bbox_transform=legend_cell.transAxes,
+        fontsize=_TICK_PT,
+        frameon=False,
+        handlelength=2.5,
     )
     legend.set_in_layout(False)
     return fig

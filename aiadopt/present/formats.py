@@ -38,7 +38,15 @@ from typing import Any, Literal
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
-__all__ = ["KPI_DISPLAY", "LANGUAGES", "MISSING", "MINUS", "Formatter", "axis_formatter", "change_direction"]
+__all__ = [
+    "KPI_DISPLAY",
+    "LANGUAGES",
+    "MISSING",
+    "MINUS",
+    "Formatter",
+    "axis_formatter",
+    "change_direction",
+]
 
 #: The languages reports are written in.
 LANGUAGES = ("en", "nl")
@@ -85,6 +93,7 @@ def change_direction(key: str, change: str) -> tuple[str, str | None]:
         return "flat", None
     rise_is_good = KPI_DISPLAY[key][1]
     return direction, ("good" if (direction == "up") == rise_is_good else "bad")
+
 
 AxisKind = Literal["number", "percent", "count", "signed"]
 
@@ -178,7 +187,9 @@ class Formatter:
     # -- numbers -------------------------------------------------------------------
     def _format(self, d: Decimal, digits: int, *, percent: bool = False) -> str:
         if percent:
-            text = format_percent(d / 100, _pattern(digits, True), locale=self.lang, decimal_quantization=False)
+            text = format_percent(
+                d / 100, _pattern(digits, True), locale=self.lang, decimal_quantization=False
+            )
         else:
             text = format_decimal(d, _pattern(digits), locale=self.lang, decimal_quantization=False)
         return text.replace("-", MINUS)

@@ -114,7 +114,9 @@ def describe_pitfall(row: pd.Series | Mapping[str, Any], lang: str = "en") -> st
             lang,
             n=fmt.count(months),
             new=label("pitfall_text.new_use_cases", lang, n=fmt.count(int(r["new_use_cases"]))),
-            decisions=label("pitfall_text.pilot_decisions", lang, n=fmt.count(int(r["pilot_decisions"]))),
+            decisions=label(
+                "pitfall_text.pilot_decisions", lang, n=fmt.count(int(r["pilot_decisions"]))
+            ),
         )
     elif signal == "too_much_at_once":
         if _missing(value):
@@ -123,7 +125,9 @@ def describe_pitfall(row: pd.Series | Mapping[str, Any], lang: str = "en") -> st
             text = label(
                 "pitfall_text.too_much_at_once",
                 lang,
-                pilots=label("pitfall_text.running_pilots", lang, n=fmt.count(int(r["running_pilots"]))),
+                pilots=label(
+                    "pitfall_text.running_pilots", lang, n=fmt.count(int(r["running_pilots"]))
+                ),
                 teams=label("pitfall_text.n_teams", lang, n=fmt.count(int(r["n_teams"]))),
                 value=fmt.number(value, 1),
                 limit=fmt.number(threshold, _limit_digits(threshold)),
@@ -139,7 +143,9 @@ def describe_pitfall(row: pd.Series | Mapping[str, Any], lang: str = "en") -> st
                 limit=fmt.number(threshold, _limit_digits(threshold)),
             )
     else:
-        raise ValueError(f"unknown pitfall signal {signal!r}; expected one of aiadopt.pitfalls.SIGNALS")
+        raise ValueError(
+            f"unknown pitfall signal {signal!r}; expected one of aiadopt.pitfalls.SIGNALS"
+        )
     return label("pitfall_text.sentence", lang, name=name, text=text)
 
 
@@ -233,7 +239,9 @@ def fallback_rule(lang: str = "en", k: int | None = None) -> str:
     per, least = fmt.count(MIN_OBS_PER_PREDICTOR), fmt.count(MIN_DEPARTMENT_OBS)
     if k is None:
         return label("regression.fallback_rule_any", lang, per=per, min=least)
-    return label("regression.fallback_rule", lang, need=fmt.count(department_minimum(k)), per=per, min=least)
+    return label(
+        "regression.fallback_rule", lang, need=fmt.count(department_minimum(k)), per=per, min=least
+    )
 
 
 def _share_args(row: pd.Series, fmt: Formatter, prefix: str = "") -> dict[str, str]:
@@ -297,7 +305,9 @@ def regression_headline(result: RegressionResult, lang: str = "en") -> str:
     names = _nonzero(result)
     if not names:
         return label("regression.headline_none", lang)
-    return label("regression.headline_no_standout", lang, n=len(names), names=_competency_names(names, lang))
+    return label(
+        "regression.headline_no_standout", lang, n=len(names), names=_competency_names(names, lang)
+    )
 
 
 def regression_finding(result: RegressionResult, lang: str = "en") -> list[str]:
@@ -324,12 +334,26 @@ def regression_finding(result: RegressionResult, lang: str = "en") -> list[str]:
     if kind == "only":
         parts.append(label("regression.only_one", lang, name=name))
     elif kind == "no_ci":
-        parts.append(label("regression.no_standout_no_ci", lang, name=name, share=fmt.percent(100 * top["share"], 0)))
+        parts.append(
+            label(
+                "regression.no_standout_no_ci",
+                lang,
+                name=name,
+                share=fmt.percent(100 * top["share"], 0),
+            )
+        )
     else:
         key = "regression.top_driver" if kind == "top" else "regression.no_standout"
         other = label(f"competency.{second['term']}", lang)
         parts.append(
-            label(key, lang, name=name, other=other, **_share_args(top, fmt), **_share_args(second, fmt, "other_"))
+            label(
+                key,
+                lang,
+                name=name,
+                other=other,
+                **_share_args(top, fmt),
+                **_share_args(second, fmt, "other_"),
+            )
         )
     parts.append(_nonzero_sentence(result, lang))
     if kind == "top" and top["share_ci_high"] - top["share_ci_low"] > _WIDE_CI:
@@ -377,7 +401,9 @@ def regression_summary(result: RegressionResult) -> str:
         + f", {r.n_excluded} left out",
     ]
     lines += [
-        f"  - {label(f'regression.reason_{code}')}: {n}" for code, n in r.excluded_reasons.items() if n
+        f"  - {label(f'regression.reason_{code}')}: {n}"
+        for code, n in r.excluded_reasons.items()
+        if n
     ]
     fallback = regression_fallback(r)
     if fallback:
@@ -493,10 +519,19 @@ def measure_labels(
 
     m = MIN_USE_CASES if min_use_cases is None else min_use_cases
     out = frame.copy()
-    labels = [_key_label(measure, key, lang) for measure, key in zip(out["measure"], out["key"], strict=True)]
-    notes = [measure_note(r, lang, k=min_group_size, m=m) if r else "" for r in out["reason"].fillna("")]
-    out.insert(out.columns.get_loc("key") + 1, "label", pd.Series(labels, index=out.index, dtype="str"))
-    out.insert(out.columns.get_loc("reason") + 1, "note", pd.Series(notes, index=out.index, dtype="str"))
+    labels = [
+        _key_label(measure, key, lang)
+        for measure, key in zip(out["measure"], out["key"], strict=True)
+    ]
+    notes = [
+        measure_note(r, lang, k=min_group_size, m=m) if r else "" for r in out["reason"].fillna("")
+    ]
+    out.insert(
+        out.columns.get_loc("key") + 1, "label", pd.Series(labels, index=out.index, dtype="str")
+    )
+    out.insert(
+        out.columns.get_loc("reason") + 1, "note", pd.Series(notes, index=out.index, dtype="str")
+    )
     return out
 
 
@@ -518,7 +553,12 @@ def reliability_flag(alpha: float, lang: str = "en") -> str | None:
     if _missing(alpha) or alpha >= LOW_ALPHA:
         return None
     fmt = Formatter(lang)
-    return label("measure_text.low_reliability", lang, alpha=fmt.number(alpha, 2), limit=fmt.number(LOW_ALPHA, 1))
+    return label(
+        "measure_text.low_reliability",
+        lang,
+        alpha=fmt.number(alpha, 2),
+        limit=fmt.number(LOW_ALPHA, 1),
+    )
 
 
 def alpha_reason(result, lang: str = "en") -> str:

@@ -38,7 +38,17 @@ from markupsafe import Markup
 from ..labels import label
 from ..present.formats import KPI_DISPLAY, Formatter, change_direction
 
-__all__ = ["ANALYST_TAG", "CSP", "INDEX_KPIS", "TEMPLATES", "index_page", "notebook_to_html", "page", "page_title", "sanitize"]
+__all__ = [
+    "ANALYST_TAG",
+    "CSP",
+    "INDEX_KPIS",
+    "TEMPLATES",
+    "index_page",
+    "notebook_to_html",
+    "page",
+    "page_title",
+    "sanitize",
+]
 
 #: Markdown cells with this tag are notes for analysts in JupyterLab; they
 #: are not part of the published report.
@@ -49,9 +59,38 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 _TEMPLATE = "aiadopt_report"
 
 _TAGS = {
-    "h1", "h2", "h3", "h4", "p", "div", "span", "table", "thead", "tbody", "tr", "th", "td",
-    "ul", "ol", "li", "figure", "figcaption", "img", "strong", "em", "b", "i", "br", "hr",
-    "a", "code", "small", "sup", "sub", "blockquote", "caption",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "p",
+    "div",
+    "span",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "ul",
+    "ol",
+    "li",
+    "figure",
+    "figcaption",
+    "img",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "br",
+    "hr",
+    "a",
+    "code",
+    "small",
+    "sup",
+    "sub",
+    "blockquote",
+    "caption",
 }
 _ATTRIBUTES = {
     "*": {"id", "class"},
@@ -64,7 +103,6 @@ _ATTRIBUTES = {
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
-
 def _exporter():
     from nbconvert import HTMLExporter
     from traitlets.config import Config
@@ -75,7 +113,9 @@ def _exporter():
     c.HTMLExporter.exclude_output_prompt = True
     c.TagRemovePreprocessor.enabled = True
     c.TagRemovePreprocessor.remove_cell_tags = {ANALYST_TAG}
-    exporter = HTMLExporter(config=c, template_name=_TEMPLATE, extra_template_basedirs=[str(TEMPLATES)])
+    exporter = HTMLExporter(
+        config=c, template_name=_TEMPLATE, extra_template_basedirs=[str(TEMPLATES)]
+    )
     exporter.register_preprocessor("nbconvert.preprocessors.TagRemovePreprocessor", enabled=True)
     exporter.register_filter("sanitize", _sanitized)
     exporter.register_filter("toc_entries", _toc_entries)
@@ -92,7 +132,11 @@ def _published_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if tags & {"parameters", "injected-parameters", ANALYST_TAG}:
             continue
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.get("outputs", []) if o.get("output_type") in ("display_data", "execute_result")]
+            cell.outputs = [
+                o
+                for o in cell.get("outputs", [])
+                if o.get("output_type") in ("display_data", "execute_result")
+            ]
         keep.append(cell)
     nb.cells = keep
     return nb
@@ -215,8 +259,14 @@ def _kpi_cells(now: dict | None, before: dict | None, fmt: Formatter) -> list[di
     for key, (digits, _) in INDEX_KPIS.items():
         value = None if now is None else now.get(key)
         previous = None if before is None else before.get(key)
-        suppressed = key == "leadership_adoption_pct" and bool(now and now.get("leadership_adoption_pct_suppressed"))
-        if key == "leadership_adoption_pct" and before and before.get("leadership_adoption_pct_suppressed"):
+        suppressed = key == "leadership_adoption_pct" and bool(
+            now and now.get("leadership_adoption_pct_suppressed")
+        )
+        if (
+            key == "leadership_adoption_pct"
+            and before
+            and before.get("leadership_adoption_pct_suppressed")
+        ):
             previous = None  # a suppressed figure is never used, not even for a change
         change = fmt.change(value, previous, digits)
         direction, quality = change_direction(key, change)
@@ -301,7 +351,10 @@ def index_page(
     privacy = run.get("privacy")
     operator = {
         "generated": label(
-            "index.generated", lang, when=generated.isoformat(timespec="seconds"), seconds=fmt.number(run.get("duration_s"), 1)
+            "index.generated",
+            lang,
+            when=generated.isoformat(timespec="seconds"),
+            seconds=fmt.number(run.get("duration_s"), 1),
         ),
         "workers": label("index.workers", lang, n=run["workers"]) if run.get("workers") else "",
         "summary": summary,

@@ -230,7 +230,9 @@ def check_timeout(timeout: object) -> int:
     elif isinstance(timeout, float) and math.isfinite(timeout) and timeout.is_integer():
         value = int(timeout)
     if value is None or value < 1:
-        raise ParameterError(f"timeout must be a positive whole number of seconds (e.g. 600), got {timeout!r}")
+        raise ParameterError(
+            f"timeout must be a positive whole number of seconds (e.g. 600), got {timeout!r}"
+        )
     return value
 
 
@@ -263,7 +265,9 @@ def coerce_parameter(name: str, text: str, declared: dict[str, dict], notebook: 
                 return False
             raise ValueError(text)
     except ValueError:
-        raise ParameterError(f"parameter {name!r} of {notebook.name} must be {kind}, got {text!r}") from None
+        raise ParameterError(
+            f"parameter {name!r} of {notebook.name} must be {kind}, got {text!r}"
+        ) from None
     return text
 
 
@@ -293,7 +297,9 @@ def validate_parameters(notebook: Path, parameters: dict) -> dict:
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             ok = True
         if not ok:
-            problems.append(f"parameter {name!r} must be {kind}, got {type(value).__name__} {value!r}")
+            problems.append(
+                f"parameter {name!r} must be {kind}, got {type(value).__name__} {value!r}"
+            )
     if problems:
         raise ParameterError(f"{notebook.name}: " + "; ".join(problems))
     return dict(parameters)
@@ -356,16 +362,33 @@ def plan_jobs(
         declared = _declared(path)
         for name, text in (extra or {}).items():
             if name in common or name == "department":
-                raise ParameterError(f"parameter {name!r} is set by aiadopt report itself; use its own option")
+                raise ParameterError(
+                    f"parameter {name!r} is set by aiadopt report itself; use its own option"
+                )
             if name in declared:
                 extra_typed[kind][name] = coerce_parameter(name, text, declared, path)
-        missing = [n for n in (extra or {}) if n not in declared and all(n not in _declared(p) for p in notebooks.values())]
+        missing = [
+            n
+            for n in (extra or {})
+            if n not in declared and all(n not in _declared(p) for p in notebooks.values())
+        ]
         if missing:
-            raise ParameterError(f"unknown parameter(s) {missing}: declared by neither report notebook")
+            raise ParameterError(
+                f"unknown parameter(s) {missing}: declared by neither report notebook"
+            )
 
-    org_params = validate_parameters(notebooks["organisation"], {**common, **extra_typed["organisation"]})
+    org_params = validate_parameters(
+        notebooks["organisation"], {**common, **extra_typed["organisation"]}
+    )
     jobs.append(
-        Job("organisation", None, label("text.organisation", lang), "organisation.html", str(notebooks["organisation"]), org_params)
+        Job(
+            "organisation",
+            None,
+            label("text.organisation", lang),
+            "organisation.html",
+            str(notebooks["organisation"]),
+            org_params,
+        )
     )
     used.add("organisation")
     for dept in departments:
@@ -375,8 +398,12 @@ def plan_jobs(
         while slug in used:
             slug, n = f"{base}-{n}", n + 1
         used.add(slug)
-        params = validate_parameters(notebooks["department"], {**common, "department": dept, **extra_typed["department"]})
-        jobs.append(Job("department", dept, dept, f"{slug}.html", str(notebooks["department"]), params))
+        params = validate_parameters(
+            notebooks["department"], {**common, "department": dept, **extra_typed["department"]}
+        )
+        jobs.append(
+            Job("department", dept, dept, f"{slug}.html", str(notebooks["department"]), params)
+        )
     return jobs
 
 
@@ -408,11 +435,16 @@ def find_chromium(path: str | os.PathLike | None = None) -> str:
         f"AIADOPT_CHROMIUM, or install one so that {', '.join(CHROMIUM_NAMES)} is on PATH "
         "(Debian: apt-get install chromium)"
     )
-    for source, given in (("--chromium", path), ("AIADOPT_CHROMIUM", os.environ.get("AIADOPT_CHROMIUM"))):
+    for source, given in (
+        ("--chromium", path),
+        ("AIADOPT_CHROMIUM", os.environ.get("AIADOPT_CHROMIUM")),
+    ):
         if given:
             found = shutil.which(str(given))
             if found is None or not Path(found).is_file():
-                raise ParameterError(f"{source}: {str(given)!r} is not an executable browser; {how}")
+                raise ParameterError(
+                    f"{source}: {str(given)!r} is not an executable browser; {how}"
+                )
             return found
     for name in CHROMIUM_NAMES:
         found = shutil.which(name)
@@ -442,12 +474,23 @@ def print_pdf(chromium: str, page: Path, pdf: Path, *, timeout: int = 600) -> by
     with tempfile.TemporaryDirectory(prefix="aiadopt-chromium-") as work:
         out = Path(work) / "page.pdf"
         command = [
-            chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={Path(work) / 'profile'}",
-            "--no-pdf-header-footer", f"--print-to-pdf={out}", Path(page).resolve().as_uri(),
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={Path(work) / 'profile'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={out}",
+            Path(page).resolve().as_uri(),
         ]
         try:
-            proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+            proc = subprocess.Popen(
+                command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+            )
         except OSError as exc:
             raise PdfError(f"cannot start {chromium}: {exc.strerror or exc}") from None
         try:
@@ -456,14 +499,18 @@ def print_pdf(chromium: str, page: Path, pdf: Path, *, timeout: int = 600) -> by
             with contextlib.suppress(OSError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
-            raise PdfError(f"{Path(chromium).name} did not finish printing {Path(page).name} within {timeout} s") from None
+            raise PdfError(
+                f"{Path(chromium).name} did not finish printing {Path(page).name} within {timeout} s"
+            ) from None
         finally:
             if proc.poll() is None:  # interrupted: the browser goes with the run
                 with contextlib.suppress(OSError):
                     os.killpg(proc.pid, signal.SIGKILL)
         data = out.read_bytes() if out.is_file() else b""
         if proc.returncode != 0 or not data.startswith(b"%PDF-"):
-            last = [line for line in err.decode("utf-8", "replace").splitlines() if line.strip()][-1:]
+            last = [line for line in err.decode("utf-8", "replace").splitlines() if line.strip()][
+                -1:
+            ]
             raise PdfError(
                 f"{Path(chromium).name} exited with status {proc.returncode} and "
                 + ("an invalid PDF" if data else "no PDF")
@@ -495,7 +542,11 @@ def _incomplete(nb) -> str | None:
         if cell.get("execution_count") is None or status not in (None, "completed"):
             return f"the notebook stopped before code cell {i} completed"
     last = code[-1] if code else None
-    printed = "".join(o.get("text", "") for o in (last.get("outputs", []) if last else []) if o.get("output_type") == "stream")
+    printed = "".join(
+        o.get("text", "")
+        for o in (last.get("outputs", []) if last else [])
+        if o.get("output_type") == "stream"
+    )
     if COMPLETION_MARK not in printed:
         return "the notebook did not reach its last cell (report.finish())"
     return None
@@ -542,7 +593,9 @@ def _main_alive(main: int) -> bool:
 def _watch_parent(parent: int, main: int) -> None:
     while True:
         time.sleep(0.5)
-        if os.getppid() != parent or not _main_alive(main):  # re-parented, or the main process is gone
+        if os.getppid() != parent or not _main_alive(
+            main
+        ):  # re-parented, or the main process is gone
             _worker_exit()
 
 
@@ -566,13 +619,19 @@ def _init_worker(main: int) -> None:
     parent = os.getppid()
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM), 0, 0, 0)  # PR_SET_PDEATHSIG
+            ctypes.CDLL(None, use_errno=True).prctl(
+                1, int(signal.SIGTERM), 0, 0, 0
+            )  # PR_SET_PDEATHSIG
     if not _main_alive(main):  # died before the death signal was set up
         _worker_exit()
-    threading.Thread(target=_watch_parent, args=(parent, main), name="aiadopt-parent-watch", daemon=True).start()
+    threading.Thread(
+        target=_watch_parent, args=(parent, main), name="aiadopt-parent-watch", daemon=True
+    ).start()
 
 
-def _run_one(job: Job, directory: str, timeout: int, kernel_name: str, chromium: str | None = None) -> JobResult:
+def _run_one(
+    job: Job, directory: str, timeout: int, kernel_name: str, chromium: str | None = None
+) -> JobResult:
     """Execute one notebook and write its page (and, with ``chromium``, the
     page printed to PDF). A failure of the report or of its PDF is a failed
     :class:`JobResult` and leaves nothing of it in ``directory``; an
@@ -627,22 +686,36 @@ def _run_one(job: Job, directory: str, timeout: int, kernel_name: str, chromium:
         if chromium:
             pdf = Path(job.file).with_suffix(".pdf").name
             try:
-                pdf_sha256 = hashlib.sha256(print_pdf(chromium, page, Path(directory) / pdf, timeout=timeout)).hexdigest()
+                pdf_sha256 = hashlib.sha256(
+                    print_pdf(chromium, page, Path(directory) / pdf, timeout=timeout)
+                ).hexdigest()
             except PdfError as exc:
                 page.unlink()  # a report without its PDF is not published
                 reason = f"printing the PDF failed: {exc}"
         if reason is None:
             return JobResult(
-                job.kind, job.department, job.title, job.file, "ok", None, time.monotonic() - start,
-                hashlib.sha256(data).hexdigest(), pdf=pdf, pdf_sha256=pdf_sha256,
+                job.kind,
+                job.department,
+                job.title,
+                job.file,
+                "ok",
+                None,
+                time.monotonic() - start,
+                hashlib.sha256(data).hexdigest(),
+                pdf=pdf,
+                pdf_sha256=pdf_sha256,
             )
     reason = (reason or "unknown failure").strip().splitlines()[0][:300]
-    return JobResult(job.kind, job.department, job.title, None, "failed", reason, time.monotonic() - start)
+    return JobResult(
+        job.kind, job.department, job.title, None, "failed", reason, time.monotonic() - start
+    )
 
 
 # -- the output folder ------------------------------------------------------------------
 
-_RUN_NAME = r"{period}-\d{{8}}T\d{{6}}-[a-z0-9_]{{8}}"  # what tempfile.mkdtemp makes in _new_run_dir
+_RUN_NAME = (
+    r"{period}-\d{{8}}T\d{{6}}-[a-z0-9_]{{8}}"  # what tempfile.mkdtemp makes in _new_run_dir
+)
 
 
 def _is_run_name(name: str, period: str) -> bool:
@@ -668,7 +741,9 @@ def _describe(path: Path) -> str:
     if path.is_dir():
         names = sorted(p.name for p in path.iterdir())
         shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
-        return f"a folder with {len(names)} entr{'y' if len(names) == 1 else 'ies'}" + (f" ({shown})" if names else "")
+        return f"a folder with {len(names)} entr{'y' if len(names) == 1 else 'ies'}" + (
+            f" ({shown})" if names else ""
+        )
     if path.is_file():
         return f"a file of {path.stat().st_size} bytes"
     return "something other than a file or folder"
@@ -704,7 +779,9 @@ def _os_error_message(exc: OSError, out_root: Path, period: str) -> str:
     else:
         fix = "Check the folder or choose another --out"
     detail = f"{exc.strerror or exc}" + (f" ({code})" if code else "")
-    return f"cannot write the reports: {where}: {detail}. {fix}; {_published_note(out_root, period)}."
+    return (
+        f"cannot write the reports: {where}: {detail}. {fix}; {_published_note(out_root, period)}."
+    )
 
 
 @contextlib.contextmanager
@@ -845,7 +922,15 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
 
 
 def _execute(
-    jobs: list[Job], run_dir: Path, *, period: str, workers: int, timeout: int, kernel_name: str, progress: bool | None, log,
+    jobs: list[Job],
+    run_dir: Path,
+    *,
+    period: str,
+    workers: int,
+    timeout: int,
+    kernel_name: str,
+    progress: bool | None,
+    log,
     chromium: str | None = None,
 ) -> list[JobResult]:
     """Run every job in worker processes; results in the order of ``jobs``.
@@ -862,10 +947,20 @@ def _execute(
     from tqdm import tqdm
 
     results: dict[int, JobResult] = {}
-    bar = tqdm(total=len(jobs), desc=f"reports {period}", unit="report", disable=(not progress) if progress is not None else None)
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_init_worker, initargs=(os.getpid(),))
+    bar = tqdm(
+        total=len(jobs),
+        desc=f"reports {period}",
+        unit="report",
+        disable=(not progress) if progress is not None else None,
+    )
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)), initializer=_init_worker, initargs=(os.getpid(),)
+    )
     try:
-        futures = {pool.submit(_run_one, job, str(run_dir), timeout, kernel_name, chromium): i for i, job in enumerate(jobs)}
+        futures = {
+            pool.submit(_run_one, job, str(run_dir), timeout, kernel_name, chromium): i
+            for i, job in enumerate(jobs)
+        }
         for fut in as_completed(futures):
             i = futures[fut]
             job = jobs[i]
@@ -874,15 +969,27 @@ def _execute(
             except OSError:
                 raise
             except Exception as exc:  # the worker process itself died
-                res = JobResult(job.kind, job.department, job.title, None, "failed", f"worker failed: {type(exc).__name__}: {exc}"[:300], 0.0)
+                res = JobResult(
+                    job.kind,
+                    job.department,
+                    job.title,
+                    None,
+                    "failed",
+                    f"worker failed: {type(exc).__name__}: {exc}"[:300],
+                    0.0,
+                )
             results[i] = res
             bar.update(1)
             printed = f" + {res.pdf}" if res.pdf else ""
             bar.set_postfix_str(f"{job.title}: {res.status}{printed}")
             if res.status != "ok":
                 log(f"FAILED {job.title}: {res.reason}")
-            elif bar.disable:  # no terminal (a scheduled run): one log line per report (and its PDF)
-                log(f"[{len(results)}/{len(jobs)}] {job.title}: ok ({res.duration_s:.1f} s){printed}")
+            elif (
+                bar.disable
+            ):  # no terminal (a scheduled run): one log line per report (and its PDF)
+                log(
+                    f"[{len(results)}/{len(jobs)}] {job.title}: ok ({res.duration_s:.1f} s){printed}"
+                )
     except BaseException:
         _stop_pool(pool)
         raise
@@ -896,7 +1003,9 @@ def _execute(
 # -- deciding what to publish ----------------------------------------------------------------
 
 
-def _earlier_versions(out_root: Path, period: str) -> dict[tuple[str, str | None], tuple[Path, str, Path | None]]:
+def _earlier_versions(
+    out_root: Path, period: str
+) -> dict[tuple[str, str | None], tuple[Path, str, Path | None]]:
     """What the month shows now: ``(kind, department) -> (file, made_at, pdf)``
     for every report page of the published run (empty when nothing is
     published). ``made_at`` is when the run that made the page finished;
@@ -918,13 +1027,18 @@ def _earlier_versions(out_root: Path, period: str) -> dict[tuple[str, str | None
         if path.is_file():
             pdf = link / Path(str(r["pdf"])).name if r.get("pdf") else None
             found[(r.get("kind"), r.get("department"))] = (
-                path, str(r.get("earlier_run") or finished), pdf if pdf is not None and pdf.is_file() else None,
+                path,
+                str(r.get("earlier_run") or finished),
+                pdf if pdf is not None and pdf.is_file() else None,
             )
     return found
 
 
 def _keep_earlier_versions(
-    jobs: list[Job], results: list[JobResult], earlier: dict[tuple[str, str | None], tuple[Path, str, Path | None]], run_dir: Path
+    jobs: list[Job],
+    results: list[JobResult],
+    earlier: dict[tuple[str, str | None], tuple[Path, str, Path | None]],
+    run_dir: Path,
 ) -> list[JobResult]:
     """A failed report keeps its published version of the month, if there is
     one: the page (and its PDF, if it had one) is copied into the new run and
@@ -945,7 +1059,13 @@ def _keep_earlier_versions(
                 write_bytes_atomic(run_dir / name, printed, fsync=True)
                 kept = {"pdf": name, "pdf_sha256": hashlib.sha256(printed).hexdigest()}
             r = JobResult(
-                **{**asdict(r), "file": job.file, "sha256": hashlib.sha256(data).hexdigest(), "earlier_run": made_at, **kept}
+                **{
+                    **asdict(r),
+                    "file": job.file,
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                    "earlier_run": made_at,
+                    **kept,
+                }
             )
         out.append(r)
     return out
@@ -989,7 +1109,17 @@ def _versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {"python": platform.python_version()}
-    for pkg in ("aiadopt", "pandas", "numpy", "statsmodels", "scikit-learn", "matplotlib", "papermill", "nbconvert", "nh3"):
+    for pkg in (
+        "aiadopt",
+        "pandas",
+        "numpy",
+        "statsmodels",
+        "scikit-learn",
+        "matplotlib",
+        "papermill",
+        "nbconvert",
+        "nh3",
+    ):
         try:
             out[pkg] = version(pkg)
         except PackageNotFoundError:
@@ -1027,18 +1157,40 @@ def _public_parameters(parameters: dict) -> dict:
 
 
 def _manifest(
-    *, period: str, data, jobs: list[Job], results: list[JobResult], started: dt.datetime, finished: dt.datetime,
-    workers: int, timeout: int, codebook: str | Path | None, notebooks_dir: Path, privacy: dict,
+    *,
+    period: str,
+    data,
+    jobs: list[Job],
+    results: list[JobResult],
+    started: dt.datetime,
+    finished: dt.datetime,
+    workers: int,
+    timeout: int,
+    codebook: str | Path | None,
+    notebooks_dir: Path,
+    privacy: dict,
 ) -> dict:
     waves = data.survey["wave"]
     wave = waves[waves <= pd.Period(str(period), "M")].max()
     inputs = [
-        {"table": table, "file": Path(path).name, "bytes": Path(path).stat().st_size, "sha256": _sha256(Path(path))}
+        {
+            "table": table,
+            "file": Path(path).name,
+            "bytes": Path(path).stat().st_size,
+            "sha256": _sha256(Path(path)),
+        }
         for table, path in sorted(data.sources.items())
     ]
     if codebook:
         path = Path(codebook)
-        inputs.append({"table": "codebook", "file": path.name, "bytes": path.stat().st_size, "sha256": _sha256(path)})
+        inputs.append(
+            {
+                "table": "codebook",
+                "file": path.name,
+                "bytes": path.stat().st_size,
+                "sha256": _sha256(path),
+            }
+        )
     fresh = [r.status == "ok" for r in results]
     return {
         "aiadopt_version": _versions().get("aiadopt"),
@@ -1048,10 +1200,12 @@ def _manifest(
         "started_at": started.isoformat(timespec="seconds"),
         "finished_at": finished.isoformat(timespec="seconds"),
         "duration_s": round((finished - started).total_seconds(), 2),
-        "parameters": _public_parameters(jobs[0].parameters) | {"workers": workers, "timeout_s": timeout},
+        "parameters": _public_parameters(jobs[0].parameters)
+        | {"workers": workers, "timeout_s": timeout},
         "inputs": inputs,
         "notebooks": {
-            kind: {"file": name, "sha256": _sha256(Path(notebooks_dir) / name)} for kind, name in NOTEBOOKS.items()
+            kind: {"file": name, "sha256": _sha256(Path(notebooks_dir) / name)}
+            for kind, name in NOTEBOOKS.items()
         },
         "versions": _versions(),
         "privacy": privacy,
@@ -1196,7 +1350,14 @@ def run_reports(
 
             # 3. Run the jobs and collect their results.
             results = _execute(
-                jobs, run_dir, period=period, workers=workers, timeout=timeout, kernel_name=kernel_name, progress=progress, log=log,
+                jobs,
+                run_dir,
+                period=period,
+                workers=workers,
+                timeout=timeout,
+                kernel_name=kernel_name,
+                progress=progress,
+                log=log,
                 chromium=browser,
             )
             finished = dt.datetime.now(dt.UTC)
@@ -1205,21 +1366,39 @@ def run_reports(
             #    report keeps the version the month shows now.
             if not any(r.status == "ok" for r in results):
                 shutil.rmtree(run_dir, ignore_errors=True)
-                return RunResult(period=period, directory=out_root / period, results=results, published=False)
-            results = _keep_earlier_versions(jobs, results, _earlier_versions(out_root, period), run_dir)
+                return RunResult(
+                    period=period, directory=out_root / period, results=results, published=False
+                )
+            results = _keep_earlier_versions(
+                jobs, results, _earlier_versions(out_root, period), run_dir
+            )
 
             # 5. Index and manifest (the manifest last).
             index = index_page(
-                period=period, rows=[asdict(r) for r in results], generated=finished, lang=lang, kpis=index_kpis,
+                period=period,
+                rows=[asdict(r) for r in results],
+                generated=finished,
+                lang=lang,
+                kpis=index_kpis,
                 run={
-                    "duration_s": (finished - started).total_seconds(), "workers": workers,
-                    "versions": _versions(), "privacy": privacy,
+                    "duration_s": (finished - started).total_seconds(),
+                    "workers": workers,
+                    "versions": _versions(),
+                    "privacy": privacy,
                 },
             )
             write_text_atomic(run_dir / "index.html", index, fsync=True)
             manifest = _manifest(
-                period=period, data=data, jobs=jobs, results=results, started=started, finished=finished,
-                workers=workers, timeout=timeout, codebook=codebook, notebooks_dir=notebooks_dir,
+                period=period,
+                data=data,
+                jobs=jobs,
+                results=results,
+                started=started,
+                finished=finished,
+                workers=workers,
+                timeout=timeout,
+                codebook=codebook,
+                notebooks_dir=notebooks_dir,
                 privacy=privacy,
             )
             write_text_atomic(run_dir / "manifest.json", _manifest_json(manifest), fsync=True)
@@ -1229,7 +1408,9 @@ def run_reports(
                 target = _switch_link(out_root, period, run_dir)
                 published = True
             _remove_old_runs(out_root, period, keep=run_dir)
-            return RunResult(period=period, directory=target, results=results, manifest=target / "manifest.json")
+            return RunResult(
+                period=period, directory=target, results=results, manifest=target / "manifest.json"
+            )
     except BaseException:
         # Nothing half-written is published: the run folder was never linked.
         if run_dir is not None and not published:

@@ -116,7 +116,11 @@ def section(
     def register(func: Callable) -> Callable:
         if any(s.id == id for s in REGISTRY):
             raise ValueError(f"section {id!r} is registered twice")
-        REGISTRY.append(Section(id, func.__name__, organisation, departments, heading, inspect.getdoc(func) or ""))
+        REGISTRY.append(
+            Section(
+                id, func.__name__, organisation, departments, heading, inspect.getdoc(func) or ""
+            )
+        )
         return func
 
     return register
@@ -188,7 +192,9 @@ class Report:
 
     @cached_property
     def trend(self) -> pd.DataFrame:
-        return compute_kpi_trend(self.data, period=self.period, months=12, min_group_size=self.min_group_size)
+        return compute_kpi_trend(
+            self.data, period=self.period, months=12, min_group_size=self.min_group_size
+        )
 
     @cached_property
     def measures(self) -> pd.DataFrame:
@@ -196,7 +202,11 @@ class Report:
         from ..present.text import measure_labels
 
         frame = compute_measures(
-            self.data, period=self.period, min_group_size=self.min_group_size, n_boot=self.n_boot, seed=self.seed
+            self.data,
+            period=self.period,
+            min_group_size=self.min_group_size,
+            n_boot=self.n_boot,
+            seed=self.seed,
         )
         # The reader columns (label, note) in the report's language.
         return measure_labels(frame, self.lang, min_group_size=self.min_group_size)
@@ -218,7 +228,11 @@ class Report:
         from ..regression import fit_competency_roi
 
         return fit_competency_roi(
-            self.data, period=self.period, department=self.department, n_boot=self.n_boot, seed=self.seed
+            self.data,
+            period=self.period,
+            department=self.department,
+            n_boot=self.n_boot,
+            seed=self.seed,
         )
 
     @cached_property
@@ -251,10 +265,16 @@ class Report:
         """Display one section (its heading, then its body) by id."""
         entry = next((s for s in REGISTRY if s.id == section_id), None)
         if entry is None:
-            raise ValueError(f"unknown section {section_id!r}; sections: {', '.join(s.id for s in REGISTRY)}")
+            raise ValueError(
+                f"unknown section {section_id!r}; sections: {', '.join(s.id for s in REGISTRY)}"
+            )
         if section_id not in self.sections:
-            kind = "a department report" if self.department is not None else "the organisation report"
-            raise ValueError(f"section {section_id!r} is not part of {kind}; its sections: {', '.join(self.sections)}")
+            kind = (
+                "a department report" if self.department is not None else "the organisation report"
+            )
+            raise ValueError(
+                f"section {section_id!r} is not part of {kind}; its sections: {', '.join(self.sections)}"
+            )
         if entry.heading:
             self.heading(section_id)
         getattr(self, entry.method)()
@@ -285,7 +305,9 @@ class Report:
         plt.close(fig)
         data = base64.b64encode(buf.getvalue()).decode("ascii")
         cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-        _display(f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">{cap}</figure>')
+        _display(
+            f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">{cap}</figure>'
+        )
 
     def table(
         self,
@@ -312,7 +334,9 @@ class Report:
                 extra = classes[col][i] if col in classes and classes[col][i] else ""
                 if mask is not None and bool(mask.iloc[i]):
                     seen_suppressed = True
-                    cells.append(f'<td class="suppressed">{html.escape(self.t("text.suppressed"))}</td>')
+                    cells.append(
+                        f'<td class="suppressed">{html.escape(self.t("text.suppressed"))}</td>'
+                    )
                     continue
                 if col in numeric:
                     text, cls = self.fmt.number(row[col], numeric[col]), "num"
@@ -331,7 +355,9 @@ class Report:
         if seen_suppressed:
             notes.append(self.t("report.note_suppressed", n=self.min_group_size))
         note = f'<p class="note">{html.escape(" ".join(notes))}</p>' if notes else ""
-        _display(f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{note}')
+        _display(
+            f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{note}'
+        )
 
     def _alt(self, chart: str, **fmt) -> str:
         """The alt text of chart ``name``: label ``report.alt_<name>``, which
@@ -370,34 +396,58 @@ class Report:
             diff = int(row["active_use_cases"] - previous.iloc[0]["active_use_cases"])
             change = self.t("report.no_change") if diff == 0 else self.fmt.signed(diff, 0)
         sentences = [
-            self.t("report.lsum_active", unit=self.unit, n=int(row["active_use_cases"]), period=self.fmt.month(self.period), change=change)
+            self.t(
+                "report.lsum_active",
+                unit=self.unit,
+                n=int(row["active_use_cases"]),
+                period=self.fmt.month(self.period),
+                change=change,
+            )
         ]
         if bool(row["leadership_adoption_pct_suppressed"]):
             sentences.append(self.t("report.lsum_adoption_suppressed"))
         elif not pd.isna(row["leadership_adoption_pct"]):
-            sentences.append(self.t("report.lsum_adoption", pct=self.fmt.percent(row["leadership_adoption_pct"], 0)))
+            sentences.append(
+                self.t(
+                    "report.lsum_adoption", pct=self.fmt.percent(row["leadership_adoption_pct"], 0)
+                )
+            )
         if pd.isna(row["time_to_impact_days"]):
             sentences.append(self.t("report.lsum_tti_none"))
         else:
-            sentences.append(self.t("report.lsum_tti", days=self.fmt.number(row["time_to_impact_days"], 0)))
+            sentences.append(
+                self.t("report.lsum_tti", days=self.fmt.number(row["time_to_impact_days"], 0))
+            )
         if not pd.isna(row["adaptivity_score"]):
-            sentences.append(self.t("report.lsum_adaptivity", score=self.fmt.number(row["adaptivity_score"], 0)))
+            sentences.append(
+                self.t("report.lsum_adaptivity", score=self.fmt.number(row["adaptivity_score"], 0))
+            )
         fired = self.pitfalls[self.pitfalls["triggered"]]
         if self.department is None:
             names = sorted({self.t(f"pitfall.{s}") for s in fired["signal"]})
         else:
             names = [self.t(f"pitfall.{s}") for s in fired["signal"]]
         sentences.append(
-            self.t("report.lsum_signals", signals=", ".join(names)) if names else self.t("report.lsum_no_signals")
+            self.t("report.lsum_signals", signals=", ".join(names))
+            if names
+            else self.t("report.lsum_no_signals")
         )
-        own = self.department is not None and not self.regression.refused and self.regression.scope == "department"
+        own = (
+            self.department is not None
+            and not self.regression.refused
+            and self.regression.scope == "department"
+        )
         reg = self.regression if own else self.org_regression
         if not reg.refused:
             first = regression_headline(reg, self.lang).rstrip(".")
             if self.department is not None and not own:
                 first += " (" + self.t("report.model_organisation").rstrip(".").lower() + ")"
             sentences.append(first + ".")
-        _display('<div class="summary">' + "".join(f"<p>{html.escape(s)}</p>" for s in sentences) + "</div>")
+        _display(
+            '<div class="summary">'
+            + "".join(f"<p>{html.escape(s)}</p>" for s in sentences)
+            + "</div>"
+        )
 
     @section("kpis")
     def kpi_table(self) -> None:
@@ -407,15 +457,23 @@ class Report:
         good; the others: up is good), and always marked ▲ or ▼ too."""
         row = self._own_row(self.kpis)
         trend = self.trend
-        own = trend[(trend["level"] == row["level"]) & (trend["unit"] == row["unit"])].set_index("period")
+        own = trend[(trend["level"] == row["level"]) & (trend["unit"] == row["unit"])].set_index(
+            "period"
+        )
         prev_period = str(parse_period(self.period) - 1)
         prev = own.loc[prev_period] if prev_period in own.index else None
         records, masks, tone = [], {"value": [], "previous": []}, []
         for key in KPI_KEYS:
             value = row[key]
             before = prev[key] if prev is not None else np.nan
-            sup_now = key == "leadership_adoption_pct" and bool(row["leadership_adoption_pct_suppressed"])
-            sup_prev = key == "leadership_adoption_pct" and prev is not None and bool(prev["leadership_adoption_pct_suppressed"])
+            sup_now = key == "leadership_adoption_pct" and bool(
+                row["leadership_adoption_pct_suppressed"]
+            )
+            sup_prev = (
+                key == "leadership_adoption_pct"
+                and prev is not None
+                and bool(prev["leadership_adoption_pct_suppressed"])
+            )
             places = KPI_DISPLAY[key][0]
             # From the values as shown: 16.8 and 19.2 give −2.4, never −2.5.
             change = MISSING if (sup_now or sup_prev) else self.fmt.change(value, before, places)
@@ -433,7 +491,11 @@ class Report:
             masks["previous"].append(sup_prev)
         frame = pd.DataFrame(records)
         frame = frame.rename(
-            columns={"value": self.t("report.value"), "previous": self.t("report.previous"), "change": self.t("report.change")}
+            columns={
+                "value": self.t("report.value"),
+                "previous": self.t("report.previous"),
+                "change": self.t("report.change"),
+            }
         )
         self.table(
             frame,
@@ -462,9 +524,15 @@ class Report:
         from ..plots.trend import plot_kpi_trend
 
         row = self._own_row(self.kpis)
-        own = self.trend[(self.trend["level"] == row["level"]) & (self.trend["unit"] == row["unit"])]
+        own = self.trend[
+            (self.trend["level"] == row["level"]) & (self.trend["unit"] == row["unit"])
+        ]
         fig = plot_kpi_trend(
-            self.trend, unit=row["unit"], level=row["level"], lang=self.lang, min_group_size=self.min_group_size
+            self.trend,
+            unit=row["unit"],
+            level=row["level"],
+            lang=self.lang,
+            min_group_size=self.min_group_size,
         )
         first, last = own.iloc[0], own.iloc[-1]
         alt = self._alt(
@@ -494,7 +562,11 @@ class Report:
         self.table(
             frame,
             numeric=numeric,
-            suppressed={self.t("kpi.leadership_adoption_pct"): depts["leadership_adoption_pct_suppressed"].astype(bool)},
+            suppressed={
+                self.t("kpi.leadership_adoption_pct"): depts[
+                    "leadership_adoption_pct_suppressed"
+                ].astype(bool)
+            },
         )
 
     @section("priorities")
@@ -509,7 +581,9 @@ class Report:
             self.paragraph(self.t("text.not_enough_data"))
             return
         fig, ax = plt.subplots(figsize=(10, 7.5), layout="constrained")
-        plot_impact_effort(pri, ax=ax, lang=self.lang, title=self.unit, hue="goal", size="investment_eur")
+        plot_impact_effort(
+            pri, ax=ax, lang=self.lang, title=self.unit, hue="goal", size="investment_eur"
+        )
         self.figure(fig, alt=alt_text("plot_impact_effort", pri, self.lang, title=self.unit))
         open_ = pri[pri["open"]] if "open" in pri else pri
         best = open_.sort_values("priority_score", ascending=False).head(top)
@@ -518,7 +592,9 @@ class Report:
                 self.t("report.use_case"): best["use_case_id"] + " " + best["title"].fillna(""),
                 self.t("report.department"): best["department"],
                 self.t("text.status"): [self.t(f"status.{s}") for s in best["status"]],
-                self.t("text.quadrant"): [label(f"quadrant.{q}", self.lang) for q in best["quadrant"]],
+                self.t("text.quadrant"): [
+                    label(f"quadrant.{q}", self.lang) for q in best["quadrant"]
+                ],
                 self.t("report.priority_score"): best["priority_score"],
             }
         )
@@ -532,7 +608,9 @@ class Report:
         k = self._visible_units(self.kpis)
         teams = k[k["level"] == "team"].reset_index(drop=True)
         m = self.measures
-        phase = m[(m["level"] == "team") & (m["measure"] == "phases") & (m["statistic"] == "team_phase")].set_index("unit")
+        phase = m[
+            (m["level"] == "team") & (m["measure"] == "phases") & (m["statistic"] == "team_phase")
+        ].set_index("unit")
         frame = pd.DataFrame(
             {
                 self.t("report.team"): teams["unit"],
@@ -553,8 +631,13 @@ class Report:
                 self.t("kpi.adaptivity_score"): 0,
             },
             suppressed={
-                self.t("kpi.leadership_adoption_pct"): teams["leadership_adoption_pct_suppressed"].astype(bool),
-                self.t("report.phase"): teams["unit"].map(phase["suppressed"]).fillna(False).astype(bool),
+                self.t("kpi.leadership_adoption_pct"): teams[
+                    "leadership_adoption_pct_suppressed"
+                ].astype(bool),
+                self.t("report.phase"): teams["unit"]
+                .map(phase["suppressed"])
+                .fillna(False)
+                .astype(bool),
             },
         )
 
@@ -569,15 +652,24 @@ class Report:
     def competency_section(self) -> None:
         """Leaders sufficiently qualified per competency against the national
         benchmark (AI-Monitor 2025) where there is one."""
-        self._measure_chart("plot_competency_gap", "competency_gap", "pct_qualified", **self._unit_kwargs())
+        self._measure_chart(
+            "plot_competency_gap", "competency_gap", "pct_qualified", **self._unit_kwargs()
+        )
 
     @section("culture")
     def culture_section(self) -> None:
         """Favourable answers on the five culture traits and the four pillars;
         scales with Cronbach's α below 0.6 are flagged in words."""
-        self._measure_chart("plot_culture", "culture", "favourability_pct", family="culture", **self._unit_kwargs())
         self._measure_chart(
-            "plot_culture", "pillar", "favourability_pct", family="pillar", statistic="favourability_pct", **self._unit_kwargs()
+            "plot_culture", "culture", "favourability_pct", family="culture", **self._unit_kwargs()
+        )
+        self._measure_chart(
+            "plot_culture",
+            "pillar",
+            "favourability_pct",
+            family="pillar",
+            statistic="favourability_pct",
+            **self._unit_kwargs(),
         )
         self._reliability_note()
 
@@ -586,8 +678,12 @@ class Report:
         """The mix of goals of active use cases (personal, operational,
         strategic) and the skills pyramid against the 80/15/5 target."""
         kwargs = {"department": self.department} if self.department else {}
-        self._measure_chart("plot_goal_mix", "goal_mix", "pct_active_use_cases", size=(10, 5), **kwargs)
-        self._measure_chart("plot_skills_pyramid", "skills_pyramid", "pct", size=(8, 4), **self._unit_kwargs())
+        self._measure_chart(
+            "plot_goal_mix", "goal_mix", "pct_active_use_cases", size=(10, 5), **kwargs
+        )
+        self._measure_chart(
+            "plot_skills_pyramid", "skills_pyramid", "pct", size=(8, 4), **self._unit_kwargs()
+        )
 
     @section("pitfalls")
     def pitfall_section(self) -> None:
@@ -613,17 +709,25 @@ class Report:
 
         reg = self.regression
         if self.department is not None and reg.refused and reg.scope == "department":
-            self.paragraph(self.t("report.department_refused", reason=regression_refusal(reg, self.lang)))
+            self.paragraph(
+                self.t("report.department_refused", reason=regression_refusal(reg, self.lang))
+            )
             reg = self.org_regression
         if reg.refused:
             self.paragraph(regression_refusal(reg, self.lang))
             return
         finding = " ".join(regression_finding(reg, self.lang))
         if not reg.fallback:  # a fallback is explained by the finding itself
-            note = self.t("report.model_department") if reg.scope == "department" else self.t("report.model_organisation")
+            note = (
+                self.t("report.model_department")
+                if reg.scope == "department"
+                else self.t("report.model_organisation")
+            )
             self.paragraph(note, cls="note")
         if self.department is not None:
-            self.paragraph(fallback_rule(self.lang, k=len(reg.predictors) + len(reg.dropped)), cls="note")
+            self.paragraph(
+                fallback_rule(self.lang, k=len(reg.predictors) + len(reg.dropped)), cls="note"
+            )
         self.paragraph(finding)
         fig, ax = plt.subplots(figsize=(9, 4.8), layout="constrained")
         plot_importance(reg, ax=ax, lang=self.lang)
@@ -648,7 +752,11 @@ class Report:
         )
         _display(f"<h3>{html.escape(self.t('report.methods'))}</h3><ul>{items}</ul>")
         for w in self.data.warnings:
-            self.paragraph(self.t(f"warning.{w.code}", value=w.value, file=w.file, line=w.line) if w.code else str(w))
+            self.paragraph(
+                self.t(f"warning.{w.code}", value=w.value, file=w.file, line=w.line)
+                if w.code
+                else str(w)
+            )
 
     # -- helpers of the sections ------------------------------------------------
     def _measure_chart(self, func: str, measure: str, main: str, size=(9, 5), **kwargs) -> None:
@@ -674,9 +782,18 @@ class Report:
                 return
         else:
             own = rows[rows["level"] == "organisation"]
-        shown = own[(own["statistic"] == main) & (own["suppressed"].astype(bool) | own["value"].notna())]
+        shown = own[
+            (own["statistic"] == main) & (own["suppressed"].astype(bool) | own["value"].notna())
+        ]
         if len(shown) and shown["suppressed"].astype(bool).all():
-            self.paragraph(self.t("report.all_suppressed", unit=self.unit, chart=self.t(f"report.chart_{measure}"), n=self.min_group_size))
+            self.paragraph(
+                self.t(
+                    "report.all_suppressed",
+                    unit=self.unit,
+                    chart=self.t(f"report.chart_{measure}"),
+                    n=self.min_group_size,
+                )
+            )
             return
         fig, ax = plt.subplots(figsize=size, layout="constrained")
         getattr(pm, func)(frame, ax=ax, lang=self.lang, **kwargs)
@@ -707,10 +824,17 @@ class Report:
         if low.empty:
             return
         scales = ", ".join(
-            self.t("report.alpha_scale", scale=r["label"], alpha=self.fmt.number(r["value"], 2)) for _, r in low.iterrows()
+            self.t("report.alpha_scale", scale=r["label"], alpha=self.fmt.number(r["value"], 2))
+            for _, r in low.iterrows()
         )
         self.paragraph(
-            self.t("report.low_reliability", n=len(low), scales=scales, limit=self.fmt.number(LOW_ALPHA, 1)), cls="note"
+            self.t(
+                "report.low_reliability",
+                n=len(low),
+                scales=scales,
+                limit=self.fmt.number(LOW_ALPHA, 1),
+            ),
+            cls="note",
         )
 
 
