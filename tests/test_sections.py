@@ -175,8 +175,9 @@ def test_kpi_table_colours_and_marks_changes(finance):
     same = re.search(
         r"Adaptivity score</td><td>([^<]*)</td><td>([^<]*)</td><td([^>]*)>([^<]*)</td>", table
     )
-    if same.group(1) == same.group(2):
-        assert same.group(3) == "" and not same.group(4).startswith(("\u25b2", "\u25bc"))
+    assert same.group(1) == same.group(2)  # data/sample: Finance's adaptivity score stays 0.0
+    assert same.group(3) == "" and not same.group(4).startswith(("\u25b2", "\u25bc"))
+    assert same.group(4) == "no change"  # said as on the index, not "0.0"
 
 
 # --- the trend chart -------------------------------------------------------------------

@@ -478,6 +478,8 @@ class Report:
             # From the values as shown: 16.8 and 19.2 give −2.4, never −2.5.
             change = MISSING if (sup_now or sup_prev) else self.fmt.change(value, before, places)
             arrow, cls = self._direction(key, change)
+            if change_direction(key, change)[0] == "flat":
+                change = self.t("report.no_change")  # as the index says it, not "0.0"
             records.append(
                 {
                     self.t("report.kpi"): self.t(f"kpi.{key}"),
