@@ -50,7 +50,8 @@ def test_failures_are_isolated_and_reported(tmp_path, capsys):
     out = tmp_path / "reports"
     code = main(
         [
-            "report", "--data", str(SAMPLE), "--out", str(out), "--workers", "2", "--timeout", "30",
+            # --timeout is per cell, and report.render() is one cell: room for a whole report on a busy machine.
+            "report", "--data", str(SAMPLE), "--out", str(out), "--workers", "2", "--timeout", "120",
             "--n-boot", "50", "--notebooks", str(notebooks),
             "--department", "HR", "--department", "IT", "--department", "Sales",
             "--department", "Marketing", "--department", "Finance",
