@@ -57,8 +57,10 @@ def test_failures_are_isolated_and_reported(tmp_path, capsys):
             str(out),
             "--workers",
             "2",
+            # --timeout is per cell, and report.render() is one cell: room for a
+            # whole report on a busy machine.
             "--timeout",
-            "30",
+            "120",
             "--n-boot",
             "50",
             "--notebooks",
