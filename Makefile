@@ -51,12 +51,12 @@ test-floors: system-deps ## the suite in .venv-floors/ with every dependency at 
 	$(FLOORS)/bin/python -m pytest
 
 lint: $(STAMP) ## ruff: the code is formatted (`make format` fixes it) and lint-clean
-	$(BIN)/ruff format --check aiadopt tests benchmarks
-	$(BIN)/ruff check aiadopt tests benchmarks
+	$(BIN)/ruff format --check aiadopt tests benchmarks notebooks
+	$(BIN)/ruff check aiadopt tests benchmarks notebooks
 
 format: $(STAMP) ## format the code with ruff
-	$(BIN)/ruff format aiadopt tests benchmarks
-	$(BIN)/ruff check --fix aiadopt tests benchmarks
+	$(BIN)/ruff format aiadopt tests benchmarks notebooks
+	$(BIN)/ruff check --fix aiadopt tests benchmarks notebooks
 
 sample: $(STAMP) ## regenerate data/sample from its seed
 	$(BIN)/aiadopt sample --out data/sample --seed 7
