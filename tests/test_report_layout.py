@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from aiadopt.report.runner import CHROMIUM_FLAGS
+
 CHROMIUM = Path("/usr/bin/chromium")
 PHONE, DESKTOP = 400, 1280
 #: A4 in PDF points, and the smallest page margin we accept (10 mm).
@@ -41,14 +43,7 @@ def browser(tmp_path_factory):
             tmp_path_factory.mktemp("chromium-profile"),
             executable_path=str(CHROMIUM),
             headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
+            args=list(CHROMIUM_FLAGS),
         )
         try:
             yield context

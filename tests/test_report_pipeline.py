@@ -20,6 +20,7 @@ import pytest
 
 from aiadopt import load
 from aiadopt.kpis import compute_kpis
+from aiadopt.report.runner import CHROMIUM_FLAGS
 from aiadopt.report.sections import SECTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -234,14 +235,7 @@ def test_reports_in_a_real_browser(sample_run, tmp_path, page_name):
             tempfile.mkdtemp(dir=tmp_path),
             executable_path=str(CHROMIUM),
             headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
+            args=list(CHROMIUM_FLAGS),
             viewport={"width": 1280, "height": 900},
         )
         try:

@@ -453,6 +453,19 @@ def find_chromium(path: str | os.PathLike | None = None) -> str:
     raise ParameterError(f"--pdf needs chromium to print the reports, and none was found; {how}")
 
 
+#: Flags for a headless chromium without network or sandbox (containers, CI,
+#: closed networks): without them it waits on updates and sync. The browser
+#: tests launch chromium with the same flags.
+CHROMIUM_FLAGS: tuple[str, ...] = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+
+
 def print_pdf(chromium: str, page: Path, pdf: Path, *, timeout: int = 600) -> bytes:
     """Print the HTML file ``page`` to ``pdf`` with headless chromium (A4 and
     margins from the page's print CSS, no header or footer) and return its bytes.
@@ -476,12 +489,7 @@ def print_pdf(chromium: str, page: Path, pdf: Path, *, timeout: int = 600) -> by
         command = [
             chromium,
             "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
+            *CHROMIUM_FLAGS,
             f"--user-data-dir={Path(work) / 'profile'}",
             "--no-pdf-header-footer",
             f"--print-to-pdf={out}",
