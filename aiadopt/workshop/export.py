@@ -65,6 +65,9 @@ _TEMPLATE = "summary.html.j2"
 _TEMPLATES = Path(__file__).parent / "templates"
 #: The summary's matrix, in inches: the left part of an A4 landscape page.
 _SUMMARY_MATRIX_SIZE = (8.6, 6.2)
+#: Above this many use cases the summary's table is printed in smaller type,
+#: so about 45 still fit on one A4 landscape page.
+_DENSE_FROM = 25
 _XML_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.S)
 _XMLNS = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
 
@@ -592,6 +595,7 @@ def write_summary(
             "quadrant": t("quadrant"),
         },
         rows=rows,
+        dense_from=_DENSE_FROM,
         hidden=t("hidden"),
         scale=t("scale"),
         privacy=t("privacy", n=fmt.count(min_votes)),
