@@ -381,7 +381,9 @@ def _excel_copy(source: Path, target: Path, values, cb: Codebook) -> None:
             votes, impact, effort = _row_values(values, key)
             ws.cell(row=number, column=first, value=votes)
             for j, mean in ((1, impact), (2, effort)):
-                cell = ws.cell(row=number, column=first + j, value=None if math.isnan(mean) else mean)
+                cell = ws.cell(
+                    row=number, column=first + j, value=None if math.isnan(mean) else mean
+                )
                 cell.number_format = "0.00"
         target.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(target) as tmp:
@@ -480,9 +482,7 @@ def _selection(selection: Mapping | None, lang: str) -> str:
     use_cases = list(selection.get("use_cases") or ())
     if use_cases:
         n = len(use_cases)
-        parts.append(
-            label("workshop_export.selection_use_cases", lang, n=Formatter(lang).count(n))
-        )
+        parts.append(label("workshop_export.selection_use_cases", lang, n=Formatter(lang).count(n)))
     if not parts:
         return label("workshop_export.all_use_cases", lang)
     return label("workshop_export.selection_join", lang).join(parts)

@@ -26,7 +26,7 @@ from ..plots import alt_text, plot_impact_effort
 from ..present.formats import Formatter
 from ..prioritisation import DEFAULT_SPLIT
 
-__all__ = ["RESULT_COLUMNS", "SPREAD_GID", "render_matrix", "shown_results"]
+__all__ = ["RESULT_COLUMNS", "SPREAD_GID", "matrix_figure", "render_matrix", "shown_results"]
 
 #: Columns of ``Board.results()`` (docs/workshop.md) that the matrix reads.
 RESULT_COLUMNS: tuple[str, ...] = (
@@ -39,7 +39,8 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "effort_sd",
     "shown",
 )
-#: ``gid`` of the ±1 SD bars (``spread=True``); tests and the app find them by it.
+#: ``gid`` prefix of the ±1 SD bars (``spread=True``): ``spread-impact``
+#: (vertical bars) and ``spread-effort`` (horizontal bars).
 SPREAD_GID = "spread"
 #: The quiet grey of the spread bars, behind the points.
 _SPREAD_COLOR = "0.72"
@@ -73,7 +74,9 @@ def shown_results(results: pd.DataFrame) -> pd.DataFrame:
         When a column is missing (the message names them).
     """
     if not isinstance(results, pd.DataFrame):
-        raise TypeError(f"results must be a DataFrame (Board.results()); got {type(results).__name__}")
+        raise TypeError(
+            f"results must be a DataFrame (Board.results()); got {type(results).__name__}"
+        )
     missing = [c for c in RESULT_COLUMNS if c not in results.columns]
     if missing:
         raise ValueError(
@@ -138,35 +141,20 @@ def render_matrix(
     >>> 'data-votes="4"' in svg
     True
     """
-    if lang not in LANGUAGES:
-        raise ValueError(f"lang must be one of {LANGUAGES}; got {lang!r}")
     if fmt not in _FORMATS:
         raise ValueError(f"fmt must be one of {_FORMATS}; got {fmt!r}")
     rows = shown_results(results)
     votes = int(pd.to_numeric(rows["votes"], errors="coerce").fillna(0).sum())
-
-    fig = Figure(figsize=size, layout="constrained")
-    FigureCanvasAgg(fig)  # a renderer for the label layout, without pyplot
-    try:
-        with _RENDER_LOCK, mpl.rc_context(_DETERMINISTIC_RC):
-            ax = fig.add_subplot()
-            plot_impact_effort(
-                rows[["use_case_id", "title", "impact", "effort"]],
-                ax=ax,
-                hue="quadrant",
-                split=split,
-                lang=lang,
-                title=title,
-            )
-            if spread and len(rows):
-                _spread(ax, rows)
+    with _RENDER_LOCK, mpl.rc_context(_DETERMINISTIC_RC):
+        fig = matrix_figure(results, lang=lang, spread=spread, split=split, size=size, title=title)
+        try:
             buffer = io.BytesIO()
             if fmt == "png":
                 fig.savefig(buffer, format="png", metadata={"Software": None})
                 return buffer.getvalue()
             fig.savefig(buffer, format="svg", metadata=_NO_SVG_METADATA)
-    finally:
-        fig.clear()
+        finally:
+            fig.clear()
     description = " ".join(
         (
             alt_text("impact_effort", rows, lang, split=split),
@@ -174,6 +162,41 @@ def render_matrix(
         )
     )
     return _label_svg(buffer.getvalue().decode("utf-8"), description, votes)
+
+
+def matrix_figure(
+    results: pd.DataFrame,
+    *,
+    lang: str = "en",
+    spread: bool = False,
+    split: float = DEFAULT_SPLIT,
+    size: tuple[float, float] = (12, 8),
+    title: str | None = None,
+) -> Figure:
+    """The figure :func:`render_matrix` saves: a :class:`~matplotlib.figure.Figure`
+    of its own (not pyplot's), with an Agg canvas; the caller owns it.
+
+    Parameters are those of :func:`render_matrix`. The matrix is its one
+    Axes; the spread bars are the collections with ``gid``
+    ``"spread-impact"`` (vertical) and ``"spread-effort"`` (horizontal).
+    """
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {LANGUAGES}; got {lang!r}")
+    rows = shown_results(results)
+    fig = Figure(figsize=size, layout="constrained")
+    FigureCanvasAgg(fig)  # a renderer for the label layout, without pyplot
+    ax = fig.add_subplot()
+    plot_impact_effort(
+        rows[["use_case_id", "title", "impact", "effort"]],
+        ax=ax,
+        hue="quadrant",
+        split=split,
+        lang=lang,
+        title=title,
+    )
+    if spread and len(rows):
+        _spread(ax, rows)
+    return fig
 
 
 def _spread(ax, rows: pd.DataFrame) -> None:
@@ -191,8 +214,9 @@ def _spread(ax, rows: pd.DataFrame) -> None:
         capsize=0,
         zorder=2,  # under the points (3), over the split lines (1)
     )
-    for artist in bars.lines[2]:  # the bar collections (no caps, no data line)
-        artist.set_gid(SPREAD_GID)
+    # matplotlib adds the xerr bars first, then the yerr bars (both are given).
+    for bar, axis in zip(bars.lines[2], ("effort", "impact"), strict=True):
+        bar.set_gid(f"{SPREAD_GID}-{axis}")
 
 
 def _label_svg(svg: str, description: str, votes: int) -> str:
