@@ -515,3 +515,28 @@ def test_export_session_without_a_register_file(tmp_path):
     with Board(data, department="Finance", out=tmp_path / "ws") as board:
         files = board.export()
     assert list(files) == ["votes.csv", "final_votes.csv", "summary.html"]
+
+
+def test_csv_copy_keeps_an_excel_sep_line_and_a_last_line_without_newline(tmp_path):
+    source = tmp_path / "use_cases.csv"
+    source.write_bytes(b"sep=;\r\nuse_case_id;title\r\nUC-1;Caf\xe9\r\nUC-3;Thee")
+    out = export_register(_results(), source, tmp_path / "ws")
+    assert out.read_bytes() == (
+        b"sep=;\r\nuse_case_id;title;workshop_votes;workshop_impact;workshop_effort\r\n"
+        b"UC-1;Caf\xe9;3;4,0;2,0\r\nUC-3;Thee;4;1,5;4,5"
+    )
+
+
+def test_summary_template_is_packaged():
+    """pyproject.toml's package-data ships the summary's template in the wheel."""
+    import fnmatch
+    import tomllib
+
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"][
+        "package-data"
+    ]["aiadopt"]
+    templates = ROOT / "aiadopt" / "workshop" / "templates"
+    files = [p.relative_to(ROOT / "aiadopt").as_posix() for p in templates.iterdir()]
+    assert files
+    for name in files:
+        assert any(fnmatch.fnmatch(name, pattern) for pattern in patterns), name

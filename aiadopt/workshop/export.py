@@ -526,7 +526,7 @@ def write_summary(
         (iterable of status codes), ``use_cases`` (iterable of ids); ``None``
         or empty: all use cases.
     when : datetime or date, default=None
-        The date shown; default today (UTC).
+        The date shown; default today.
     lang : {"en", "nl"}, default="en"
     split : float, default=3.0
         The quadrant split, as in the matrix.
@@ -544,7 +544,7 @@ def write_summary(
         raise ValueError(f"lang must be one of {LANGUAGES}; got {lang!r}")
     _check_results(results, RESULT_COLUMNS)
     fmt = Formatter(lang)
-    when = when or dt.datetime.now(dt.UTC)
+    when = when or dt.date.today()
     t = lambda key, **kw: label(f"workshop_export.{key}", lang, **kw)  # noqa: E731
 
     shown = results["shown"].fillna(False).astype(bool).to_numpy()
