@@ -37,14 +37,13 @@ from ..io._xlsx import read_sheet
 from ..labels import LANGUAGES, label
 from ..present.formats import Formatter
 from ..prioritisation import DEFAULT_SPLIT, quadrant_of
-from .matrix import RESULT_COLUMNS, render_matrix
+from .matrix import RESULT_COLUMNS, inline_svg, render_matrix
 
 __all__ = [
     "FINAL_VOTES_COLUMNS",
     "WORKSHOP_COLUMNS",
     "export_register",
     "export_session",
-    "inline_svg",
     "register_name",
     "write_final_votes",
     "write_summary",
@@ -68,8 +67,6 @@ _SUMMARY_MATRIX_SIZE = (8.6, 6.2)
 #: Above this many use cases the summary's table is printed in smaller type,
 #: so about 45 still fit on one A4 landscape page.
 _DENSE_FROM = 25
-_XML_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.S)
-_XMLNS = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
 
 
 # --- the register ------------------------------------------------------------
@@ -449,21 +446,6 @@ def _parquet_copy(source: Path, target: Path, values, cb: Codebook) -> None:
 
 
 # --- the summary -------------------------------------------------------------
-
-
-def inline_svg(svg: str) -> str:
-    """An SVG document as an element for inline use in HTML: without the XML
-    declaration, the DOCTYPE (which names a DTD on w3.org) and ``xmlns``
-    declarations (HTML's parser puts ``<svg>`` in its namespace itself).
-
-    Examples
-    --------
-    >>> inline_svg('<?xml version="1.0"?>\\n<svg xmlns="http://www.w3.org/2000/svg"><g/></svg>')
-    '<svg><g/></svg>'
-    """
-    body = _XML_PROLOG.sub("", svg, count=1)
-    end = body.find(">")
-    return _XMLNS.sub("", body[:end]) + body[end:]
 
 
 def _selection(selection: Mapping | None, lang: str) -> str:

@@ -26,7 +26,14 @@ from ..plots import alt_text, plot_impact_effort
 from ..present.formats import Formatter
 from ..prioritisation import DEFAULT_SPLIT
 
-__all__ = ["RESULT_COLUMNS", "SPREAD_GID", "matrix_figure", "render_matrix", "shown_results"]
+__all__ = [
+    "RESULT_COLUMNS",
+    "SPREAD_GID",
+    "inline_svg",
+    "matrix_figure",
+    "render_matrix",
+    "shown_results",
+]
 
 #: Columns of ``Board.results()`` (docs/workshop.md) that the matrix reads.
 RESULT_COLUMNS: tuple[str, ...] = (
@@ -47,6 +54,8 @@ _SPREAD_COLOR = "0.72"
 #: Everything that would make two renders of the same results differ.
 _DETERMINISTIC_RC = {"svg.hashsalt": "aiadopt-workshop", "svg.fonttype": "none"}
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+_XML_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.S)
+_XMLNS = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
 _FORMATS = ("svg", "png")
 #: rcParams are global: one render at a time, so a render's settings never
 #: leak into another thread's figure (or stay behind after both end).
@@ -232,3 +241,18 @@ def _label_svg(svg: str, description: str, votes: int) -> str:
         + f"\n <title>{escape(description)}</title>"
         + svg[match.end() :]
     )
+
+
+def inline_svg(svg: str) -> str:
+    """An SVG document as an element for inline use in HTML: without the XML
+    declaration, the DOCTYPE (which names a DTD on w3.org) and ``xmlns``
+    declarations (HTML's parser puts ``<svg>`` in its namespace itself).
+
+    Examples
+    --------
+    >>> inline_svg('<?xml version="1.0"?>\\n<svg xmlns="http://www.w3.org/2000/svg"><g/></svg>')
+    '<svg><g/></svg>'
+    """
+    body = _XML_PROLOG.sub("", svg, count=1)
+    end = body.find(">")
+    return _XMLNS.sub("", body[:end]) + body[end:]
