@@ -589,6 +589,33 @@ def _any_overlap(boxes: list[Bbox]) -> bool:
     return bool(hit.any())
 
 
+class _LabelBox:
+    """A label as the connector's ``patchA``: the line is clipped where it
+    leaves the label's box, as with the Text itself, but the box is measured
+    once per position instead of at every step of matplotlib's bisection
+    (``Text.contains`` lays the text out again each time: most of the chart's
+    drawing time). The box follows the label if the figure is resized."""
+
+    def __init__(self, text) -> None:
+        self.text = text
+        self._key: tuple | None = None
+        self._box: Bbox | None = None
+
+    def contains(self, event) -> tuple[bool, dict]:
+        text = self.text
+        if not text.get_visible() or text.figure is None:
+            return False, {}
+        key = (
+            tuple(text.get_transform().transform(text.get_position())),
+            text.figure.dpi,
+            text.get_text(),
+        )
+        if key != self._key:
+            self._key, self._box = key, text.get_window_extent()
+        box = self._box
+        return bool(box.x0 <= event.x <= box.x1 and box.y0 <= event.y <= box.y1), {}
+
+
 def _connect(ax: Axes, texts: list, targets: np.ndarray) -> None:
     """Thin lines from each label that moved away from its point."""
     target_xy = ax.transData.transform(targets)
@@ -603,7 +630,7 @@ def _connect(ax: Axes, texts: list, targets: np.ndarray) -> None:
             FancyArrowPatch(
                 posA=text.get_position(),
                 posB=tuple(target),
-                patchA=text,
+                patchA=_LabelBox(text),
                 arrowstyle="-",
                 color="0.45",
                 linewidth=0.5,
