@@ -187,7 +187,7 @@ _TEMPLATES: dict[str, str] = {
     "code_form": (
         '<form method="get" class="aiadopt-code-form" style="font-family:system-ui,sans-serif;'
         'font-size:1.2em;padding:1em;max-width:420px;margin:0 auto">'
-        "<h1>{{ heading }}</h1>{% if wrong %}<p role=\"alert\">{{ wrong }}</p>{% endif %}"
+        '<h1>{{ heading }}</h1>{% if wrong %}<p role="alert">{{ wrong }}</p>{% endif %}'
         '<label for="code">{{ prompt }}</label><br>'
         '<input id="code" name="code" autocomplete="off" autocapitalize="characters" '
         'required style="font-size:1.6em;width:8em;letter-spacing:0.15em;margin:0.4em 0">'

@@ -435,11 +435,20 @@ class _ProjectorView:
         self.live.keep(lambda: self._stop_matrix())
         self.spread.param.watch(self._toggle_spread, "value")
         heading = pn.pane.HTML(
-            render("status", size="1.6em" if large else "1.1em", lines=[label("workshop.projector_title", lang)]),
+            render(
+                "status",
+                size="1.6em" if large else "1.1em",
+                lines=[label("workshop.projector_title", lang)],
+            ),
             sizing_mode="stretch_width",
         )
         left = pn.Column(
-            heading, self.counts, self.status, self.matrix, self.spread, self.hidden,
+            heading,
+            self.counts,
+            self.status,
+            self.matrix,
+            self.spread,
+            self.hidden,
             sizing_mode="stretch_width",
         )
         if join is not None:
@@ -469,7 +478,9 @@ class _ProjectorView:
             votes=snapshot.votes,
             participants=snapshot.participants,
             votes_text=label("workshop.votes", lang, n=fmt.count(snapshot.votes)),
-            participants_text=label("workshop.participants", lang, n=fmt.count(snapshot.participants)),
+            participants_text=label(
+                "workshop.participants", lang, n=fmt.count(snapshot.participants)
+            ),
         )
         lines = []
         if snapshot.ended:
@@ -501,9 +512,7 @@ def _qr_svg(url: str) -> str:
     return segno.make(url, error="m").svg_inline(scale=5, border=2)
 
 
-def projector_page(
-    board, *, participant_url: str, lang: str | None = None
-) -> pn.viewable.Viewable:
+def projector_page(board, *, participant_url: str, lang: str | None = None) -> pn.viewable.Viewable:
     """The projector's page: large type, the live matrix, the counts, the
     hidden use cases, a "Show spread" toggle, the QR code and join code.
 
@@ -633,7 +642,11 @@ class _Controls:
         try:
             paths = self.board.export()
         except Exception as exc:  # shown to the facilitator; the votes are safe in votes.csv
-            html = render("status", size="1.1em", lines=[label("workshop.export_failed", self.lang, error=str(exc))])
+            html = render(
+                "status",
+                size="1.1em",
+                lines=[label("workshop.export_failed", self.lang, error=str(exc))],
+            )
         else:
             html = render(
                 "paths",
@@ -652,7 +665,9 @@ def facilitator_page(board, *, lang: str | None = None) -> pn.viewable.Viewable:
         return _refused(lang, "facilitator")
     controls = _Controls(board, token, lang=lang)
     view = _ProjectorView(board, lang=lang, join=None, large=False)
-    return pn.Column(controls.layout, view.layout, sizing_mode="stretch_width", styles={"padding": "12px"})
+    return pn.Column(
+        controls.layout, view.layout, sizing_mode="stretch_width", styles={"padding": "12px"}
+    )
 
 
 def board_view(board) -> pn.viewable.Viewable:
