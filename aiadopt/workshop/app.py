@@ -423,7 +423,11 @@ class _ProjectorView:
         self.counts = pn.pane.HTML(sizing_mode="stretch_width")
         self.status = pn.pane.HTML(sizing_mode="stretch_width")
         self.hidden = pn.pane.HTML(sizing_mode="stretch_width")
-        self.matrix = pn.pane.HTML(sizing_mode="stretch_width", min_height=300)
+        self.matrix = pn.pane.HTML(
+            sizing_mode="stretch_width",
+            min_height=300,
+            stylesheets=[".aiadopt-matrix svg { width: 100%; height: auto; max-height: 74vh; }"],
+        )
         self.spread = pn.widgets.Toggle(name=label("workshop.show_spread", lang), width=220)
         self.version = -1
         snapshot = board.snapshot()

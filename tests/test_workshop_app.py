@@ -1,0 +1,204 @@
+"""The live workshop app end to end: ``aiadopt workshop`` as a subprocess on
+127.0.0.1 with a free port, Debian's chromium driven by Playwright as the
+projector, the facilitator and six phones.
+
+How a test waits for "every vote shown": the projector's matrix is a
+``<figure class="aiadopt-matrix" data-votes="N">`` whose ``N`` is the vote
+count the drawing was made from, so ``figure[data-votes="6"]`` appears only
+once the matrix includes the sixth vote.
+
+Screenshots (looked at by people, not compared by pixels):
+``tests/output/workshop_projector.png`` and ``tests/output/workshop_phone.png``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from aiadopt.report.runner import CHROMIUM_FLAGS
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample"
+OUTPUT = ROOT / "tests" / "output"
+CHROMIUM = Path("/usr/bin/chromium")
+#: Three idea/pilot use cases of the sample, in register order.
+USE_CASES = ("UC-0027", "UC-0034", "UC-0043")
+PHONE = {"width": 360, "height": 740}
+WALL = {"width": 1600, "height": 900}
+TIMEOUT_MS = 20_000
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Debian chromium (fresh profile per launch)."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is missing in CI (make test installs it with apt-get)")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_FLAGS))
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@contextmanager
+def workshop(out: Path, *args: str) -> Iterator[dict[str, str]]:
+    """Run ``aiadopt workshop`` on the sample with a free port; yield its
+    printed URLs. The server is stopped (and killed if need be) afterwards."""
+    cmd = [sys.executable, "-m", "aiadopt.cli", "workshop", "--data", str(SAMPLE)]
+    cmd += ["--port", "0", "--out", str(out), *args]
+    for uc in USE_CASES:
+        cmd += ["--use-case", uc]
+    log = (out.parent / f"{out.name}-server.log").open("w")
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=log, text=True, cwd=ROOT, start_new_session=True
+    )
+    try:
+        urls = _read_urls(proc, out.parent / f"{out.name}-server.log")
+        yield urls
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        proc.stdout.close()
+        log.close()
+
+
+def _read_urls(proc: subprocess.Popen, log: Path, timeout: float = 90) -> dict[str, str]:
+    """The ``name: url`` lines the server prints (read in a thread: a
+    buffered pipe cannot be polled line by line)."""
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
+    urls: dict[str, str] = {}
+    deadline = time.monotonic() + timeout
+    while len(urls) < 3:
+        try:
+            line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise AssertionError(f"no URLs from aiadopt workshop: {log.read_text()}") from None
+        name, _, url = line.strip().partition(": ")
+        urls[name] = url
+    assert set(urls) == {"participant", "projector", "facilitator"}
+    return urls
+
+
+class Requests:
+    """Every URL a set of pages asked for (pages, assets, websockets)."""
+
+    def __init__(self) -> None:
+        self.urls: list[str] = []
+
+    def watch(self, page) -> None:
+        page.on("request", lambda r: self.urls.append(r.url))
+        page.on("websocket", lambda ws: self.urls.append(ws.url))
+
+    def hosts(self) -> set[str]:
+        return {urlparse(u).hostname for u in self.urls if urlparse(u).scheme not in {"data", "blob"}}
+
+
+def _page(browser, requests: Requests, viewport=PHONE, **context):
+    page = browser.new_context(viewport=viewport, **context).new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    requests.watch(page)
+    return page
+
+
+def vote(page, impact: int, effort: int) -> str:
+    """Score the use case on ``page``; return its title once the vote is saved."""
+    from playwright.sync_api import expect
+
+    title = page.locator(".card h2").text_content()
+    page.get_by_role("button", name=f"Impact {impact}", exact=True).click()
+    page.get_by_role("button", name=f"Effort {effort}", exact=True).click()
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text(f"Vote saved: {title}")
+    return title
+
+
+def matrix(page, votes: int):
+    """The projector's matrix once it is drawn from ``votes`` votes."""
+    figure = page.locator(f'figure.aiadopt-matrix[data-votes="{votes}"]')
+    figure.wait_for()
+    return figure
+
+
+def test_room_votes_and_projector_shows_every_vote(browser, tmp_path):
+    from playwright.sync_api import expect
+
+    requests = Requests()
+    with workshop(tmp_path / "out") as urls:
+        assert all(urlparse(u).hostname == "127.0.0.1" for u in urls.values())
+        projector = _page(browser, requests, viewport=WALL)
+        projector.goto(urls["projector"])
+        matrix(projector, 0)
+        phones = [_page(browser, requests) for _ in range(6)]
+        for i, phone in enumerate(phones):
+            phone.goto(urls["participant"])
+            expect(phone.get_by_text("3 use cases left")).to_be_visible()
+            assert vote(phone, impact=1 + i % 5, effort=5 - i % 3) == _title(USE_CASES[0])
+        expect(projector.locator(".aiadopt-counts")).to_have_text("6 votes · 6 participants")
+        figure = matrix(projector, 6)
+        expect(figure).to_have_attribute("aria-label", "Impact–effort matrix, 6 votes")
+        assert figure.locator("g#use_cases use").count() == 1  # one use case, six votes
+
+        # Two votes on the next use case: below the threshold, no point drawn.
+        vote(phones[0], impact=5, effort=1)
+        vote(phones[1], impact=4, effort=2)
+        figure = matrix(projector, 8)
+        expect(projector.locator(f'[data-use-case="{USE_CASES[1]}"]')).to_contain_text(
+            "2 votes, results hidden"
+        )
+        assert figure.locator("g#use_cases use").count() == 1  # still only the first
+        expect(projector.locator(".aiadopt-counts")).to_have_text("8 votes · 6 participants")
+
+        # A reload keeps the anonymous id (cookie) and shows the scores chosen.
+        cookie = {c["name"]: c for c in phones[0].context.cookies()}["aiadopt_participant"]
+        assert re.fullmatch(r"[0-9a-f]{32}", cookie["value"])
+        assert (cookie["sameSite"], cookie["path"]) == ("Strict", "/")
+        phones[0].reload()
+        expect(phones[0].get_by_text("1 use case left")).to_be_visible()
+        expect(phones[0].locator(".card h2")).to_have_text(_title(USE_CASES[2]))
+        phones[0].get_by_role("button", name="Skip").click()  # round to the first again
+        expect(phones[0].locator(".card h2")).to_have_text(_title(USE_CASES[0]))
+        expect(phones[0].get_by_role("button", name="Impact 1", exact=True)).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        expect(phones[0].get_by_role("button", name="Effort 5", exact=True)).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        # A re-vote replaces the earlier one: still 8 votes.
+        vote(phones[0], impact=2, effort=2)
+        matrix(projector, 8)
+        assert (tmp_path / "out" / "votes.csv").read_text().count(USE_CASES[0]) == 7
+
+        OUTPUT.mkdir(exist_ok=True)
+        projector.screenshot(path=OUTPUT / "workshop_projector.png")
+        phones[2].screenshot(path=OUTPUT / "workshop_phone.png", full_page=True)
+    assert requests.hosts() == {"127.0.0.1"}
+
+
+def _title(use_case_id: str) -> str:
+    import pandas as pd
+
+    register = pd.read_csv(SAMPLE / "use_cases.csv")
+    return register.set_index("use_case_id").loc[use_case_id, "title"]
