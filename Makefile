@@ -22,7 +22,7 @@ help: ## list the targets
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,workshop]'
 	@touch $(STAMP)
 
 report: $(STAMP) ## the monthly reports on the sample data -> reports/<month>/index.html (DATA=, PERIOD=, OUT=, WORKERS=)
@@ -45,9 +45,9 @@ test-floors: system-deps ## the suite in .venv-floors/ with every dependency at 
 	@test -x $(FLOORS)/bin/python || $(FLOOR_PYTHON) -m venv $(FLOORS)
 	$(FLOORS)/bin/python -m pip install --quiet --upgrade pip
 	$(FLOORS)/bin/python -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb")); m = p["project"]; \
-	  print("\n".join(s.replace(">=", "==") for s in m["dependencies"] + m["optional-dependencies"]["test"] + p["build-system"]["requires"]))' \
+	  print("\n".join(s.replace(">=", "==") for s in m["dependencies"] + sum(m["optional-dependencies"].values(), []) + p["build-system"]["requires"]))' \
 	  > $(FLOORS)/floors.txt
-	$(FLOORS)/bin/python -m pip install --quiet -c $(FLOORS)/floors.txt -e '.[test]'
+	$(FLOORS)/bin/python -m pip install --quiet -c $(FLOORS)/floors.txt -e '.[test,workshop]'
 	$(FLOORS)/bin/python -m pytest
 
 lint: $(STAMP) ## ruff: the code is formatted (`make format` fixes it) and lint-clean

@@ -90,20 +90,40 @@ def _imported_distributions(folder: Path) -> dict[str, set[str]]:
 
 def test_every_imported_package_is_declared():
     """What the code imports is a declared dependency, not something another
-    package happens to pull in (the package: runtime dependencies; tests:
-    those plus the test extra)."""
+    package happens to pull in (the package: runtime dependencies, and the
+    workshop extra in aiadopt/workshop/ only; tests and benchmarks: those plus
+    the test extra)."""
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = {k: {_split(s)[0] for s in v} for k, v in meta["optional-dependencies"].items()}
     runtime = {_split(s)[0] for s in meta["dependencies"]}
-    test = runtime | {_split(s)[0] for s in meta["optional-dependencies"]["test"]}
+    test = runtime | extras["test"] | extras["workshop"]
     undeclared: dict[str, list[str]] = {}
     for folder, declared in (
-        (ROOT / "aiadopt", runtime),
+        (ROOT / "aiadopt", runtime | extras["workshop"]),
         (ROOT / "tests", test),
-        (ROOT / "benchmarks", runtime),
+        (ROOT / "benchmarks", test),
     ):
         for dist, files in _imported_distributions(folder).items():
             if dist not in declared:
                 undeclared.setdefault(dist, []).extend(sorted(files))
+            elif dist in extras["workshop"] - runtime and folder.name == "aiadopt":
+                # The workshop extra is optional: only the workshop's own modules use it.
+                outside = [f for f in files if not f.startswith("aiadopt/workshop/")]
+                if outside:
+                    undeclared.setdefault(f"{dist} (outside aiadopt/workshop)", []).extend(outside)
     assert not undeclared, (
         f"imported but not declared in pyproject.toml (and environment.yml): {undeclared}"
     )
+
+
+def test_the_board_works_without_the_workshop_extra():
+    """``import aiadopt.workshop`` (the board) needs no Panel: only the views do."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import aiadopt.workshop, aiadopt.cli; "
+        "bad = [m for m in ('panel', 'bokeh', 'segno') if m in sys.modules]; "
+        "sys.exit(f'imported {bad}' if bad else 0)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

@@ -329,7 +329,9 @@ USE_CASE_REQUIRED = (
     )
 )
 USE_CASE_OPTIONAL = (
-    ("process",) + POTENTIAL_COLUMNS + ("decision_date", "first_impact_date", "annual_benefit_eur")
+    ("process",)
+    + POTENTIAL_COLUMNS
+    + ("decision_date", "first_impact_date", "annual_benefit_eur", "description")
 )
 
 
@@ -338,7 +340,7 @@ def convert_use_cases(
 ) -> Converted:
     t = _Table(raw, codebook, today)
     t.require(USE_CASE_REQUIRED, USE_CASE_OPTIONAL)
-    for name in ("use_case_id", "title", "department", "team", "process"):
+    for name in ("use_case_id", "title", "department", "team", "process", "description"):
         t.text(name)
     t.labels("goal", GOALS)
     t.labels("status", STATUSES)
