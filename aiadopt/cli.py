@@ -484,6 +484,7 @@ def cmd_workshop(args) -> int:
         server.run()
     except KeyboardInterrupt:
         pass
+    board.close()
     print(f"aiadopt workshop: stopped; the votes are in {board.out}", file=sys.stderr, flush=True)
     return 0
 
@@ -786,9 +787,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--min-votes",
         type=int,
-        default=3,
         metavar="N",
-        help="privacy: votes before a use case's scores are shown (default 3)",
+        help="privacy: votes before a use case's scores are shown (default 3; "
+        "on --resume, the session's own)",
     )
     _lang(p)
     p.set_defaults(func=cmd_workshop)

@@ -14,8 +14,8 @@ Screenshots (looked at by people, not compared by pixels):
 from __future__ import annotations
 
 import os
-import re
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -113,7 +113,9 @@ class Requests:
         page.on("websocket", lambda ws: self.urls.append(ws.url))
 
     def hosts(self) -> set[str]:
-        return {urlparse(u).hostname for u in self.urls if urlparse(u).scheme not in {"data", "blob"}}
+        return {
+            urlparse(u).hostname for u in self.urls if urlparse(u).scheme not in {"data", "blob"}
+        }
 
 
 def _page(browser, requests: Requests, viewport=PHONE, **context):

@@ -606,8 +606,10 @@ class _Controls:
                 "status", size="1.1em", lines=[label("workshop.refused_facilitator", self.lang)]
             )
             return None
-        except (KeyError, ValueError, VotingClosed) as exc:
-            self.message.object = render("status", size="1.1em", lines=[str(exc)])
+        except (KeyError, ValueError, VotingClosed):
+            self.message.object = render(
+                "status", size="1.1em", lines=[label("workshop.not_now", self.lang)]
+            )
             return None
         self._state(snapshot)
         return snapshot
