@@ -204,3 +204,126 @@ def _title(use_case_id: str) -> str:
 
     register = pd.read_csv(SAMPLE / "use_cases.csv")
     return register.set_index("use_case_id").loc[use_case_id, "title"]
+
+
+def test_facilitator_refused_without_token(browser, tmp_path):
+    from playwright.sync_api import expect
+
+    requests = Requests()
+    with workshop(tmp_path / "out") as urls:
+        events = tmp_path / "out" / "events.csv"
+        before = events.read_text()
+        base = urls["facilitator"].split("?")[0]
+        for url in (base, base + "?token=wrong", base + "?token="):
+            page = _page(browser, requests, viewport=WALL)
+            page.goto(url)
+            expect(page.get_by_role("alert")).to_contain_text("Refused")
+            expect(page.get_by_role("button")).to_have_count(0)  # no control is built
+        # The real link builds the controls; the refused pages changed nothing.
+        page = _page(browser, requests, viewport=WALL)
+        page.goto(urls["facilitator"])
+        expect(page.get_by_role("button", name="Close voting")).to_be_enabled()
+        assert events.read_text() == before
+    assert requests.hosts() == {"127.0.0.1"}
+
+
+def test_lan_needs_the_join_code_and_the_view_key(browser, tmp_path):
+    from playwright.sync_api import expect
+
+    requests = Requests()
+    with workshop(tmp_path / "out", "--lan", "127.0.0.1") as urls:
+        participant = urlparse(urls["participant"])
+        projector = urlparse(urls["projector"])
+        assert participant.query.startswith("code=") and projector.query.startswith("key=")
+        code = participant.query.removeprefix("code=")
+        bare = urls["participant"].split("?")[0]
+
+        phone = _page(browser, requests)
+        phone.goto(bare)
+        expect(phone.get_by_label("Join code (shown on the screen)")).to_be_visible()
+        expect(phone.get_by_role("button", name="Impact 3")).to_have_count(0)
+        phone.get_by_label("Join code (shown on the screen)").fill("WRONG")
+        phone.get_by_role("button", name="Join").click()
+        expect(phone.get_by_role("alert")).to_contain_text("not right")
+        expect(phone.get_by_role("button", name="Impact 3")).to_have_count(0)
+        # Typed in lower case with a space, as people do.
+        phone.get_by_label("Join code (shown on the screen)").fill(
+            code[:2].lower() + " " + code[2:]
+        )
+        phone.get_by_role("button", name="Join").click()
+        vote(phone, impact=3, effort=3)
+
+        wall = _page(browser, requests, viewport=WALL)
+        wall.goto(urls["projector"].split("?")[0])
+        expect(wall.get_by_role("alert")).to_contain_text("Refused")
+        expect(wall.locator("figure.aiadopt-matrix")).to_have_count(0)
+        wall.goto(urls["projector"])
+        matrix(wall, 1)
+        expect(wall.locator(".aiadopt-join-code")).to_have_text(code)
+    assert requests.hosts() == {"127.0.0.1"}
+
+
+def test_facilitator_steps_closes_ends_and_exports(browser, tmp_path):
+    from playwright.sync_api import expect
+
+    requests = Requests()
+    out = tmp_path / "out"
+    with workshop(out) as urls:
+        phone = _page(browser, requests)
+        phone.goto(urls["participant"])
+        expect(phone.locator(".card h2")).to_have_text(_title(USE_CASES[0]))
+        desk = _page(browser, requests, viewport=WALL)
+        desk.goto(urls["facilitator"])
+
+        # Step mode reaches the open phone: only the chosen use case, no Skip.
+        desk.get_by_role("button", name="Next").click()
+        expect(phone.locator(".card h2")).to_have_text(_title(USE_CASES[0]))
+        desk.get_by_role("button", name="Next").click()
+        expect(phone.locator(".card h2")).to_have_text(_title(USE_CASES[1]))
+        expect(phone.get_by_role("button", name="Skip")).to_be_hidden()
+        vote(phone, impact=4, effort=1)
+        desk.get_by_role("button", name="All at once").click()
+        expect(phone.get_by_role("button", name="Skip")).to_be_visible()
+
+        # Closing voting reaches the phone at once; its buttons are disabled.
+        desk.get_by_role("button", name="Close voting").click()
+        expect(phone.get_by_role("status")).to_have_text("Voting is closed.")
+        expect(phone.get_by_role("button", name="Submit")).to_be_disabled()
+        desk.get_by_role("button", name="Open voting").click()
+        expect(phone.get_by_role("button", name="Submit")).to_be_enabled()
+
+        # Reset asks for confirmation first.
+        desk.get_by_role("combobox").last.select_option(
+            label=f"{USE_CASES[1]} · {_title(USE_CASES[1])}"
+        )
+        desk.get_by_role("button", name="Reset votes").click()
+        desk.get_by_role("button", name=re.compile("^Confirm: reset the votes of")).click()
+        expect(desk.locator(".aiadopt-counts")).to_have_text("0 votes · 0 participants")
+
+        pytest.importorskip(
+            "aiadopt.workshop.export", reason="the export lands with helper 'export'"
+        )
+        desk.get_by_role("button", name="End and export").click()
+        expect(desk.get_by_text("Exported:")).to_be_visible(timeout=60_000)
+        paths = desk.locator(".aiadopt-export code").all_text_contents()
+        assert paths and all(Path(p).is_file() and Path(p).parent == out for p in paths)
+        expect(phone.get_by_role("status")).to_have_text("The workshop has ended. Thank you!")
+    assert requests.hosts() == {"127.0.0.1"}
+
+
+def test_bad_cookie_gets_a_new_id(browser, tmp_path):
+    from playwright.sync_api import expect
+
+    requests = Requests()
+    with workshop(tmp_path / "out") as urls:
+        host = urlparse(urls["participant"]).hostname
+        phone = _page(browser, requests)
+        phone.context.add_cookies(
+            [{"name": "aiadopt_participant", "value": "../../etc", "domain": host, "path": "/"}]
+        )
+        phone.goto(urls["participant"])
+        expect(phone.get_by_text("3 use cases left")).to_be_visible()
+        vote(phone, impact=2, effort=4)
+        cookie = {c["name"]: c["value"] for c in phone.context.cookies()}["aiadopt_participant"]
+        assert re.fullmatch(r"[0-9a-f]{32}", cookie)
+        assert f"{cookie},{USE_CASES[0]},2,4," in (tmp_path / "out" / "votes.csv").read_text()
