@@ -113,14 +113,23 @@ def _matrix_svg(snapshot, spread: bool, *, lang: str) -> str:
     the use cases whose results are shown (at least ``min_votes`` votes and
     results revealed), coloured by quadrant as in the reports; with
     ``spread``, each point's standard deviations as error bars."""
+    results = snapshot.results
+    if not snapshot.revealed:
+        results = results.assign(shown=False)
+    try:
+        from .matrix import render_matrix
+    except ImportError:  # until the export helper's matrix module is merged
+        return _plain_matrix_svg(results[results["shown"]], spread, lang=lang)
+    return render_matrix(results, lang=lang, spread=spread, size=_MATRIX_SIZE)
+
+
+def _plain_matrix_svg(shown, spread: bool, *, lang: str) -> str:
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     from ..plots import plot_impact_effort
 
-    results = snapshot.results
-    shown = results[results["shown"]] if snapshot.revealed else results.iloc[:0]
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "aiadopt"}):
         fig = Figure(figsize=_MATRIX_SIZE, layout="constrained")
         FigureCanvasAgg(fig)
@@ -507,7 +516,7 @@ class _ProjectorView:
             for r in results.itertuples()
             if r.votes > 0 and (not r.shown or not snapshot.revealed)
         ]
-        self.hidden.object = render("hidden", size="1.1em", rows=rows)
+        self.hidden.object = render("hidden", size="1.4em" if self.size == "2.2em" else "1em", rows=rows)
 
 
 def _qr_svg(url: str) -> str:
