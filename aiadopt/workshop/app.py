@@ -437,7 +437,7 @@ class _ProjectorView:
             min_height=300,
             stylesheets=[".aiadopt-matrix svg { width: 100%; height: auto; max-height: 74vh; }"],
         )
-        self.spread = pn.widgets.Toggle(name=label("workshop.show_spread", lang), width=220)
+        self.spread = pn.widgets.Toggle(label=label("workshop.show_spread", lang), width=220)
         self.version = -1
         snapshot = board.snapshot()
         self._counts(snapshot)
@@ -516,7 +516,9 @@ class _ProjectorView:
             for r in results.itertuples()
             if r.votes > 0 and (not r.shown or not snapshot.revealed)
         ]
-        self.hidden.object = render("hidden", size="1.4em" if self.size == "2.2em" else "1em", rows=rows)
+        self.hidden.object = render(
+            "hidden", size="1.4em" if self.size == "2.2em" else "1em", rows=rows
+        )
 
 
 def _qr_svg(url: str) -> str:
@@ -557,7 +559,7 @@ class _Controls:
         L = partial(label, lang=lang)  # noqa: N806
 
         def button(key: str, action: Callable, kind: str = "default") -> pn.widgets.Button:
-            b = pn.widgets.Button(name=L(f"workshop.{key}"), button_type=kind, min_width=150)
+            b = pn.widgets.Button(label=L(f"workshop.{key}"), color=kind, min_width=150)
             b.on_click(lambda _event: action())
             return b
 
@@ -565,12 +567,12 @@ class _Controls:
         self.close = button("close", lambda: self._do("close"), "warning")
         self.reveal = button("reveal", lambda: self._do("reveal"))
         self.hide = button("hide", lambda: self._do("hide"))
-        self.step_select = pn.widgets.Select(name=L("workshop.use_case"), options=options)
+        self.step_select = pn.widgets.Select(label=L("workshop.use_case"), options=options)
         self.step_this = button("step_this", lambda: self._do("step", self.step_select.value))
         self.previous = button("previous", lambda: self._move(-1))
         self.next = button("next", lambda: self._move(+1))
         self.all = button("all_at_once", lambda: self._do("step", None))
-        self.reset_select = pn.widgets.Select(name=L("workshop.use_case"), options=options)
+        self.reset_select = pn.widgets.Select(label=L("workshop.use_case"), options=options)
         self.reset = button("reset", self._ask_reset, "danger")
         self.confirm = button("reset_confirm", self._reset, "danger")
         self.cancel = button("cancel", self._cancel_reset)
@@ -634,7 +636,7 @@ class _Controls:
 
     def _ask_reset(self) -> None:
         title = self.board.items.set_index("use_case_id")["title"].get(self.reset_select.value, "")
-        self.confirm.name = label("workshop.reset_confirm", self.lang, title=title)
+        self.confirm.label = label("workshop.reset_confirm", self.lang, title=title)
         self.confirm.visible = self.cancel.visible = True
 
     def _cancel_reset(self) -> None:
