@@ -153,10 +153,11 @@ def test_room_votes_and_projector_shows_every_vote(browser, tmp_path):
         projector = _page(browser, requests, viewport=WALL)
         projector.goto(urls["projector"])
         matrix(projector, 0)
-        phones = [_page(browser, requests) for _ in range(6)]
+        phones = [_page(browser, requests, is_mobile=True, has_touch=True) for _ in range(6)]
         for i, phone in enumerate(phones):
             phone.goto(urls["participant"])
             expect(phone.get_by_text("3 use cases left")).to_be_visible()
+            assert phone.evaluate("window.innerWidth") == PHONE["width"]  # the viewport tag
             assert vote(phone, impact=1 + i % 5, effort=5 - i % 3) == _title(USE_CASES[0])
         expect(projector.locator(".aiadopt-counts")).to_have_text("6 votes · 6 participants")
         figure = matrix(projector, 6)
@@ -327,3 +328,32 @@ def test_bad_cookie_gets_a_new_id(browser, tmp_path):
         cookie = {c["name"]: c["value"] for c in phone.context.cookies()}["aiadopt_participant"]
         assert re.fullmatch(r"[0-9a-f]{32}", cookie)
         assert f"{cookie},{USE_CASES[0]},2,4," in (tmp_path / "out" / "votes.csv").read_text()
+
+
+def _upgrade_status(netloc: str, path: str, origin: str) -> int:
+    """The HTTP status of a websocket handshake sent with ``origin``."""
+    import base64
+    import socket
+
+    host, port = netloc.rsplit(":", 1)
+    request = (
+        f"GET {path} HTTP/1.1\r\nHost: {netloc}\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+        f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}\r\n"
+        f"Origin: {origin}\r\n\r\n"
+    )
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(request.encode())
+        status_line = s.makefile("rb").readline().decode()
+    return int(status_line.split()[1])
+
+
+def test_websocket_origins_are_the_served_host_only(tmp_path):
+    with workshop(tmp_path / "out") as urls:
+        served = urlparse(urls["participant"]).netloc
+        port = served.rsplit(":", 1)[1]
+        for page in ("participant", "projector", "facilitator"):
+            path = f"/{page}/ws"
+            assert _upgrade_status(served, path, f"http://{served}") == 101
+            for origin in ("http://evil.example", f"http://localhost:{port}", "null"):
+                assert _upgrade_status(served, path, origin) == 403, (page, origin)

@@ -95,6 +95,22 @@ class _Live:
             self._undo.pop()()
 
 
+#: Added to Panel's page template (which has no viewport tag): phones lay the
+#: page out at their own width instead of a zoomed-out desktop width.
+_PAGE_HEAD = (
+    "{% block postamble %}"
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    "{% endblock %}"
+)
+
+
+def _phone_ready() -> None:
+    """Give the session's page the viewport tag (server only)."""
+    doc = pn.state.curdoc
+    if doc is not None and doc.session_context is not None:
+        doc.template = _PAGE_HEAD
+
+
 def _arg(name: str) -> str | None:
     """A query argument of the page's URL (``?name=value``), or None."""
     values = (pn.state.session_args or {}).get(name)
@@ -400,6 +416,7 @@ def participant_page(board, *, lang: str | None = None) -> pn.viewable.Viewable:
     is made (and the page stores it in the cookie).
     """
     lang = lang or board.lang
+    _phone_ready()
     if board.lan:
         code = _arg("code")
         if code is None or not board.check_code(code):
@@ -677,6 +694,7 @@ def facilitator_page(board, *, lang: str | None = None) -> pn.viewable.Viewable:
     """The facilitator's page: with the right ``?token=``, the controls and
     the counts; otherwise a refusal, and no control is built."""
     lang = lang or board.lang
+    _phone_ready()
     token = _arg("token")
     if token is None or not board.check_token(token):
         return _refused(lang, "facilitator")
