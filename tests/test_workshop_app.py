@@ -194,6 +194,10 @@ def test_room_votes_and_projector_shows_every_vote(browser, tmp_path):
         matrix(projector, 8)
         assert (tmp_path / "out" / "votes.csv").read_text().count(USE_CASES[0]) == 7
 
+        # The spread on demand: the same votes drawn again, with the spread.
+        projector.get_by_role("button", name="Show spread").click()
+        projector.locator('figure.aiadopt-matrix[data-votes="8"][data-spread="true"]').wait_for()
+
         OUTPUT.mkdir(exist_ok=True)
         projector.screenshot(path=OUTPUT / "workshop_projector.png")
         phones[2].screenshot(path=OUTPUT / "workshop_phone.png", full_page=True)

@@ -153,7 +153,7 @@ _TEMPLATES: dict[str, str] = {
     # The live matrix: the figure carries the vote count it was drawn from.
     "matrix": (
         '<figure class="aiadopt-matrix" role="img" aria-label="{{ alt }}" '
-        'data-votes="{{ votes }}" data-version="{{ version }}" '
+        'data-votes="{{ votes }}" data-version="{{ version }}" data-spread="{{ spread }}" '
         'style="margin:0;width:100%">{{ svg }}</figure>'
     ),
     "counts": (

@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import re
 import socket
+import sys
 import threading
 import weakref
 from collections.abc import Callable
@@ -240,13 +241,18 @@ class MatrixRenderer:
                 svg = _matrix_svg(snapshot, spread, lang=self.lang)
             except Exception as exc:  # keep the projector alive; the counts still update
                 svg = ""
-                print(f"aiadopt workshop: the matrix could not be drawn: {exc}", flush=True)
+                print(
+                    f"aiadopt workshop: the matrix could not be drawn: {exc}",
+                    file=sys.stderr,
+                    flush=True,
+                )
             fmt = Formatter(self.lang)
             html = render(
                 "matrix",
                 svg=trusted(svg),
                 votes=votes,
                 version=snapshot.version,
+                spread="true" if spread else "false",
                 alt=label("workshop.matrix_alt", self.lang, n=fmt.count(votes)),
             )
             with self._cond:
