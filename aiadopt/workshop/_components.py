@@ -174,11 +174,11 @@ _TEMPLATES: dict[str, str] = {
     ),
     "join": (
         '<div class="aiadopt-join" style="font-family:system-ui,sans-serif;text-align:center">'
-        '<div style="width:220px;margin:0 auto">{{ qr }}</div>'
-        '<div style="font-size:1.1em">{{ prompt }}</div>'
-        '<div class="aiadopt-join-code" style="font-size:3.2em;font-weight:800;'
+        '<div style="width:280px;margin:0 auto">{{ qr }}</div>'
+        '<div style="font-size:1.5em">{{ prompt }}</div>'
+        '<div class="aiadopt-join-code" style="font-size:4.5em;font-weight:800;'
         'letter-spacing:0.15em">{{ code }}</div>'
-        '<div style="font-size:0.9em;word-break:break-all">{{ url }}</div></div>'
+        '<div style="font-size:1.2em;word-break:break-all">{{ url }}</div></div>'
     ),
     "refused": (
         '<div class="aiadopt-refused" role="alert" style="font-family:system-ui,sans-serif;'

@@ -450,7 +450,8 @@ class _ProjectorView:
         self.board = board
         self.lang = lang
         self.fmt = Formatter(lang)
-        self.size = "2.2em" if large else "1.3em"
+        self.large = large
+        self.size = "2.8em" if large else "1.3em"
         self.items = board.items.set_index("use_case_id")["title"]
         self.counts = pn.pane.HTML(sizing_mode="stretch_width")
         self.status = pn.pane.HTML(sizing_mode="stretch_width")
@@ -460,7 +461,11 @@ class _ProjectorView:
             min_height=300,
             stylesheets=[".aiadopt-matrix svg { width: 100%; height: auto; max-height: 74vh; }"],
         )
-        self.spread = pn.widgets.Toggle(label=label("workshop.show_spread", lang), width=220)
+        self.spread = pn.widgets.Toggle(
+            label=label("workshop.show_spread", lang),
+            width=260 if large else 180,
+            stylesheets=[".bk-btn { font-size: 1.4em; }"] if large else [],
+        )
         self.version = -1
         snapshot = board.snapshot()
         self._counts(snapshot)
@@ -473,7 +478,7 @@ class _ProjectorView:
         heading = pn.pane.HTML(
             render(
                 "status",
-                size="1.6em" if large else "1.1em",
+                size="2em" if large else "1.1em",
                 lines=[label("workshop.projector_title", lang)],
             ),
             sizing_mode="stretch_width",
@@ -488,7 +493,7 @@ class _ProjectorView:
             sizing_mode="stretch_width",
         )
         if join is not None:
-            side = pn.pane.HTML(render("join", **join), width=280)
+            side = pn.pane.HTML(render("join", **join), width=340)
             self.layout = pn.Row(left, side, sizing_mode="stretch_width")
         else:
             self.layout = left
@@ -528,7 +533,7 @@ class _ProjectorView:
             lines.append(label("workshop.now", lang, title=title))
         if not snapshot.revealed:
             lines.append(label("workshop.results_hidden", lang))
-        self.status.object = render("status", size="1.3em", lines=lines)
+        self.status.object = render("status", size="1.8em" if self.large else "1.1em", lines=lines)
         results = snapshot.results
         rows = [
             (
@@ -539,15 +544,13 @@ class _ProjectorView:
             for r in results.itertuples()
             if r.votes > 0 and (not r.shown or not snapshot.revealed)
         ]
-        self.hidden.object = render(
-            "hidden", size="1.4em" if self.size == "2.2em" else "1em", rows=rows
-        )
+        self.hidden.object = render("hidden", size="1.6em" if self.large else "1em", rows=rows)
 
 
 def _qr_svg(url: str) -> str:
     import segno
 
-    return segno.make(url, error="m").svg_inline(scale=5, border=2)
+    return segno.make(url, error="m").svg_inline(scale=5, border=2, omitsize=True)
 
 
 def projector_page(board, *, participant_url: str, lang: str | None = None) -> pn.viewable.Viewable:
