@@ -9,6 +9,8 @@ from the Python side (the label catalogue), the module holds none.
 
 from __future__ import annotations
 
+import functools
+
 import jinja2
 import panel as pn
 import param
@@ -202,10 +204,15 @@ _TEMPLATES: dict[str, str] = {
 }
 
 
+@functools.cache
+def _template(name: str) -> jinja2.Template:
+    return _ENV.from_string(_TEMPLATES[name])
+
+
 def render(name: str, **values) -> str:
     """The HTML fragment ``name`` of :data:`_TEMPLATES` with ``values``
     (escaped, except for values passed as :class:`markupsafe.Markup`)."""
-    return _ENV.from_string(_TEMPLATES[name]).render(**values)
+    return _template(name).render(**values)
 
 
 def trusted(svg: str) -> Markup:

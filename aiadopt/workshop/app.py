@@ -443,6 +443,12 @@ def participant_page(board, *, lang: str | None = None) -> pn.viewable.Viewable:
     return pn.Column(session.card, sizing_mode="stretch_width", styles={"padding": "8px"})
 
 
+def _set(pane, html: str) -> None:
+    """Send ``html`` to the browser only when it changed."""
+    if pane.object != html:
+        pane.object = html
+
+
 class _ProjectorView:
     """The live projector: counts, hidden use cases, the matrix, spread."""
 
@@ -513,14 +519,17 @@ class _ProjectorView:
             return
         self.version = snapshot.version
         lang, fmt = self.lang, self.fmt
-        self.counts.object = render(
-            "counts",
-            size=self.size,
-            votes=snapshot.votes,
-            participants=snapshot.participants,
-            votes_text=label("workshop.votes", lang, n=fmt.count(snapshot.votes)),
-            participants_text=label(
-                "workshop.participants", lang, n=fmt.count(snapshot.participants)
+        _set(
+            self.counts,
+            render(
+                "counts",
+                size=self.size,
+                votes=snapshot.votes,
+                participants=snapshot.participants,
+                votes_text=label("workshop.votes", lang, n=fmt.count(snapshot.votes)),
+                participants_text=label(
+                    "workshop.participants", lang, n=fmt.count(snapshot.participants)
+                ),
             ),
         )
         lines = []
@@ -533,7 +542,7 @@ class _ProjectorView:
             lines.append(label("workshop.now", lang, title=title))
         if not snapshot.revealed:
             lines.append(label("workshop.results_hidden", lang))
-        self.status.object = render("status", size="1.8em" if self.large else "1.1em", lines=lines)
+        _set(self.status, render("status", size="1.8em" if self.large else "1.1em", lines=lines))
         results = snapshot.results
         rows = [
             (
@@ -544,7 +553,7 @@ class _ProjectorView:
             for r in results.itertuples()
             if r.votes > 0 and (not r.shown or not snapshot.revealed)
         ]
-        self.hidden.object = render("hidden", size="1.6em" if self.large else "1em", rows=rows)
+        _set(self.hidden, render("hidden", size="1.6em" if self.large else "1em", rows=rows))
 
 
 def _qr_svg(url: str) -> str:
