@@ -30,6 +30,7 @@ import weakref
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import panel as pn
@@ -37,6 +38,9 @@ import panel as pn
 from ..labels import label
 from ..present.formats import Formatter
 from ._components import COOKIE, VoteCard, render, trusted
+
+if TYPE_CHECKING:
+    from .board import Board, Snapshot
 
 __all__ = [
     "MatrixRenderer",
@@ -125,7 +129,7 @@ def _arg(name: str) -> str | None:
 # The matrix
 
 
-def _matrix_svg(snapshot, spread: bool, *, lang: str) -> str:
+def _matrix_svg(snapshot: Snapshot, spread: bool, *, lang: str) -> str:
     """The projector's impact-effort matrix of ``snapshot`` as an SVG string:
     the use cases whose results are shown (at least ``min_votes`` votes and
     results revealed), coloured by quadrant as in the reports; with
@@ -186,7 +190,7 @@ class MatrixRenderer:
         The board whose changes are drawn.
     """
 
-    def __init__(self, board) -> None:
+    def __init__(self, board: Board) -> None:
         self.board = board
         self.lang = board.lang
         self._cond = threading.Condition()
@@ -197,7 +201,7 @@ class MatrixRenderer:
         self._thread.start()
         self._unsubscribe = board.subscribe(self.changed)
 
-    def changed(self, snapshot) -> None:
+    def changed(self, snapshot: Snapshot) -> None:
         """Mark the drawing out of date (called by the board; never blocks long)."""
         with self._cond:
             if snapshot.version >= self._latest.version:
@@ -413,13 +417,25 @@ class _ParticipantSession:
         self._show(mine=mine, message=label("workshop.saved", self.lang, title=title))
 
 
-def participant_page(board, *, lang: str | None = None) -> pn.viewable.Viewable:
+def participant_page(board: Board, *, lang: str | None = None) -> pn.viewable.Viewable:
     """The participant's page for the current browser session.
 
     On a LAN server (``board.lan``) it asks for the join code until the URL
     carries the right ``?code=``; the participant id comes from the
     ``aiadopt_participant`` cookie when it is well-formed, otherwise a new one
-    is made (and the page stores it in the cookie).
+    is made (and the page stores it in the cookie, ``SameSite=Strict``).
+
+    Parameters
+    ----------
+    board : Board
+        The shared vote board.
+    lang : {"en", "nl"}, default=None
+        Language of the page; ``None``: the board's.
+
+    Returns
+    -------
+    Viewable
+        The vote card, or the join-code form.
     """
     lang = lang or board.lang
     _phone_ready()
@@ -562,11 +578,28 @@ def _qr_svg(url: str) -> str:
     return segno.make(url, error="m").svg_inline(scale=5, border=2, omitsize=True)
 
 
-def projector_page(board, *, participant_url: str, lang: str | None = None) -> pn.viewable.Viewable:
+def projector_page(
+    board: Board, *, participant_url: str, lang: str | None = None
+) -> pn.viewable.Viewable:
     """The projector's page: large type, the live matrix, the counts, the
     hidden use cases, a "Show spread" toggle, the QR code and join code.
 
-    On a LAN server the URL must carry the view key (``?key=``)."""
+    Parameters
+    ----------
+    board : Board
+        The shared vote board.
+    participant_url : str
+        The address the QR code and the page show (with the join code on a
+        LAN server).
+    lang : {"en", "nl"}, default=None
+        Language of the page; ``None``: the board's.
+
+    Returns
+    -------
+    Viewable
+        The projector, or a refusal when a LAN server's URL lacks the right
+        view key (``?key=``).
+    """
     lang = lang or board.lang
     if board.lan and not board.check_view_key(_arg("key") or ""):
         return _refused(lang, "projector")
@@ -708,9 +741,22 @@ class _Controls:
         self.live.schedule(setattr, self.message, "object", html)
 
 
-def facilitator_page(board, *, lang: str | None = None) -> pn.viewable.Viewable:
+def facilitator_page(board: Board, *, lang: str | None = None) -> pn.viewable.Viewable:
     """The facilitator's page: with the right ``?token=``, the controls and
-    the counts; otherwise a refusal, and no control is built."""
+    the live projector view; otherwise a refusal, and no control is built.
+
+    Parameters
+    ----------
+    board : Board
+        The shared vote board.
+    lang : {"en", "nl"}, default=None
+        Language of the page; ``None``: the board's.
+
+    Returns
+    -------
+    Viewable
+        The controls, or the refusal.
+    """
     lang = lang or board.lang
     _phone_ready()
     token = _arg("token")
@@ -723,9 +769,20 @@ def facilitator_page(board, *, lang: str | None = None) -> pn.viewable.Viewable:
     )
 
 
-def board_view(board) -> pn.viewable.Viewable:
+def board_view(board: Board) -> pn.viewable.Viewable:
     """The projector and the facilitator's controls of ``board`` in one
-    layout, for a notebook (``Board.show()``).
+    layout, for a notebook (``Board.show()``); the controls use
+    ``board.token``.
+
+    Parameters
+    ----------
+    board : Board
+        The shared vote board.
+
+    Returns
+    -------
+    Viewable
+        A Panel column that updates live as votes arrive.
 
     Examples
     --------
@@ -756,6 +813,8 @@ def lan_address() -> str:
 
 
 def _free_port(address: str) -> int:
+    """A port free on ``address`` now. The allowed websocket origin names the
+    port, so it is known before the server binds it (a moment later)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((address, 0))
         return s.getsockname()[1]
@@ -780,7 +839,7 @@ class WorkshopServer:
         code, view key and token they need.
     """
 
-    def __init__(self, board, *, address: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, board: Board, *, address: str = "127.0.0.1", port: int = 0) -> None:
         self.board = board
         self.address = address
         self.port = port or _free_port(address)
