@@ -432,6 +432,63 @@ def cmd_sample(args) -> int:
     return 0
 
 
+def cmd_workshop(args) -> int:
+    """Serve a live workshop until Ctrl-C; every vote is on disk before it
+    is acknowledged, so stopping loses nothing."""
+    import signal
+
+    from .workshop import Board
+    from .workshop.app import WorkshopServer, lan_address
+
+    if not 0 <= args.port <= 65535:
+        print(
+            f"aiadopt workshop: error: --port must be 0..65535 (0: a free port), got {args.port}",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    data = _load(args)
+    status = [s.strip() for s in args.status.split(",") if s.strip()] if args.status else None
+    board = Board(
+        data,
+        department=args.department,
+        use_cases=args.use_case,
+        status=status,
+        out=args.out,
+        min_votes=args.min_votes,
+        resume=args.resume,
+        lang=args.lang,
+        lan=args.lan is not None,
+    )
+    address = (
+        "127.0.0.1" if args.lan is None else (args.lan if args.lan != "auto" else lan_address())
+    )
+    try:
+        server = WorkshopServer(board, address=address, port=args.port)
+    except OSError as exc:
+        print(
+            f"aiadopt workshop: error: cannot serve on {address}:{args.port}: {exc.strerror or exc}; "
+            "choose another --port (0: a free one) or --lan ADDRESS",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    for name, url in server.urls.items():
+        print(f"{name}: {url}")
+    sys.stdout.flush()
+    print(
+        f"aiadopt workshop: votes are saved in {board.out}; press Ctrl-C to stop",
+        file=sys.stderr,
+        flush=True,
+    )
+    signal.signal(signal.SIGTERM, lambda *_: server.stop())
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    board.close()
+    print(f"aiadopt workshop: stopped; the votes are in {board.out}", file=sys.stderr, flush=True)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``aiadopt`` argument parser (imports no pandas or matplotlib)."""
     parser = argparse.ArgumentParser(
@@ -685,6 +742,57 @@ def build_parser() -> argparse.ArgumentParser:
         help="use cases in the register, at least 10 (default 150)",
     )
     p.set_defaults(func=cmd_sample)
+
+    p = _subcommand(
+        sub,
+        "workshop",
+        help="a live workshop: the room scores use cases on impact and effort, the matrix updates live",
+        example="aiadopt workshop --data data/sample --status idea,pilot --port 8080",
+    )
+    _add_data(p)
+    p.add_argument(
+        "--department", metavar="NAME", help="only this department's use cases (default: all)"
+    )
+    p.add_argument(
+        "--use-case",
+        action="append",
+        metavar="ID",
+        help="only this use case, repeatable (default: all)",
+    )
+    p.add_argument(
+        "--status", metavar="LIST", help="only use cases with these statuses, e.g. idea,pilot"
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=0,
+        metavar="P",
+        help="port to serve on (default 0: a free port, printed)",
+    )
+    p.add_argument(
+        "--lan",
+        nargs="?",
+        const="auto",
+        metavar="ADDRESS",
+        help="serve on the local network (this machine's LAN address, or ADDRESS); participants then "
+        "need the join code and the projector its key (default: 127.0.0.1 only)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="folder for votes.csv and the export (default workshops/<date-time>)",
+    )
+    p.add_argument("--resume", action="store_true", help="continue the workshop saved in --out")
+    p.add_argument(
+        "--min-votes",
+        type=int,
+        metavar="N",
+        help="privacy: votes before a use case's scores are shown (default 3; "
+        "on --resume, the session's own)",
+    )
+    _lang(p)
+    p.set_defaults(func=cmd_workshop)
     return parser
 
 
