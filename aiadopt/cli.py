@@ -471,16 +471,18 @@ def cmd_workshop(args) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
-    for name, url in server.urls.items():
-        print(f"{name}: {url}")
-    sys.stdout.flush()
-    print(
-        f"aiadopt workshop: votes are saved in {board.out}; press Ctrl-C to stop",
-        file=sys.stderr,
-        flush=True,
-    )
+    # From here on, Ctrl-C and SIGTERM (even one that arrives before the
+    # server runs) stop it cleanly: every acknowledged vote is on disk.
     signal.signal(signal.SIGTERM, lambda *_: server.stop())
     try:
+        for name, url in server.urls.items():
+            print(f"{name}: {url}")
+        sys.stdout.flush()
+        print(
+            f"aiadopt workshop: votes are saved in {board.out}; press Ctrl-C to stop",
+            file=sys.stderr,
+            flush=True,
+        )
         server.run()
     except KeyboardInterrupt:
         pass
