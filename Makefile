@@ -64,6 +64,7 @@ sample: $(STAMP) ## regenerate data/sample from its seed
 bench: $(STAMP) ## performance benchmark (prints figures)
 	$(BIN)/python benchmarks/bench_load_kpis.py
 	$(BIN)/python benchmarks/bench_cli_startup.py
+	$(BIN)/python benchmarks/bench_workshop.py
 
 clean: ## remove the virtualenvs and generated reports
 	rm -rf $(VENV) $(FLOORS) $(OUT)/*

@@ -416,14 +416,14 @@ def test_renderer_draws_only_the_latest_of_changes_made_while_drawing(board, mon
     drawing, release = threading.Event(), threading.Event()
     drawn: list[int] = []
 
-    def slow_svg(snapshot, spread, *, lang):
+    def slow_svg(self, snapshot, spread):
         drawn.append(snapshot.votes)
         drawing.set()
         release.wait(10)
         return "<svg></svg>"
 
-    monkeypatch.setattr(app, "_matrix_svg", slow_svg)
-    renderer = app.MatrixRenderer(board)
+    monkeypatch.setattr(app.MatrixRenderer, "_draw", slow_svg)
+    renderer = app.MatrixRenderer(board, process=False)
     seen: list[int] = []
     done = threading.Event()
 
@@ -442,6 +442,42 @@ def test_renderer_draws_only_the_latest_of_changes_made_while_drawing(board, mon
     assert drawn == [0, 5]  # not one drawing per vote: the latest, once
     assert seen == [0, 5]
     assert 'data-votes="5"' in renderer._drawn[False][1]
+
+
+def test_renderer_waits_for_a_pause_in_the_votes(board, monkeypatch):
+    """A burst of votes gets one drawing after its last vote, not one per vote."""
+    drawn: list[int] = []
+    monkeypatch.setattr(
+        app.MatrixRenderer, "_draw", lambda self, snap, spread: drawn.append(snap.votes) or ""
+    )
+    renderer = app.MatrixRenderer(board, process=False)
+    done = threading.Event()
+    renderer.listen(False, lambda html, votes: votes == 8 and done.set())
+    first = board.items["use_case_id"].iloc[0]
+    time.sleep(0.3)  # the first drawing (0 votes) is done
+    for _ in range(8):  # faster than QUIET_SECONDS apart
+        board.vote(board.new_participant(), first, 3, 3)
+    assert done.wait(10)
+    renderer.close()
+    assert drawn == [0, 8]
+
+
+def test_renderer_process_draws_what_the_thread_draws(board):
+    """The drawing process gives the same SVG as drawing in the server."""
+    first = board.items["use_case_id"].iloc[0]
+    for impact in (2, 4, 5):
+        board.vote(board.new_participant(), first, impact, 2)
+    renderer = app.MatrixRenderer(board)
+    try:
+        assert renderer._pool is not None
+        done = threading.Event()
+        got: list[str] = []
+        renderer.listen(False, lambda html, votes: votes == 3 and (got.append(html), done.set()))
+        assert done.wait(120)
+    finally:
+        renderer.close()
+    expected = app._matrix_svg(board.snapshot(), False, lang=board.lang)
+    assert expected.strip() and expected in got[0]
 
 
 def test_board_view_renders_without_a_browser(board):

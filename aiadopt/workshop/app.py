@@ -7,7 +7,8 @@ the board and schedules its own updates with its document's
 ``add_next_tick_callback``, the one thread-safe way into a Bokeh document.
 
 The projector's matrix is drawn once per change for all projector sessions,
-off the event loop, by one renderer thread per board that coalesces changes
+off the event loop and in a process of its own, by one renderer per board
+that waits for a pause in the votes and coalesces changes
 (:class:`MatrixRenderer`); vote counts are updated at once. Each drawing
 carries the vote count it was drawn from (``data-votes`` and its alt text), so
 a test can wait until the matrix shows every vote.
@@ -21,11 +22,11 @@ checks it again.
 
 from __future__ import annotations
 
-import io
 import re
 import socket
 import sys
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from functools import partial
@@ -129,83 +130,89 @@ def _arg(name: str) -> str | None:
 # The matrix
 
 
+def _matrix_results(snapshot: Snapshot):
+    """The results the projector may draw: none while results are hidden."""
+    results = snapshot.results
+    if not snapshot.revealed:
+        results = results.assign(shown=False)
+    return results
+
+
 def _matrix_svg(snapshot: Snapshot, spread: bool, *, lang: str) -> str:
     """The projector's impact-effort matrix of ``snapshot`` as an SVG string:
     the use cases whose results are shown (at least ``min_votes`` votes and
     results revealed), coloured by quadrant as in the reports; with
     ``spread``, each point's standard deviations as error bars."""
-    results = snapshot.results
-    if not snapshot.revealed:
-        results = results.assign(shown=False)
-    try:
-        from .matrix import render_matrix
-    except ImportError:  # until the export helper's matrix module is merged
-        return _plain_matrix_svg(results[results["shown"]], spread, lang=lang)
-    return render_matrix(results, lang=lang, spread=spread, size=_MATRIX_SIZE)
+    from .matrix import render_matrix
+
+    return render_matrix(_matrix_results(snapshot), lang=lang, spread=spread, size=_MATRIX_SIZE)
 
 
-def _plain_matrix_svg(shown, spread: bool, *, lang: str) -> str:
-    import matplotlib
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    from ..plots import plot_impact_effort
-
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "aiadopt"}):
-        fig = Figure(figsize=_MATRIX_SIZE, layout="constrained")
-        FigureCanvasAgg(fig)
-        ax = fig.subplots()
-        if spread and len(shown):
-            ax.errorbar(
-                shown["effort"],
-                shown["impact"],
-                xerr=shown["effort_sd"].fillna(0),
-                yerr=shown["impact_sd"].fillna(0),
-                fmt="none",
-                ecolor="#4c566a",
-                elinewidth=1.2,
-                capsize=4,
-                alpha=0.7,
-                zorder=1,
-            )
-        plot_impact_effort(shown, ax=ax, hue="quadrant", lang=lang)
-        out = io.StringIO()
-        fig.savefig(out, format="svg")
-    text = out.getvalue()
-    return text[text.index("<svg") :]
+#: A drawing starts once the board has been quiet this long (seconds) ...
+QUIET_SECONDS = 0.1
+#: ... or at the latest this long after the first change it has not drawn yet.
+MAX_WAIT_SECONDS = 1.0
 
 
 class MatrixRenderer:
-    """Draws a board's matrix once per change for every projector, in one
-    thread that coalesces changes.
+    """Draws a board's matrix once per change for every projector, in a
+    drawing process of its own, coalescing changes.
 
-    While a drawing is under way, later changes only mark it out of date;
-    when it is done, the renderer draws the latest snapshot. Listeners get
-    ``(svg_html, votes)`` from the renderer thread and must not block (a
-    projector schedules the update on its document).
+    The drawing (matplotlib, a few tenths of a second) runs in one separate
+    process, so the server's event loop keeps taking votes at full speed while
+    it draws. A drawing starts when the board has been quiet for
+    :data:`QUIET_SECONDS` (a room voting in a burst gets one drawing after its
+    last vote, not a queue of stale ones), or :data:`MAX_WAIT_SECONDS` after
+    the first change not yet drawn (a long burst still shows progress). While
+    a drawing is under way, later changes only mark it out of date; then the
+    latest snapshot is drawn. Listeners get ``(svg_html, votes)`` from the
+    renderer thread and must not block (a projector schedules the update on
+    its document). Where no process can be started, it draws in its thread.
 
     Parameters
     ----------
     board : Board
         The board whose changes are drawn.
+    process : bool, default=True
+        Draw in a separate process (spawned once, reused).
     """
 
-    def __init__(self, board: Board) -> None:
+    def __init__(self, board: Board, *, process: bool = True) -> None:
         self.board = board
         self.lang = board.lang
         self._cond = threading.Condition()
         self._latest = board.snapshot()
+        self._changed_at = float("-inf")  # monotonic time of the last change
+        self._dirty_since: float | None = None  # first change not drawn yet
         self._drawn: dict[bool, tuple[int, str, int]] = {}
         self._listeners: dict[bool, list[Callable[[str, int], None]]] = {False: [], True: []}
+        self._pool = self._new_pool() if process else None
+        self._closed = False
         self._thread = threading.Thread(target=self._run, name="aiadopt-matrix", daemon=True)
         self._thread.start()
         self._unsubscribe = board.subscribe(self.changed)
 
+    @staticmethod
+    def _new_pool():
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        try:
+            return ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn")
+            )
+        except (OSError, ValueError, NotImplementedError):  # no processes here
+            return None
+
     def changed(self, snapshot: Snapshot) -> None:
         """Mark the drawing out of date (called by the board; never blocks long)."""
+        now = time.monotonic()
         with self._cond:
             if snapshot.version >= self._latest.version:
                 self._latest = snapshot
+            self._changed_at = now
+            if self._dirty_since is None:
+                self._dirty_since = now
             self._cond.notify_all()
 
     def listen(self, spread: bool, fn: Callable[[str, int], None]) -> Callable[[], None]:
@@ -226,6 +233,15 @@ class MatrixRenderer:
 
         return stop
 
+    def close(self) -> None:
+        """Stop drawing and end the drawing process."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self._unsubscribe()
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
     def _todo(self):
         for spread in (False, True):
             if not spread or self._listeners[spread]:  # the plain matrix is always kept ready
@@ -234,16 +250,49 @@ class MatrixRenderer:
                     return spread, self._latest
         return None
 
+    def _next_job(self):
+        """Wait for a drawing to do, then for the room to pause (under the lock)."""
+        while not self._closed and self._todo() is None:
+            self._cond.wait()
+        while not self._closed:
+            now = time.monotonic()
+            since = self._dirty_since if self._dirty_since is not None else now
+            wait = min(self._changed_at + QUIET_SECONDS, since + MAX_WAIT_SECONDS) - now
+            if wait <= 0:
+                break
+            self._cond.wait(wait)
+        if self._closed:
+            return None
+        self._dirty_since = None
+        return self._todo()
+
+    def _draw(self, snapshot: Snapshot, spread: bool) -> str:
+        from .matrix import render_matrix
+
+        results = _matrix_results(snapshot)
+        kwargs = {"lang": self.lang, "spread": spread, "size": _MATRIX_SIZE}
+        if self._pool is not None:
+            from concurrent.futures.process import BrokenProcessPool
+
+            try:
+                return self._pool.submit(render_matrix, results, **kwargs).result()
+            except (BrokenProcessPool, RuntimeError):  # the process died, or is shut down
+                self._pool = None  # draw here from now on
+        return render_matrix(results, **kwargs)
+
     def _run(self) -> None:
         while True:
             with self._cond:
-                while (job := self._todo()) is None:
-                    self._cond.wait()
+                job = self._next_job()
+            if job is None:
+                return
             spread, snapshot = job
             votes = int(snapshot.votes)
             try:
-                svg = _matrix_svg(snapshot, spread, lang=self.lang)
+                svg = self._draw(snapshot, spread)
             except Exception as exc:  # keep the projector alive; the counts still update
+                if self._closed:
+                    return
                 svg = ""
                 print(
                     f"aiadopt workshop: the matrix could not be drawn: {exc}",
@@ -900,6 +949,10 @@ class WorkshopServer:
             self.server.io_loop.start()
         finally:
             self.server.stop()
+            with _RENDERERS_LOCK:
+                renderer = _RENDERERS.pop(self.board, None)
+            if renderer is not None:
+                renderer.close()
 
     def stop(self) -> None:
         """Stop serving (from any thread)."""
