@@ -204,6 +204,11 @@ def test_room_votes_and_projector_shows_every_vote(browser, tmp_path):
         projector.get_by_role("button", name="Show spread").click()
         projector.locator('figure.aiadopt-matrix[data-votes="8"][data-spread="true"]').wait_for()
 
+        # Full screen for the wall, from a click (browsers allow nothing else).
+        projector.get_by_role("button", name="Full screen", exact=True).click()
+        expect(projector.get_by_role("button", name="Leave full screen")).to_be_visible()
+        assert projector.evaluate("document.fullscreenElement === document.documentElement")
+
         OUTPUT.mkdir(exist_ok=True)
         projector.screenshot(path=OUTPUT / "workshop_projector.png")
         phones[2].screenshot(path=OUTPUT / "workshop_phone.png", full_page=True)

@@ -16,10 +16,49 @@ import panel as pn
 import param
 from markupsafe import Markup
 
-__all__ = ["VoteCard", "render"]
+__all__ = ["FullScreenButton", "VoteCard", "render"]
 
 #: The cookie that keeps a participant's anonymous id across reloads.
 COOKIE = "aiadopt_participant"
+
+
+class FullScreenButton(pn.custom.JSComponent):
+    """A button that puts the whole page in full screen (and back): the
+    projector on the wall, without the browser's bars. Browsers allow it only
+    from a click, so it cannot happen by itself when the page opens."""
+
+    label = param.String(default="", doc="the button's text outside full screen")
+    exit_label = param.String(default="", doc="its text in full screen")
+
+    _stylesheets = [
+        """
+        button { font-size: 1.4em; min-height: 44px; padding: 0 1em; border-radius: 6px;
+                 border: 2px solid #4c566a; background: #eceff4; color: #1a1a1a; cursor: pointer; }
+        button:focus-visible { outline: 3px solid #d08770; outline-offset: 2px; }
+        """
+    ]
+
+    _esm = """
+    export function render({ model }) {
+      const button = document.createElement("button");
+      button.type = "button";
+      const sync = () => {
+        button.textContent = document.fullscreenElement ? model.exit_label : model.label;
+        button.setAttribute("aria-pressed", String(Boolean(document.fullscreenElement)));
+      };
+      button.addEventListener("click", () => {
+        if (document.fullscreenElement) {
+          document.exitFullscreen();
+        } else {
+          document.documentElement.requestFullscreen();
+        }
+      });
+      document.addEventListener("fullscreenchange", sync);
+      model.on(["label", "exit_label"], sync);
+      sync();
+      return button;
+    }
+    """
 
 
 class VoteCard(pn.custom.JSComponent):

@@ -38,7 +38,7 @@ import panel as pn
 
 from ..labels import label
 from ..present.formats import Formatter
-from ._components import COOKIE, VoteCard, render, trusted
+from ._components import COOKIE, FullScreenButton, VoteCard, render, trusted
 
 if TYPE_CHECKING:
     from .board import Board, Snapshot
@@ -554,12 +554,20 @@ class _ProjectorView:
             ),
             sizing_mode="stretch_width",
         )
+        buttons = [self.spread]
+        if large:  # the wall: a button to leave the browser's bars behind
+            buttons.append(
+                FullScreenButton(
+                    label=label("workshop.full_screen", lang),
+                    exit_label=label("workshop.exit_full_screen", lang),
+                )
+            )
         left = pn.Column(
             heading,
             self.counts,
             self.status,
             self.matrix,
-            self.spread,
+            pn.Row(*buttons),
             self.hidden,
             sizing_mode="stretch_width",
         )
