@@ -432,6 +432,17 @@ def cmd_sample(args) -> int:
     return 0
 
 
+def _workshop_port(out: Path | None) -> int:
+    """The port a session in ``out`` was last served on (0 when unknown)."""
+    import json
+
+    try:
+        port = json.loads((Path(out) / "server.json").read_text(encoding="utf-8"))["port"]
+    except (TypeError, OSError, ValueError, KeyError):
+        return 0
+    return port if isinstance(port, int) and 0 < port <= 65535 else 0
+
+
 def cmd_workshop(args) -> int:
     """Serve a live workshop until Ctrl-C; every vote is on disk before it
     is acknowledged, so stopping loses nothing."""
@@ -440,6 +451,8 @@ def cmd_workshop(args) -> int:
     from .workshop import Board
     from .workshop.app import WorkshopServer, lan_address
 
+    if args.port is None:  # a resumed session serves on its own port again: the phones keep it
+        args.port = _workshop_port(args.out) if args.resume else 0
     if not 0 <= args.port <= 65535:
         print(
             f"aiadopt workshop: error: --port must be 0..65535 (0: a free port), got {args.port}",
@@ -471,6 +484,11 @@ def cmd_workshop(args) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
+    import json
+
+    from .atomic import write_text_atomic
+
+    write_text_atomic(board.out / "server.json", json.dumps({"port": server.port}) + "\n")
     # From here on, Ctrl-C and SIGTERM (even one that arrives before the
     # server runs) stop it cleanly: every acknowledged vote is on disk.
     signal.signal(signal.SIGTERM, lambda *_: server.stop())
@@ -767,9 +785,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--port",
         type=int,
-        default=0,
+        default=None,
         metavar="P",
-        help="port to serve on (default 0: a free port, printed)",
+        help="port to serve on (default: a free port, printed; with --resume, the "
+        "session's own port again, so the phones' address stays valid)",
     )
     p.add_argument(
         "--lan",

@@ -14,6 +14,7 @@ Screenshots (looked at by people, not compared by pixels):
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
@@ -544,3 +545,34 @@ def test_cli_workshop_reports_a_busy_port(tmp_path, capsys):
     assert status == 2
     err = capsys.readouterr().err
     assert f"cannot serve on 127.0.0.1:{port}" in err and "--port" in err
+
+
+def test_resume_after_kill_9_serves_the_same_addresses(tmp_path):
+    """After a crash, ``--resume`` serves on the same port with the same codes,
+    so the phones' address, the QR code and the facilitator's link stay valid."""
+    out = tmp_path / "out"
+    base = [sys.executable, "-m", "aiadopt.cli", "workshop", "--data", str(SAMPLE)]
+    base += ["--out", str(out), "--use-case", USE_CASES[0]]
+
+    def serve(*args):
+        log = (tmp_path / "server.log").open("a")
+        proc = subprocess.Popen(
+            [*base, *args], stdout=subprocess.PIPE, stderr=log, text=True, cwd=ROOT
+        )
+        return proc, _read_urls(proc, tmp_path / "server.log"), log
+
+    proc, first, log = serve("--port", "0")
+    proc.send_signal(signal.SIGKILL)  # a crash: no clean-up of any kind
+    proc.wait(timeout=30)
+    log.close()
+    assert (
+        json.loads((out / "server.json").read_text())["port"] == urlparse(first["projector"]).port
+    )
+    proc, again, log = serve("--resume")
+    try:
+        assert again == first
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+        proc.stdout.close()
+        log.close()
