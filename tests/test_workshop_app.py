@@ -576,3 +576,31 @@ def test_resume_after_kill_9_serves_the_same_addresses(tmp_path):
         assert proc.wait(timeout=30) == 0
         proc.stdout.close()
         log.close()
+
+
+def test_board_shows_inline_in_a_notebook(tmp_path):
+    """``Board(data).show()`` in a Jupyter kernel displays the live board
+    (Panel's notebook extension is loaded by itself), not a text fallback."""
+    import nbformat
+    import papermill as pm
+
+    code = (
+        "from aiadopt.workshop import Board\n"
+        f"board = Board({str(SAMPLE)!r}, status='idea', out={str(tmp_path / 'ws')!r})\n"
+        "board.show()"
+    )
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    nbformat.write(nb, tmp_path / "board.ipynb")
+    done = pm.execute_notebook(
+        tmp_path / "board.ipynb",
+        tmp_path / "board-out.ipynb",
+        kernel_name="python3",
+        cwd=str(ROOT),
+        progress_bar=False,
+        execution_timeout=300,
+    )
+    outputs = done.cells[0].outputs
+    streams = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "requires the panel extension" not in streams
+    result = [o for o in outputs if o.output_type == "execute_result"]
+    assert result and "application/vnd.holoviews_exec.v0+json" in result[0]["data"]

@@ -826,6 +826,16 @@ def facilitator_page(board: Board, *, lang: str | None = None) -> pn.viewable.Vi
     )
 
 
+def _notebook_ready() -> None:
+    """Load Panel's notebook extension once when running in a Jupyter kernel:
+    without it, JupyterLab shows the board as text (Panel's own warning)."""
+    shell = sys.modules.get("IPython")
+    ip = shell.get_ipython() if shell is not None else None
+    if ip is not None and getattr(ip, "kernel", None) is not None:
+        if not pn.extension._loaded:
+            pn.extension()
+
+
 def board_view(board: Board) -> pn.viewable.Viewable:
     """The projector and the facilitator's controls of ``board`` in one
     layout, for a notebook (``Board.show()``); the controls use
@@ -846,6 +856,7 @@ def board_view(board: Board) -> pn.viewable.Viewable:
     >>> from aiadopt.workshop import Board            # doctest: +SKIP
     >>> Board("data/sample", status=["idea"]).show()  # doctest: +SKIP
     """
+    _notebook_ready()
     lang = board.lang
     view = _ProjectorView(board, lang=lang, join=None, large=False)
     controls = _Controls(board, board.token, lang=lang)
