@@ -418,6 +418,28 @@ def test_summary_has_the_matrix_the_counts_and_the_table(tmp_path):
     assert "@page { size:A4 landscape" in html
 
 
+def test_summary_says_not_scored_apart_from_hidden(tmp_path):
+    """A use case nobody scored is "not scored", not "results hidden"."""
+    results = _results({**VOTES, "UC-4": []})
+    path = write_summary(
+        tmp_path / "summary.html",
+        results=results,
+        votes=9,
+        participants=4,
+        min_votes=MIN_VOTES,
+        selection={"department": "Finance"},
+        when=dt.date(2026, 12, 3),
+        lang="en",
+    )
+    soup = BeautifulSoup(path.read_text("utf-8"), "html.parser")
+    rows = {
+        tr.find("td").get_text(): [td.get_text() for td in tr.find_all("td")][2:]
+        for tr in soup.find("tbody").find_all("tr")
+    }
+    assert rows["UC-2"] == ["2", "results hidden"]
+    assert rows["UC-4"] == ["0", "not scored"]
+
+
 def test_summary_in_dutch_uses_decimal_commas(tmp_path):
     _, soup = _summary(tmp_path, "nl")
     assert soup.title.get_text() == "Workshop — Financiën, status Idee, Pilot — 3 december 2026"

@@ -542,6 +542,7 @@ def write_summary(
                 "title": "" if pd.isna(row.title) else str(row.title),
                 "votes": fmt.count(0 if pd.isna(row.votes) else int(row.votes)),
                 "shown": ok,
+                "voted": not pd.isna(row.votes) and int(row.votes) > 0,
                 "impact": fmt.number(impact[i], 1) if ok else None,
                 "effort": fmt.number(effort[i], 1) if ok else None,
                 "quadrant": label(f"quadrant.{quadrants[i]}", lang) if ok else None,
@@ -579,6 +580,7 @@ def write_summary(
         rows=rows,
         dense_from=_DENSE_FROM,
         hidden=t("hidden"),
+        no_votes=t("no_votes"),
         scale=t("scale"),
         privacy=t("privacy", n=fmt.count(min_votes)),
     )
