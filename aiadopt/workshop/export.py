@@ -273,10 +273,19 @@ def _row_values(values, key) -> tuple[int | None, float, float]:
 
 
 def _csv_number(x: float, comma: bool) -> str:
+    """A mean for a CSV cell at full precision (the shortest text that reads
+    back as the same float); with ``comma``, a decimal comma as Dutch Excel
+    writes in ``;``-separated files (Babel's Dutch number symbols, no grouping)."""
     if math.isnan(x):
         return ""
     text = repr(float(x))
-    return text.replace(".", ",") if comma else text
+    if not comma:
+        return text
+    from decimal import Decimal
+
+    from babel.numbers import format_decimal
+
+    return format_decimal(Decimal(text), format="0.0" + "#" * 16, locale="nl")
 
 
 def _csv_copy(source: Path, values, cb: Codebook) -> bytes:
