@@ -22,7 +22,6 @@ checks it again.
 
 from __future__ import annotations
 
-import re
 import socket
 import sys
 import threading
@@ -53,8 +52,6 @@ __all__ = [
     "projector_page",
 ]
 
-#: An anonymous participant id as :meth:`Board.new_participant` makes them.
-_PARTICIPANT_ID = re.compile(r"[0-9a-f]{32}")
 #: Size of the projector's matrix (inches; the SVG scales to the screen).
 _MATRIX_SIZE = (8.0, 5.0)
 
@@ -502,7 +499,7 @@ def participant_page(board: Board, *, lang: str | None = None) -> pn.viewable.Vi
                 sizing_mode="stretch_width",
             )
     cookie = (pn.state.cookies or {}).get(COOKIE, "")
-    new = not (isinstance(cookie, str) and _PARTICIPANT_ID.fullmatch(cookie))
+    new = not board.is_participant(cookie)
     pid = board.new_participant() if new else cookie
     session = _ParticipantSession(board, pid, lang=lang, new=new)
     return pn.Column(session.card, sizing_mode="stretch_width", styles={"padding": "8px"})

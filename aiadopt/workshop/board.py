@@ -500,8 +500,14 @@ class Board:
         return secrets.token_hex(16)
 
     @staticmethod
+    def is_participant(session: object) -> bool:
+        """Whether ``session`` looks like an id of :meth:`new_participant`
+        (32 lowercase hex digits): a cookie is checked with it before use."""
+        return isinstance(session, str) and _SESSION_RE.fullmatch(session) is not None
+
+    @staticmethod
     def _check_participant(session: str) -> None:
-        if not isinstance(session, str) or not _SESSION_RE.match(session):
+        if not Board.is_participant(session):
             raise ValueError(
                 f"participant id {session!r} is not 32 lowercase hex digits; "
                 "use Board.new_participant()."

@@ -25,6 +25,7 @@ from ..labels import LANGUAGES, label
 from ..plots import alt_text, plot_impact_effort
 from ..present.formats import Formatter
 from ..prioritisation import DEFAULT_SPLIT
+from .board import RESULT_COLUMNS  # the columns of Board.results(), which the matrix reads
 
 __all__ = [
     "RESULT_COLUMNS",
@@ -35,17 +36,6 @@ __all__ = [
     "shown_results",
 ]
 
-#: Columns of ``Board.results()`` (docs/workshop.md) that the matrix reads.
-RESULT_COLUMNS: tuple[str, ...] = (
-    "use_case_id",
-    "title",
-    "votes",
-    "impact",
-    "effort",
-    "impact_sd",
-    "effort_sd",
-    "shown",
-)
 #: ``gid`` prefix of the ±1 SD bars (``spread=True``): ``spread-impact``
 #: (vertical bars) and ``spread-effort`` (horizontal bars).
 SPREAD_GID = "spread"
