@@ -158,6 +158,13 @@ class Job:
     file: str
     notebook: str
     parameters: dict
+    #: The report's slice of the run's results store (:mod:`aiadopt.report.store`):
+    #: file name -> bytes. The worker writes the files to a folder of its own
+    #: and passes that folder as the notebook's ``results`` parameter, so the
+    #: kernel reads only its unit's results and never the data; the bytes
+    #: travel with the job, so a worker on another machine needs no shared
+    #: filesystem for them.
+    results: dict[str, bytes] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -656,11 +663,18 @@ def _run_one(
     data = None
     with tempfile.TemporaryDirectory(prefix="aiadopt-nb-") as work:
         executed = Path(work) / "executed.ipynb"
+        parameters = dict(job.parameters)
+        if job.results:
+            folder = Path(work) / "results"
+            folder.mkdir()
+            for name, content in job.results.items():
+                (folder / Path(name).name).write_bytes(content)
+            parameters["results"] = str(folder)
         try:
             pm.execute_notebook(
                 job.notebook,
                 str(executed),
-                parameters=job.parameters,
+                parameters=parameters,
                 kernel_name=kernel_name,
                 execution_timeout=timeout,
                 progress_bar=False,
