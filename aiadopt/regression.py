@@ -28,7 +28,7 @@ has an example that runs anywhere):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -1065,6 +1065,7 @@ def fit_competency_roi(
     n_boot: int = 1000,
     seed: int = 0,
     cv_folds: int = 5,
+    organisation: RegressionResult | None = None,
 ) -> RegressionResult:
     """Regress use-case ROI on the team's leader competency scores (docs/metrics.md §4).
 
@@ -1092,6 +1093,12 @@ def fit_competency_roi(
         Seeds the bootstrap and the cross-validation folds.
     cv_folds : int, default=5
         Folds of the cross-validated R².
+    organisation : RegressionResult, optional
+        The organisation-wide model of the same data and settings, already
+        fitted (``department=None``). A department that falls back to the
+        organisation's model then gets it without fitting it again (the
+        results store of a run with many small departments). Ignored when its
+        period or settings differ.
 
     Returns
     -------
@@ -1187,6 +1194,14 @@ def fit_competency_roi(
             "fallback": "too_few_department",
             "fallback_params": {"department": department, "n": len(dept_table), "need": need},
         }
+        if (
+            organisation is not None
+            and organisation.department is None
+            and organisation.scope == "organisation"
+            and (organisation.period, organisation.n_boot, organisation.seed, organisation.cv_folds)
+            == (str(p), n_boot, seed, cv_folds)
+        ):
+            return replace(organisation, department=department, **fallback)
 
     base = {
         **settings,

@@ -113,6 +113,33 @@ def test_a_report_from_its_slice_equals_the_report_from_the_data(store, departme
         assert a == b
 
 
+def test_store_priorities_and_regressions_equal_each_reports_own_call(data, store):
+    """The store ranks the whole register once and reuses the organisation's
+    model for a department that falls back to it: the same results as the
+    report's own calls, department by department."""
+    from aiadopt.prioritisation import compute_priorities
+    from aiadopt.regression import fit_competency_roi
+
+    fallbacks = 0
+    for dept in store.departments:
+        pd.testing.assert_frame_equal(
+            store.priorities_of(dept), compute_priorities(data, department=dept)
+        )
+        own = fit_competency_roi(data, period=store.period, department=dept, n_boot=N_BOOT, seed=3)
+        got = store.regressions[dept]
+        fallbacks += got.fallback is not None
+        assert (got.scope, got.department, got.fallback, got.fallback_params) == (
+            own.scope,
+            own.department,
+            own.fallback,
+            own.fallback_params,
+        )
+        assert got.r_squared == pytest.approx(own.r_squared, nan_ok=True)
+        pd.testing.assert_frame_equal(got.coefficients, own.coefficients)
+        pd.testing.assert_frame_equal(got.importance, own.importance)
+    assert fallbacks >= 1  # Legal: too few use cases of its own
+
+
 def test_store_errors_name_the_problem(store, tmp_path):
     with pytest.raises(FileNotFoundError, match="not a results store"):
         Results.read(tmp_path)

@@ -408,15 +408,29 @@ def compute_results(
     step("survey measures")
     measures = compute_measures(data, period=p, min_group_size=k, n_boot=n_boot, seed=seed)
     step("priorities and pitfall signals")
+    # Ranked within each department, so a department's report ranks its rows
+    # as the organisation's table does (tests/test_report_store.py checks it).
+    whole = compute_priorities(data)
     priorities = pd.concat(
-        [compute_priorities(data, department=d).assign(scope=d or "") for d in scopes],
+        [whole.assign(scope="")]
+        + [
+            whole[whole["department"] == d].reset_index(drop=True).assign(scope=d)
+            for d in scopes[1:]
+        ],
         ignore_index=True,
     )
     pitfalls = compute_pitfalls(data, period=p)
     regressions = {}
     for d in scopes:
         step(f"regression: {d or 'organisation'}")
-        regressions[d] = fit_competency_roi(data, period=p, department=d, n_boot=n_boot, seed=seed)
+        regressions[d] = fit_competency_roi(
+            data,
+            period=p,
+            department=d,
+            n_boot=n_boot,
+            seed=seed,
+            organisation=regressions.get(None),  # a department that falls back reuses it
+        )
     return Results(
         period=p,
         min_group_size=k,
