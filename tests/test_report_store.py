@@ -140,6 +140,13 @@ def test_store_priorities_and_regressions_equal_each_reports_own_call(data, stor
     assert fallbacks >= 1  # Legal: too few use cases of its own
 
 
+def test_the_parts_computed_side_by_side_equal_the_serial_computation(data, store):
+    both = compute_results(data, period="latest", n_boot=N_BOOT, seed=3, workers=2)
+    for name in ("kpis", "trend", "measures", "priorities", "pitfalls"):
+        pd.testing.assert_frame_equal(getattr(both, name), getattr(store, name))
+    assert both.to_files() == store.to_files()
+
+
 def test_store_errors_name_the_problem(store, tmp_path):
     with pytest.raises(FileNotFoundError, match="not a results store"):
         Results.read(tmp_path)

@@ -1096,43 +1096,38 @@ def _keep_earlier_versions(
 # -- the one computation ----------------------------------------------------------------
 
 
-def _compute_store(data, jobs, *, period, min_group_size, n_boot, seed, progress):
+def _compute_store(data, jobs, *, period, min_group_size, n_boot, seed, progress, workers):
     """The run's results store (:func:`aiadopt.report.store.compute_results`)
-    for the planned reports, with a progress bar of its steps."""
+    for the planned reports, with a progress bar of its parts."""
     from tqdm import tqdm
 
     from .store import compute_results
 
     departments = [job.department for job in jobs if job.department is not None]
     bar = tqdm(
-        total=3 + 1 + len(departments),
+        total=3,
         desc=f"results {period}",
-        unit="step",
+        unit="part",
         disable=(not progress) if progress is not None else None,
     )
-    started = False
 
-    def step(text: str) -> None:
-        nonlocal started
-        if started:
-            bar.update(1)
-        started = True
+    def done(text: str) -> None:
+        bar.update(1)
         bar.set_postfix_str(text)
 
     try:
-        store = compute_results(
+        return compute_results(
             data,
             period=period,
             min_group_size=min_group_size,
             n_boot=n_boot,
             seed=seed,
             departments=departments,
-            progress=step,
+            progress=done,
+            workers=workers,
         )
-        bar.update(bar.total - bar.n)
     finally:
         bar.close()
-    return store
 
 
 # -- index and manifest -------------------------------------------------------------------------
@@ -1397,6 +1392,7 @@ def run_reports(
         n_boot=n_boot,
         seed=seed,
         progress=progress,
+        workers=workers,
     )
 
     # Privacy (docs/metrics.md §5): one suppression decision for the run, audited

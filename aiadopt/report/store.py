@@ -54,6 +54,8 @@ from __future__ import annotations
 import io
 import json
 import math
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -354,6 +356,64 @@ def _regression_from(info: dict, tables: dict[str, pd.DataFrame], sd: pd.DataFra
     )
 
 
+#: The three independent parts of the one computation, run side by side
+#: with ``workers`` > 1 (name -> what the progress bar says when it is done).
+_PARTS = {
+    "kpis": "KPIs, their trend and the pitfall signals",
+    "measures": "survey measures",
+    "models": "priorities and regressions",
+}
+_FORKED = None  # the Dataset of compute_results, for its forked processes
+
+
+def _forked_part(name: str, *args) -> dict:
+    return _compute_part(name, _FORKED, *args)
+
+
+def _compute_part(name: str, data, p: str, k: int, n_boot: int, seed: int, scopes) -> dict:
+    """One part of :func:`compute_results` (a dict of its results)."""
+    if name == "kpis":
+        from ..kpis import compute_kpi_trend, compute_kpis
+        from ..pitfalls import compute_pitfalls
+
+        return {
+            "kpis": compute_kpis(data, period=p, min_group_size=k),
+            "trend": compute_kpi_trend(data, period=p, months=12, min_group_size=k),
+            "pitfalls": compute_pitfalls(data, period=p),
+        }
+    if name == "measures":
+        from ..measures import compute_measures
+
+        return {
+            "measures": compute_measures(data, period=p, min_group_size=k, n_boot=n_boot, seed=seed)
+        }
+    from ..prioritisation import compute_priorities
+    from ..regression import fit_competency_roi
+
+    # Ranked within each department, so a department's report ranks its rows
+    # as the organisation's table does (tests/test_report_store.py checks it).
+    whole = compute_priorities(data)
+    priorities = pd.concat(
+        [whole.assign(scope="")]
+        + [
+            whole[whole["department"] == d].reset_index(drop=True).assign(scope=d)
+            for d in scopes[1:]
+        ],
+        ignore_index=True,
+    )
+    regressions: dict = {}
+    for d in scopes:
+        regressions[d] = fit_competency_roi(
+            data,
+            period=p,
+            department=d,
+            n_boot=n_boot,
+            seed=seed,
+            organisation=regressions.get(None),  # a department that falls back reuses it
+        )
+    return {"priorities": priorities, "regressions": regressions}
+
+
 def compute_results(
     data,
     *,
@@ -363,6 +423,7 @@ def compute_results(
     seed: int = 0,
     departments: list[str] | None = None,
     progress=None,
+    workers: int = 1,
 ) -> Results:
     """Compute every result of one run once: the results store.
 
@@ -379,58 +440,49 @@ def compute_results(
         The department reports to serve (default: every department); the
         organisation report is always served.
     progress : callable, optional
-        Called with a short description before each step (the runner shows
-        it; the regressions of many departments take a while).
+        Called with a short description as each of the three parts is done
+        (the runner shows it as a progress bar).
+    workers : int, default=1
+        With 2 or more (and where processes can be forked), the three parts
+        (KPIs and trend; survey measures; priorities and regressions) are
+        computed side by side in forked processes. The results are the same.
 
     Returns
     -------
     Results
     """
-    from ..kpis import compute_kpi_trend, compute_kpis
-    from ..measures import compute_measures
-    from ..pitfalls import compute_pitfalls
-    from ..prioritisation import compute_priorities
     from ..privacy import check_min_group_size
-    from ..regression import fit_competency_roi
     from ..timeline import period_of
     from ..units import check_department, known_departments
 
-    step = progress or (lambda text: None)
+    done = progress or (lambda text: None)
     k = check_min_group_size(min_group_size)
     p = str(period_of(data, period or "latest"))
     known = known_departments(data)
     scopes: list[str | None] = [None]
     for dept in known if departments is None else departments:
         scopes.append(check_department(data, dept))
-    step("KPIs and their trend")
-    kpis = compute_kpis(data, period=p, min_group_size=k)
-    trend = compute_kpi_trend(data, period=p, months=12, min_group_size=k)
-    step("survey measures")
-    measures = compute_measures(data, period=p, min_group_size=k, n_boot=n_boot, seed=seed)
-    step("priorities and pitfall signals")
-    # Ranked within each department, so a department's report ranks its rows
-    # as the organisation's table does (tests/test_report_store.py checks it).
-    whole = compute_priorities(data)
-    priorities = pd.concat(
-        [whole.assign(scope="")]
-        + [
-            whole[whole["department"] == d].reset_index(drop=True).assign(scope=d)
-            for d in scopes[1:]
-        ],
-        ignore_index=True,
-    )
-    pitfalls = compute_pitfalls(data, period=p)
-    regressions = {}
-    for d in scopes:
-        step(f"regression: {d or 'organisation'}")
-        regressions[d] = fit_competency_roi(
-            data,
-            period=p,
-            department=d,
-            n_boot=n_boot,
-            seed=seed,
-            organisation=regressions.get(None),  # a department that falls back reuses it
-        )
+    args = (p, k, n_boot, seed, scopes)
+    parts: dict[str, Any] = {}
+    if workers > 1 and "fork" in mp.get_all_start_methods():
+        global _FORKED
+        _FORKED = data  # inherited by the forked processes, never pickled
+        try:
+            with ProcessPoolExecutor(
+                max_workers=min(workers, len(_PARTS)), mp_context=mp.get_context("fork")
+            ) as pool:
+                futures = {pool.submit(_forked_part, name, *args): name for name in _PARTS}
+                for fut in as_completed(futures):
+                    parts.update(fut.result())
+                    done(_PARTS[futures[fut]])
+        finally:
+            _FORKED = None
+    else:
+        for name, text in _PARTS.items():
+            parts.update(_compute_part(name, data, *args))
+            done(text)
+    kpis, trend, measures = parts["kpis"], parts["trend"], parts["measures"]
+    priorities, pitfalls, regressions = parts["priorities"], parts["pitfalls"], parts["regressions"]
     return Results(
         period=p,
         min_group_size=k,
