@@ -1015,7 +1015,8 @@ def compute_trained_roi_ratio(
     period : str or Period
         Calendar month ``"YYYY-MM"`` or ``"latest"`` (:func:`aiadopt.timeline.period_of`); ``E`` is its last day.
     n_boot : int, default=2000
-        Bootstrap resamples.
+        Bootstrap resamples; ``0`` gives the medians and the ratio without
+        intervals (``ci_low``/``ci_high`` missing).
     seed : int, default=0
         Seed of the bootstrap; the same seed gives the same intervals.
     min_group_size : int, default=5
@@ -1097,8 +1098,8 @@ def compute_trained_roi_ratio(
     """
     p = period_of(data, period)
     k = check_min_group_size(min_group_size)
-    if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 1:
-        raise ValueError(f"n_boot must be a positive whole number; got {n_boot!r}")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 0:
+        raise ValueError(f"n_boot must be a whole number >= 0; got {n_boot!r}")
     if (
         isinstance(min_use_cases, bool)
         or not isinstance(min_use_cases, int | np.integer)
@@ -1158,8 +1159,9 @@ def compute_trained_roi_ratio(
         reason_t = "" if enough_t else "too_few_use_cases"
         reason_u = "" if enough_u else "too_few_use_cases"
         rng = np.random.default_rng([int(seed), zlib.crc32(f"{level}:{unit}".encode())])
-        bt = _boot_medians(trained, n_boot=int(n_boot), rng=rng) if enough_t else None
-        bu = _boot_medians(untrained, n_boot=int(n_boot), rng=rng) if enough_u else None
+        boot = n_boot > 0
+        bt = _boot_medians(trained, n_boot=int(n_boot), rng=rng) if enough_t and boot else None
+        bu = _boot_medians(untrained, n_boot=int(n_boot), rng=rng) if enough_u and boot else None
         ci_t = _percentile_ci(bt, tail)
         ci_u = _percentile_ci(bu, tail)
         ratio = np.nan
@@ -1171,6 +1173,7 @@ def compute_trained_roi_ratio(
         else:
             reason_r = ""
             ratio = med_t / med_u
+        if boot and not reason_r:
             unbounded = bu <= 0
             with np.errstate(divide="ignore", invalid="ignore"):
                 br = np.where(unbounded, np.inf, bt / np.where(unbounded, 1.0, bu))

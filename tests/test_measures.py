@@ -443,6 +443,17 @@ def test_trained_roi_bootstrap_is_seeded(make_dataset):
     assert (ra["ci_low"], ra["ci_high"]) != (rc["ci_low"], rc["ci_high"])
 
 
+def test_trained_roi_without_bootstrap_gives_the_same_estimates_and_no_intervals(make_dataset):
+    data = _roi_data(make_dataset)
+    with_ci = compute_trained_roi_ratio(data, period="2025-06", n_boot=200, min_group_size=3)
+    without = compute_trained_roi_ratio(data, period="2025-06", n_boot=0, min_group_size=3)
+    pd.testing.assert_series_equal(with_ci["value"], without["value"])
+    assert without["ci_low"].isna().all() and without["ci_high"].isna().all()
+    assert _get(without, "organisation", "ratio", "roi_ratio")["reason"] == ""
+    with pytest.raises(ValueError, match="n_boot must be a whole number >= 0; got -1"):
+        compute_trained_roi_ratio(data, period="2025-06", n_boot=-1)
+
+
 def test_trained_roi_departments_small_group_and_complementary(make_dataset):
     data = _roi_data(make_dataset)
     out = compute_trained_roi_ratio(data, period="2025-06", n_boot=50, min_group_size=3)

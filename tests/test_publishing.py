@@ -105,10 +105,14 @@ def report(out: Path, notebooks: Path, *more: str) -> int:
 
 
 def snapshot(month: Path) -> dict[str, bytes]:
-    """Where the month's link points and every file it shows."""
+    """Where the month's link points and every file it shows (the results store's too)."""
     return {
         "->": os.readlink(month).encode(),
-        **{p.name: p.read_bytes() for p in sorted(month.iterdir())},
+        **{
+            str(p.relative_to(month)): p.read_bytes()
+            for p in sorted(month.rglob("*"))
+            if p.is_file()
+        },
     }
 
 
@@ -224,8 +228,10 @@ def test_a_failed_report_keeps_its_earlier_version(tmp_path, tiny, capsys):
         )
         # Every file and the run folder have the umask's permissions (027: rw-r----- and rwxr-x---).
         assert stat.S_IMODE(month.resolve().stat().st_mode) == 0o750
-        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in month.iterdir()}
-        assert set(modes.values()) == {0o640}, modes
+        files = {p.name: stat.S_IMODE(p.stat().st_mode) for p in month.rglob("*") if p.is_file()}
+        folders = {p.name: stat.S_IMODE(p.stat().st_mode) for p in month.rglob("*") if p.is_dir()}
+        assert "results.json" in files and set(files.values()) == {0o640}, files
+        assert folders == {"results": 0o750}, folders
     finally:
         os.umask(old_umask)
 
