@@ -44,8 +44,18 @@ _INVISIBLE = re.compile(
 def _distinct(raw: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Codes, distinct values (object array) and the missing-cell mask of a
     column; cells that are only whitespace count as missing."""
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    uniques = np.asarray(uniques, dtype=object)
+    if isinstance(raw.dtype, pd.CategoricalDtype):
+        # The codes are the answer already; keep the categories that occur.
+        codes = raw.cat.codes.to_numpy().astype(np.intp)
+        cats = raw.cat.categories
+        seen = np.bincount(codes[codes >= 0], minlength=len(cats)) > 0
+        if not seen.all():
+            renumber = np.cumsum(seen) - 1
+            codes = np.where(codes >= 0, renumber[np.maximum(codes, 0)], -1)
+        uniques = np.asarray(cats, dtype=object)[seen]
+    else:
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        uniques = np.asarray(uniques, dtype=object)
     missing = codes < 0
     if len(uniques):
         blank_u = np.fromiter(
@@ -97,6 +107,22 @@ def _recode_categorical(raw: pd.Series, one) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(new_codes, categories=final), index=raw.index)
 
 
+def _categorical_to_str(values: pd.Series) -> pd.Series:
+    """``values.astype("str")`` for a categorical of strings, built by
+    pyarrow from the codes (not one Python string per row)."""
+    import pyarrow as pa
+
+    cats = values.cat.categories
+    if not all(isinstance(c, str) for c in cats):
+        return values.astype("str")
+    codes = values.cat.codes.to_numpy().astype(np.int32)
+    indices = pa.array(codes, mask=codes < 0)
+    text = pa.DictionaryArray.from_arrays(indices, pa.array(list(cats), type=pa.string()))
+    dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    out = text.cast(pa.large_string()).to_pandas(types_mapper={pa.large_string(): dtype}.get)
+    return pd.Series(out.array, index=values.index)
+
+
 def _ok(raw: pd.Series) -> pd.Series:
     return pd.Series(np.zeros(len(raw), dtype=bool), index=raw.index)
 
@@ -128,7 +154,7 @@ def to_text(raw: pd.Series) -> pd.Series:
         return normalise_name(str(v))
 
     if isinstance(raw.dtype, pd.CategoricalDtype):
-        return _recode_categorical(raw, one).astype("str")
+        return _categorical_to_str(_recode_categorical(raw, one))
     codes, uniques, missing = _distinct(raw)
     converted = np.array([one(u) for u in uniques], dtype=object)
     clean = pd.api.types.is_string_dtype(raw.dtype) and raw.dtype != object
