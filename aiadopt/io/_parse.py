@@ -93,7 +93,7 @@ def _recode_categorical(raw: pd.Series, one) -> pd.Series:
     categories become missing; categories that map to the same value
     merge). Costs O(categories) plus one integer take."""
     cats = raw.cat.categories
-    converted = [one(c) for c in cats]
+    converted = [one(c) for c in np.asarray(cats, dtype=object).tolist()]
     converted = [
         None if (c is None or (isinstance(c, str) and not c.strip())) else c for c in converted
     ]
@@ -107,13 +107,15 @@ def _recode_categorical(raw: pd.Series, one) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(new_codes, categories=final), index=raw.index)
 
 
-def _categorical_to_str(values: pd.Series) -> pd.Series:
+def categorical_to_str(values: pd.Series) -> pd.Series:
     """``values.astype("str")`` for a categorical of strings, built by
     pyarrow from the codes (not one Python string per row)."""
     import pyarrow as pa
 
     cats = values.cat.categories
-    if not all(isinstance(c, str) for c in cats):
+    if not pd.api.types.is_string_dtype(cats.dtype) or (
+        cats.dtype == object and not all(isinstance(c, str) for c in cats)
+    ):
         return values.astype("str")
     codes = values.cat.codes.to_numpy().astype(np.int32)
     indices = pa.array(codes, mask=codes < 0)
@@ -141,20 +143,30 @@ def normalise_name(text: str) -> str:
     return " ".join(text.split())
 
 
+def _text_value(v) -> str:
+    """One value as :func:`to_text` keeps it."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, (dt.datetime, dt.date)):
+        return v.isoformat()[:10]
+    return normalise_name(str(v))
+
+
+def text_categories(raw: pd.Series) -> pd.Series:
+    """A categorical column's values as :func:`to_text` keeps them, still
+    categorical (one category per distinct name): ``to_text`` of it is
+    :func:`categorical_to_str` of this."""
+    return _recode_categorical(raw, _text_value)
+
+
 def to_text(raw: pd.Series) -> pd.Series:
     """Strings as :func:`normalise_name` leaves them; empty -> missing.
     Numbers that are whole keep no ``.0`` (an id read as 42.0 becomes
     ``"42"``). A clean string column is returned as it is."""
 
-    def one(v):
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        if isinstance(v, (dt.datetime, dt.date)):
-            return v.isoformat()[:10]
-        return normalise_name(str(v))
-
+    one = _text_value
     if isinstance(raw.dtype, pd.CategoricalDtype):
-        return _categorical_to_str(_recode_categorical(raw, one))
+        return categorical_to_str(_recode_categorical(raw, one))
     codes, uniques, missing = _distinct(raw)
     converted = np.array([one(u) for u in uniques], dtype=object)
     clean = pd.api.types.is_string_dtype(raw.dtype) and raw.dtype != object
