@@ -256,7 +256,11 @@ def _read_csv_arrow(path: Path) -> RawTable | None:
         frame = table.to_pandas(self_destruct=True, split_blocks=True)
     except (pa.ArrowException, ValueError):
         return None
-    del table
+    finally:
+        table = None
+        # pyarrow's allocator keeps freed blocks for reuse; hand them back,
+        # or the parse buffers stay in the process's memory to the end.
+        pa.default_memory_pool().release_unused()
     return RawTable(
         frame=frame,
         path=path,
