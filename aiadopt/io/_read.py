@@ -38,7 +38,7 @@ class RawTable:
     _skipped_rows: int = 0  # data rows dropped before row 0 (survey-tool metadata rows)
     _lines: list[int] | None = None  # line (CSV) or row (Excel) of each data row
     # CSV read by pyarrow: the text is read again only when an error needs a
-    # line number, and blank lines (which pyarrow skips) hold no data row.
+    # line number.
     _text_on_demand: bool = False
 
     @property
@@ -69,9 +69,8 @@ class RawTable:
             reader = csv.reader(io.StringIO(text or ""), delimiter=self._delimiter)
             starts = []
             previous_end = self._first_line - 1
-            for record in reader:
-                if record or not self._text_on_demand:
-                    starts.append(previous_end + 1)
+            for _record in reader:
+                starts.append(previous_end + 1)
                 previous_end = reader.line_num + self._first_line - 1
             self._lines = starts[1:]  # drop the header record
         return self._lines
@@ -200,18 +199,21 @@ def _read_csv_arrow(path: Path) -> RawTable | None:
 
     Returns None when the file needs the general reader (:func:`_read_csv`
     falls back to it, which also names every problem): not UTF-8, NUL bytes,
-    a header with quotes, blank or repeated names, rows with fewer or more
-    fields than the header, anything pyarrow refuses.
+    blank lines (pandas keeps their place in the row labels), a header with
+    quotes, blank or repeated names, rows with fewer or more fields than the
+    header, anything pyarrow refuses.
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     with path.open("rb") as fh:
         start = fh.read(_SCAN_CHUNK)
-        chunk = start
+        chunk, tail = start, b""
         while chunk:
-            if b"\x00" in chunk:
+            seen = tail + chunk
+            if b"\x00" in chunk or b"\n\n" in seen or b"\n\r\n" in seen:
                 return None
+            tail = chunk[-2:]
             chunk = fh.read(_SCAN_CHUNK)
     lines = start.removeprefix(b"\xef\xbb\xbf").split(b"\n", 2)
     try:
@@ -243,7 +245,7 @@ def _read_csv_arrow(path: Path) -> RawTable | None:
                 double_quote=True,
                 escape_char=False,
                 newlines_in_values=True,
-                ignore_empty_lines=True,
+                ignore_empty_lines=False,
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, text_type),
