@@ -406,7 +406,12 @@ def _apply_privacy(
     private = rows[rows["private"]]
     if private.empty:
         return rows
-    ids = _unit_id(rows["level"], rows["unit"], rows["department"])
+    ids = _unit_id(rows["level"], rows["unit"], rows["department"]).to_numpy()
+    level = rows["level"].to_numpy(dtype=object)
+    department = rows["department"].to_numpy(dtype=object)
+    size_all = rows["group_n"].to_numpy()
+    reasons = rows["reason"].to_numpy(dtype=object).copy()
+    suppressed = np.zeros(len(rows), dtype=bool)
     by = list(by)
     groups = private.groupby(by, sort=False) if by else [((), private)]
     for _, g in groups:
@@ -419,13 +424,20 @@ def _apply_privacy(
         values: dict[str, np.ndarray] = {}
         bounds: dict[str, tuple[float, float]] = {}
         if not additive.empty:
-            wide = additive.assign(
-                _id=_unit_id(additive["level"], additive["unit"], additive["department"])
-            ).pivot_table(index="_id", columns=["key", "statistic"], values="value", dropna=False)
-            wide = wide.reindex(unit_ids.to_numpy())
-            for key, stat in wide.columns:
+            # The additive figures as unit x (key, statistic) columns, in
+            # the sorted column order of a pivot table.
+            at = pd.Index(unit_ids.to_numpy()).get_indexer(
+                _unit_id(additive["level"], additive["unit"], additive["department"]).to_numpy()
+            )
+            keys = additive["key"].to_numpy(dtype=object)
+            stats = additive["statistic"].to_numpy(dtype=object)
+            figures = additive["value"].to_numpy(dtype=float)
+            for key, stat in sorted(set(zip(keys.tolist(), stats.tolist(), strict=True))):
+                cell = (keys == key) & (stats == stat)
+                column = np.full(len(units), np.nan)
+                column[at[cell]] = figures[cell]
                 name = f"{key}\x00{stat}"
-                values[name] = wide[(key, stat)].to_numpy(dtype=float)
+                values[name] = column
                 bounds[name] = FIGURE_BOUNDS[stat]
         weights: dict[str, np.ndarray] = {}
         if shares is not None:
@@ -447,10 +459,11 @@ def _apply_privacy(
         )
         hidden = set(unit_ids[mask])
         hidden_depts = set(units.loc[mask & (units["level"] == "department").to_numpy(), "unit"])
-        in_group = rows.index.isin(g.index)
-        hit = in_group & ids.isin(hidden).to_numpy()
-        rows.loc[hit, "suppressed"] = True
-        size = rows["group_n"]
+        # Only the group's rows can be hit: work on them alone.
+        in_group = rows.index.get_indexer(g.index)
+        hit = in_group[pd.Index(ids[in_group]).isin(list(hidden))]
+        suppressed[hit] = True
+        size = size_all[hit]
         reason = np.where(
             size <= 0,
             "no_answers",
@@ -458,7 +471,7 @@ def _apply_privacy(
                 size < k,
                 "small_group",
                 np.where(
-                    (rows["level"] == "team") & rows["department"].isin(hidden_depts),
+                    (level[hit] == "team") & pd.Index(department[hit]).isin(list(hidden_depts)),
                     "department_suppressed",
                     "complementary",
                 ),
@@ -466,8 +479,10 @@ def _apply_privacy(
         )
         # A group of 0 whose figure is missing anyway (e.g. no use case to
         # classify) keeps that more telling reason.
-        keep = (size <= 0).to_numpy() & (rows["reason"] != "").to_numpy()
-        rows.loc[hit & ~keep, "reason"] = reason[hit & ~keep]
+        keep = (size <= 0) & (reasons[hit] != "")
+        reasons[hit[~keep]] = reason[~keep]
+    rows["suppressed"] = suppressed
+    rows["reason"] = pd.Series(reasons, index=rows.index, dtype=rows["reason"].dtype)
     blank = rows["suppressed"].to_numpy()
     rows.loc[blank, ["value", "ci_low", "ci_high"]] = np.nan
     if hide_n:
@@ -1167,12 +1182,12 @@ def _training_by_team_wave(survey: pd.DataFrame, p: pd.Period) -> pd.DataFrame:
     if not isinstance(wave.dtype, pd.PeriodDtype):
         wave = wave.astype("period[M]")
     ok = (
-        (survey["role"].astype(object) == "leader").to_numpy()
+        (survey["role"] == "leader").to_numpy(dtype=bool, na_value=False)
         & survey["ai_training_done"].notna().to_numpy()
         & wave.notna().to_numpy()
     )
     ok &= np.where(wave.notna(), wave.array.asi8 <= p.ordinal, False)
-    s = survey.loc[ok]
+    s = survey.loc[ok, ["department", "team", "ai_training_done"]]
     frame = pd.DataFrame(
         {
             "wave": wave[ok].array.asi8,
