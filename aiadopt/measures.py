@@ -229,6 +229,7 @@ class _UnitIndex:
         if n == 0:
             return
         d_codes, d_values = pd.factorize(frame["department"].astype(object))
+        d_values = d_values.tolist()
         d_order = sorted(range(len(d_values)), key=lambda i: str(d_values[i]))
         d_pos = np.empty(len(d_values), dtype=np.intp)
         d_pos[d_order] = len(self.level) + np.arange(len(d_order))
@@ -240,6 +241,7 @@ class _UnitIndex:
         if not teams:
             return
         t_codes, t_values = pd.factorize(frame["team"].astype(object))
+        t_values = t_values.tolist()
         both = (d_codes >= 0) & (t_codes >= 0)
         pair = np.where(both, d_codes.astype(np.int64) * max(len(t_values), 1) + t_codes, -1)
         p_codes, p_values = pd.factorize(pair)

@@ -267,11 +267,29 @@ class _Table:
                 )
         return frame
 
+    def _teams_may_clash(self) -> bool:
+        """False when no team sits under two departments, decided on the
+        codes of the text columns (one bincount) when both are at hand;
+        True when it may (then the rows are looked at one by one)."""
+        team, dept = self.categories.get("team"), self.categories.get("department")
+        if team is None or dept is None:
+            return True
+        t = team.cat.codes.to_numpy().astype(np.int64)
+        d = dept.cat.codes.to_numpy().astype(np.int64)
+        n_dept = len(dept.cat.categories)
+        both = (t >= 0) & (d >= 0)
+        if len(team.cat.categories) * n_dept > 1 << 26:
+            return True
+        pairs = np.flatnonzero(np.bincount(t[both] * n_dept + d[both], minlength=1))
+        return len(np.unique(pairs // n_dept)) < len(pairs)
+
     def team_departments(self):
         """A team belongs to one department: report rows that put a team
         under another department than its first one."""
         team, dept = self.out.get("team"), self.out.get("department")
         if team is None or dept is None:
+            return
+        if not self._teams_may_clash():
             return
         pairs = pd.DataFrame({"team": team, "department": dept}).dropna()
         first = pairs.drop_duplicates()
