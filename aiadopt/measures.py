@@ -188,32 +188,11 @@ def _wave(data: Dataset, p: pd.Period) -> tuple[str | None, pd.DataFrame]:
     return (None if wave is None else str(wave)), data.survey.loc[mask]
 
 
-def _units(
-    frame: pd.DataFrame, *, teams: bool = True
-) -> list[tuple[str, str, str | None, pd.DataFrame]]:
-    """``(level, unit, department, rows)`` for the organisation, each
-    department and each team of ``frame`` (sorted by name)."""
-    out: list[tuple[str, str, str | None, pd.DataFrame]] = [
-        ("organisation", ORGANISATION, None, frame)
-    ]
-    if frame.empty:
-        return out
-    depts = frame["department"].astype(object)
-    for dept, rows in sorted(frame.groupby(depts, sort=False), key=lambda t: str(t[0])):
-        out.append(("department", str(dept), str(dept), rows))
-    if teams:
-        keys = [depts, frame["team"].astype(object)]
-        for (dept, team), rows in sorted(
-            frame.groupby(keys, sort=False), key=lambda t: (str(t[0][0]), str(t[0][1]))
-        ):
-            out.append(("team", str(team), str(dept), rows))
-    return out
-
-
 class _UnitIndex:
-    """The units of :func:`_units` (same order), and for each row of the
-    frame the position of its unit at each level, so that a figure of every
-    unit is one grouped sum (``np.bincount``) instead of a loop over groups.
+    """The units of a frame — the organisation, each department, each team
+    (``teams=True``), sorted by name — and for each row the position of its
+    unit at each level, so that a figure of every unit is one grouped sum
+    (``np.bincount``) instead of a loop over 2,000 groups.
 
     ``rows`` holds one array per level (organisation, departments, teams):
     the unit position of each row, -1 where the row has no unit there (a

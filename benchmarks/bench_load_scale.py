@@ -68,6 +68,9 @@ def run_child(mode: str, path: Path, pythonpath: Path) -> tuple[float, float, di
         stderr=subprocess.PIPE,
         env=env,
         text=True,
+        # Not the checkout: "python -c" puts the working folder first on
+        # sys.path, which would beat PYTHONPATH.
+        cwd=tempfile.gettempdir(),
     )
     # wait4 gives this child's own resource usage (ru_maxrss in KiB on Linux),
     # not the maximum over every child waited for so far.
@@ -146,11 +149,13 @@ def main() -> None:
             header += f" | {name + ': median s, peak GB':>34}"
         print(header)
         rows = None
+        modules = {}
         for label, mode, path, t_target, rss_target in steps:
             goal = f"{t_target:.0f} s" + (f", {rss_target / GB:.1f} GB" if rss_target else "")
             text = f"{label:<32}{goal:>16}"
-            for _name, code in versions:
+            for name, code in versions:
                 seconds, peak, report = measure(mode, path, code, args.repeat)
+                modules[name] = str(Path(report["module"]).parent)
                 if mode == "load_survey" and "CSV" in label:
                     rows = report["rows"]
                 ok = verdict(seconds, t_target)
@@ -159,6 +164,8 @@ def main() -> None:
                 text += f" | {seconds:7.2f} s {peak / GB:5.2f} GB {ok:>6}      "
             print(text, flush=True)
         print(f"survey rows: {rows:,}; each figure the median of {args.repeat} fresh processes")
+        for name, module in modules.items():
+            print(f"{name}: aiadopt from {module}")
 
 
 if __name__ == "__main__":
