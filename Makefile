@@ -63,6 +63,7 @@ sample: $(STAMP) ## regenerate data/sample from its seed
 
 bench: $(STAMP) ## performance benchmark (prints figures)
 	$(BIN)/python benchmarks/bench_load_kpis.py
+	$(BIN)/python benchmarks/bench_load_scale.py
 	$(BIN)/python benchmarks/bench_cli_startup.py
 	$(BIN)/python benchmarks/bench_workshop.py
 

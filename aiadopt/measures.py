@@ -74,7 +74,7 @@ import pandas as pd
 from .dataset import Dataset
 from .kpis import ORGANISATION
 from .privacy import FIGURE_BOUNDS, check_min_group_size, suppression_mask
-from .reliability import cronbach_alpha
+from .reliability import _alpha_by_code
 from .roi import compute_roi
 from .schema import GOALS, PHASES, SKILL_LEVELS
 from .timeline import period_end, period_of, survey_wave, use_case_state, wave_at_start, waves_up_to
@@ -188,26 +188,137 @@ def _wave(data: Dataset, p: pd.Period) -> tuple[str | None, pd.DataFrame]:
     return (None if wave is None else str(wave)), data.survey.loc[mask]
 
 
-def _units(
-    frame: pd.DataFrame, *, teams: bool = True
-) -> list[tuple[str, str, str | None, pd.DataFrame]]:
-    """``(level, unit, department, rows)`` for the organisation, each
-    department and each team of ``frame`` (sorted by name)."""
-    out: list[tuple[str, str, str | None, pd.DataFrame]] = [
-        ("organisation", ORGANISATION, None, frame)
-    ]
-    if frame.empty:
+class _UnitIndex:
+    """The units of a frame — the organisation, each department, each team
+    (``teams=True``), sorted by name — and for each row the position of its
+    unit at each level, so that a figure of every unit is one grouped sum
+    (``np.bincount``) instead of a loop over 2,000 groups.
+
+    ``rows`` holds one array per level (organisation, departments, teams):
+    the unit position of each row, -1 where the row has no unit there (a
+    missing department or team, as ``groupby`` drops it).
+    """
+
+    def __init__(self, frame: pd.DataFrame, *, teams: bool = True):
+        self.level: list[str] = ["organisation"]
+        self.unit: list[str] = [ORGANISATION]
+        self.department: list[str | None] = [None]
+        n = len(frame)
+        self.rows: list[np.ndarray] = [np.zeros(n, dtype=np.intp)]
+        if n == 0:
+            return
+        d_codes, d_values = pd.factorize(frame["department"].astype(object))
+        d_values = d_values.tolist()
+        d_order = sorted(range(len(d_values)), key=lambda i: str(d_values[i]))
+        d_pos = np.empty(len(d_values), dtype=np.intp)
+        d_pos[d_order] = len(self.level) + np.arange(len(d_order))
+        for i in d_order:
+            self.level.append("department")
+            self.unit.append(str(d_values[i]))
+            self.department.append(str(d_values[i]))
+        self.rows.append(np.where(d_codes >= 0, d_pos[np.maximum(d_codes, 0)], -1))
+        if not teams:
+            return
+        t_codes, t_values = pd.factorize(frame["team"].astype(object))
+        t_values = t_values.tolist()
+        both = (d_codes >= 0) & (t_codes >= 0)
+        pair = np.where(both, d_codes.astype(np.int64) * max(len(t_values), 1) + t_codes, -1)
+        p_codes, p_values = pd.factorize(pair)
+        p_codes = np.where(both, p_codes, -1)
+        keys = [
+            (str(d_values[v // max(len(t_values), 1)]), str(t_values[v % max(len(t_values), 1)]))
+            for v in p_values
+        ]
+        p_order = sorted((i for i in range(len(keys)) if p_values[i] >= 0), key=lambda i: keys[i])
+        p_pos = np.full(len(keys), -1, dtype=np.intp)
+        p_pos[p_order] = len(self.level) + np.arange(len(p_order))
+        for i in p_order:
+            self.level.append("team")
+            self.unit.append(keys[i][1])
+            self.department.append(keys[i][0])
+        self.rows.append(np.where(p_codes >= 0, p_pos[np.maximum(p_codes, 0)], -1))
+
+    def __len__(self) -> int:
+        return len(self.level)
+
+    def count(self, mask: np.ndarray | None = None) -> np.ndarray:
+        """Per unit: the rows (where ``mask``)."""
+        out = np.zeros(len(self), dtype=np.int64)
+        for idx in self.rows:
+            keep = idx >= 0 if mask is None else (idx >= 0) & mask
+            out += np.bincount(idx[keep], minlength=len(self))
         return out
-    depts = frame["department"].astype(object)
-    for dept, rows in sorted(frame.groupby(depts, sort=False), key=lambda t: str(t[0])):
-        out.append(("department", str(dept), str(dept), rows))
-    if teams:
-        keys = [depts, frame["team"].astype(object)]
-        for (dept, team), rows in sorted(
-            frame.groupby(keys, sort=False), key=lambda t: (str(t[0][0]), str(t[0][1]))
+
+    def stacked(self) -> tuple[np.ndarray, np.ndarray]:
+        """Row numbers and unit positions of every (row, unit) membership:
+        each row once per level it has a unit at."""
+        rows = [np.flatnonzero(idx >= 0) for idx in self.rows]
+        return np.concatenate(rows), np.concatenate(
+            [idx[r] for idx, r in zip(self.rows, rows, strict=True)]
+        )
+
+    def means(self, values: np.ndarray) -> np.ndarray:
+        """Per unit: the mean of ``values`` over its rows, skipping NaN,
+        summed exactly as :meth:`pandas.Series.mean` does (numpy's sum of
+        the unit's rows in frame order, missing values as 0), so the result
+        is the one of a loop over groups to the last bit."""
+        filled = np.where(np.isnan(values), 0.0, values)
+        answered = ~np.isnan(values)
+        out = np.full(len(self), np.nan)
+        counts = self.count(answered)
+        for idx in self.rows:
+            keep = np.flatnonzero(idx >= 0)
+            order = keep[np.argsort(idx[keep], kind="stable")]
+            units, starts = np.unique(idx[order], return_index=True)
+            ends = np.append(starts[1:], len(order))
+            ordered = filled[order]
+            for u, a, b in zip(units.tolist(), starts.tolist(), ends.tolist(), strict=True):
+                if counts[u]:
+                    out[u] = ordered[a:b].sum() / counts[u]
+        return out
+
+    def frame(self, n_per_unit: int, columns: dict[str, object]) -> pd.DataFrame:
+        """Rows as :func:`_row` builds them, ``n_per_unit`` per unit in unit
+        order; ``columns`` holds arrays of ``len(self) * n_per_unit`` values
+        (or one value for all rows)."""
+        size = len(self) * n_per_unit
+        unit_of_row = np.repeat(np.arange(len(self)), n_per_unit)
+        full = {
+            "level": [self.level[u] for u in unit_of_row],
+            "unit": [self.unit[u] for u in unit_of_row],
+            "department": [self.department[u] for u in unit_of_row],
+        }
+        defaults = {
+            "value": np.nan,
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+            "reference": np.nan,
+            "reason": "",
+            "private": True,
+        }
+        for name in (
+            "key",
+            "statistic",
+            "value",
+            "ci_low",
+            "ci_high",
+            "n",
+            "group_n",
+            "reference",
+            "reason",
+            "private",
         ):
-            out.append(("team", str(team), str(dept), rows))
-    return out
+            if name == "group_n" and "group_n" not in columns:
+                value = columns["n"]
+            else:
+                value = columns.get(name, defaults.get(name))
+            if name in ("key", "statistic", "reason"):
+                full[name] = [value] * size if isinstance(value, str) else [str(v) for v in value]
+                continue
+            dtype = {"n": np.int64, "group_n": np.int64, "private": bool}.get(name, float)
+            array = np.asarray(value, dtype=dtype)
+            full[name] = np.full(size, array, dtype=dtype) if array.ndim == 0 else array
+        return pd.DataFrame(full)
 
 
 def _row(
@@ -276,7 +387,12 @@ def _apply_privacy(
     private = rows[rows["private"]]
     if private.empty:
         return rows
-    ids = _unit_id(rows["level"], rows["unit"], rows["department"])
+    ids = _unit_id(rows["level"], rows["unit"], rows["department"]).to_numpy()
+    level = rows["level"].to_numpy(dtype=object)
+    department = rows["department"].to_numpy(dtype=object)
+    size_all = rows["group_n"].to_numpy()
+    reasons = rows["reason"].to_numpy(dtype=object).copy()
+    suppressed = np.zeros(len(rows), dtype=bool)
     by = list(by)
     groups = private.groupby(by, sort=False) if by else [((), private)]
     for _, g in groups:
@@ -289,13 +405,20 @@ def _apply_privacy(
         values: dict[str, np.ndarray] = {}
         bounds: dict[str, tuple[float, float]] = {}
         if not additive.empty:
-            wide = additive.assign(
-                _id=_unit_id(additive["level"], additive["unit"], additive["department"])
-            ).pivot_table(index="_id", columns=["key", "statistic"], values="value", dropna=False)
-            wide = wide.reindex(unit_ids.to_numpy())
-            for key, stat in wide.columns:
+            # The additive figures as unit x (key, statistic) columns, in
+            # the sorted column order of a pivot table.
+            at = pd.Index(unit_ids.to_numpy()).get_indexer(
+                _unit_id(additive["level"], additive["unit"], additive["department"]).to_numpy()
+            )
+            keys = additive["key"].to_numpy(dtype=object)
+            stats = additive["statistic"].to_numpy(dtype=object)
+            figures = additive["value"].to_numpy(dtype=float)
+            for key, stat in sorted(set(zip(keys.tolist(), stats.tolist(), strict=True))):
+                cell = (keys == key) & (stats == stat)
+                column = np.full(len(units), np.nan)
+                column[at[cell]] = figures[cell]
                 name = f"{key}\x00{stat}"
-                values[name] = wide[(key, stat)].to_numpy(dtype=float)
+                values[name] = column
                 bounds[name] = FIGURE_BOUNDS[stat]
         weights: dict[str, np.ndarray] = {}
         if shares is not None:
@@ -317,10 +440,11 @@ def _apply_privacy(
         )
         hidden = set(unit_ids[mask])
         hidden_depts = set(units.loc[mask & (units["level"] == "department").to_numpy(), "unit"])
-        in_group = rows.index.isin(g.index)
-        hit = in_group & ids.isin(hidden).to_numpy()
-        rows.loc[hit, "suppressed"] = True
-        size = rows["group_n"]
+        # Only the group's rows can be hit: work on them alone.
+        in_group = rows.index.get_indexer(g.index)
+        hit = in_group[pd.Index(ids[in_group]).isin(list(hidden))]
+        suppressed[hit] = True
+        size = size_all[hit]
         reason = np.where(
             size <= 0,
             "no_answers",
@@ -328,7 +452,7 @@ def _apply_privacy(
                 size < k,
                 "small_group",
                 np.where(
-                    (rows["level"] == "team") & rows["department"].isin(hidden_depts),
+                    (level[hit] == "team") & pd.Index(department[hit]).isin(list(hidden_depts)),
                     "department_suppressed",
                     "complementary",
                 ),
@@ -336,8 +460,10 @@ def _apply_privacy(
         )
         # A group of 0 whose figure is missing anyway (e.g. no use case to
         # classify) keeps that more telling reason.
-        keep = (size <= 0).to_numpy() & (rows["reason"] != "").to_numpy()
-        rows.loc[hit & ~keep, "reason"] = reason[hit & ~keep]
+        keep = (size <= 0) & (reasons[hit] != "")
+        reasons[hit[~keep]] = reason[~keep]
+    rows["suppressed"] = suppressed
+    rows["reason"] = pd.Series(reasons, index=rows.index, dtype=rows["reason"].dtype)
     blank = rows["suppressed"].to_numpy()
     rows.loc[blank, ["value", "ci_low", "ci_high"]] = np.nan
     if hide_n:
@@ -506,29 +632,55 @@ def compute_phases(
     team_median = phase.groupby(
         [sub["department"].astype(object), sub["team"].astype(object)], sort=False
     ).median()
-    rows: list[dict] = []
-    for level, unit, dept, g in _units(sub):
-        answered = int(g["team_phase"].notna().sum())
-        if level == "team":
-            value = team_median.get((dept, unit), np.nan)
-            rows.append(_row(level, unit, dept, "median", "team_phase", value, n=answered))
-            continue
-        for key in _PHASE_KEYS:
-            rows.append(_row(level, unit, dept, key, "pct_teams", n=answered))
-        rows.append(
-            _row(
-                level,
-                unit,
-                dept,
-                "4+",
-                "pct_teams_phase_4plus",
-                n=answered,
-                reference=PHASE_TARGET_PCT,
-            )
-        )
-        rows.append(_row(level, unit, dept, "4+", "n_teams", n=answered, private=False))
-        rows.append(_row(level, unit, dept, "4+", "n_teams_hidden", n=answered, private=False))
-    frame = _apply_privacy(pd.DataFrame(rows), k=k, by=())
+    ui = _UnitIndex(sub)
+    answered = ui.count(sub["team_phase"].notna().to_numpy())
+    is_team = np.array([level == "team" for level in ui.level])
+    team_keys = pd.MultiIndex.from_arrays(
+        [
+            np.asarray(ui.department, dtype=object)[is_team],
+            np.asarray(ui.unit, dtype=object)[is_team],
+        ]
+    )
+    medians = np.full(len(ui), np.nan)
+    if is_team.any():
+        medians[is_team] = team_median.reindex(team_keys).to_numpy(dtype=float)
+    # Team units have one row, the others eight: build both and interleave
+    # them in unit order.
+    per_unit = np.where(is_team, 1, len(_PHASE_KEYS) + 3)
+    unit_of_row = np.repeat(np.arange(len(ui)), per_unit)
+    first = np.concatenate([[0], np.cumsum(per_unit)[:-1]])
+    slot = np.arange(len(unit_of_row)) - first[unit_of_row]
+    team_row = is_team[unit_of_row]
+    unit_keys = list(_PHASE_KEYS) + ["4+", "4+", "4+"]
+    unit_stats = ["pct_teams"] * len(_PHASE_KEYS) + [
+        "pct_teams_phase_4plus",
+        "n_teams",
+        "n_teams_hidden",
+    ]
+    key = np.where(
+        team_row, "median", np.asarray(unit_keys, dtype=object)[np.where(team_row, 0, slot)]
+    )
+    statistic = np.where(
+        team_row, "team_phase", np.asarray(unit_stats, dtype=object)[np.where(team_row, 0, slot)]
+    )
+    rows = pd.DataFrame(
+        {
+            "level": [ui.level[u] for u in unit_of_row],
+            "unit": [ui.unit[u] for u in unit_of_row],
+            "department": [ui.department[u] for u in unit_of_row],
+            "key": [str(v) for v in key],
+            "statistic": [str(v) for v in statistic],
+            "value": np.where(team_row, medians[unit_of_row], np.nan),
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+            "n": answered[unit_of_row].astype(np.int64),
+            "group_n": answered[unit_of_row].astype(np.int64),
+            "reference": np.where(statistic == "pct_teams_phase_4plus", PHASE_TARGET_PCT, np.nan),
+            "reason": "",
+            "private": ~np.isin(statistic, ["n_teams", "n_teams_hidden"]),
+        }
+    )
+    frame = _apply_privacy(rows, k=k, by=())
     # Distributions count only the teams whose own phase is shown, so that
     # they add nothing to the shown team rows (a hidden team's phase cannot
     # be read off as the distribution minus the shown teams).
@@ -635,30 +787,38 @@ def compute_competency_gap(
         rows = _no_wave_rows([(key, s) for key in keys for s in stats], BENCHMARKS)
         return _no_wave_frame(rows, measure="competency_gap", period=p)
 
-    leaders = sub[(sub["role"].astype(object) == "leader").to_numpy()]
-    scores = {col: _scale_scores(leaders, items) for col, items in scales.items()}
-    rows: list[dict] = []
-    for level, unit, dept, g in _units(sub):
-        for col, key in zip(scales, keys, strict=True):
-            s = scores[col].reindex(g.index).dropna() if len(g) else scores[col].iloc[:0]
-            n = len(s)
-            pct = 100.0 * np.mean(s.to_numpy() >= 4.0 - 1e-9) if n else np.nan
-            bench = BENCHMARKS.get(key, np.nan)
-            rows.append(_row(level, unit, dept, key, "pct_qualified", pct, n=n, reference=bench))
-            rows.append(
-                _row(
-                    level,
-                    unit,
-                    dept,
-                    key,
-                    "gap_pct_points",
-                    pct - bench,
-                    n=n,
-                    reference=bench,
-                    reason="" if key in BENCHMARKS else "no_benchmark",
-                )
-            )
-    frame = _apply_privacy(pd.DataFrame(rows), k=k, by=("key",))
+    leader = (sub["role"].astype(object) == "leader").to_numpy()
+    ui = _UnitIndex(sub)
+    n_units, n_scales = len(ui), len(scales)
+    n = np.zeros((n_units, n_scales), dtype=np.int64)
+    pct = np.full((n_units, n_scales), np.nan)
+    for j, items in enumerate(scales.values()):
+        score = np.full(len(sub), np.nan)
+        score[leader] = _scale_scores(sub.loc[leader], items).to_numpy()
+        scored = ~np.isnan(score)
+        n[:, j] = ui.count(scored)
+        qualified = ui.count(scored & (score >= 4.0 - 1e-9))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pct[:, j] = np.where(n[:, j] > 0, 100.0 * (qualified / n[:, j]), np.nan)
+    bench = np.array([BENCHMARKS.get(key, np.nan) for key in keys])
+    shape = (n_units, n_scales, 2)
+    value = np.stack([pct, pct - bench], axis=-1)
+    reason = np.array(["" if key in BENCHMARKS else "no_benchmark" for key in keys], dtype=object)
+    rows = ui.frame(
+        n_scales * 2,
+        {
+            "key": np.broadcast_to(np.asarray(keys, dtype=object)[None, :, None], shape).ravel(),
+            "statistic": np.broadcast_to(np.asarray(stats, dtype=object), shape).ravel(),
+            "value": value.ravel(),
+            "n": np.broadcast_to(n[..., None], shape).ravel(),
+            "reference": np.broadcast_to(bench[None, :, None], shape).ravel(),
+            "reason": np.stack(
+                [np.full((n_units, n_scales), "", dtype=object), np.tile(reason, (n_units, 1))],
+                axis=-1,
+            ).ravel(),
+        },
+    )
+    frame = _apply_privacy(rows, k=k, by=("key",))
     return _finish(frame, measure="competency_gap", wave=wave, period=p)
 
 
@@ -750,41 +910,69 @@ def compute_culture(
             if rows:
                 frames.append(_no_wave_frame(rows, measure=fam, period=p).assign(family=fam))
             continue
-        scores = {col: _scale_scores(sub, items) for col, items in scales.items()}
-        rows = []
-        for level, unit, dept, g in _units(sub):
-            for col, key in zip(scales, keys, strict=True):
-                items = g.loc[:, list(scales[col])]
-                answered = items.notna().any(axis=1).to_numpy()
-                n = int(answered.sum())
-                values = items.to_numpy(dtype=float, na_value=np.nan)
-                given = values[~np.isnan(values)]
-                fav = 100.0 * np.mean(given >= 4) if given.size else np.nan
-                mean = scores[col].reindex(g.index).mean() if n else np.nan
-                res = cronbach_alpha(items[answered]) if n else None
-                alpha = (
-                    (res.alpha, (res.ci_low, res.ci_high)) if res else (np.nan, (np.nan, np.nan))
-                )
-                rows.append(_row(level, unit, dept, key, "favourability_pct", fav, n=n))
-                rows.append(_row(level, unit, dept, key, "score_mean", mean, n=n))
-                rows.append(
-                    _row(level, unit, dept, key, "score_0_100", (mean - 1.0) / 4.0 * 100.0, n=n)
-                )
-                rows.append(
-                    _row(
-                        level,
-                        unit,
-                        dept,
-                        key,
-                        "alpha",
-                        alpha[0],
-                        n=n,
-                        ci=alpha[1],
-                        reason="alpha_not_estimable" if np.isnan(alpha[0]) else "",
-                    )
-                )
-        if rows:
-            frame = _apply_privacy(pd.DataFrame(rows), k=k, by=("key",))
+        if not scales:
+            continue
+        ui = _UnitIndex(sub)
+        member_rows, member_units = ui.stacked()
+        n_units, n_scales = len(ui), len(scales)
+        stats = {name: np.full((n_units, n_scales), np.nan) for name in ("fav", "mean", "a")}
+        ci_low = np.full((n_units, n_scales), np.nan)
+        ci_high = np.full((n_units, n_scales), np.nan)
+        n = np.zeros((n_units, n_scales), dtype=np.int64)
+        for j, items in enumerate(scales.values()):
+            values = sub.loc[:, list(items)].to_numpy(dtype=float, na_value=np.nan)
+            given = ~np.isnan(values)
+            n[:, j] = ui.count(given.any(axis=1))
+            n_given = np.zeros(n_units, dtype=np.int64)
+            n_fav = np.zeros(n_units, dtype=np.int64)
+            for idx in ui.rows:
+                keep = idx >= 0
+                n_given += np.bincount(
+                    idx[keep], given[keep].sum(axis=1), minlength=n_units
+                ).astype(np.int64)
+                n_fav += np.bincount(
+                    idx[keep], (given[keep] & (values[keep] >= 4)).sum(axis=1), minlength=n_units
+                ).astype(np.int64)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                stats["fav"][:, j] = np.where(n_given > 0, 100.0 * (n_fav / n_given), np.nan)
+            mean = ui.means(_scale_scores(sub, items).to_numpy())
+            stats["mean"][:, j] = np.where(n[:, j] > 0, mean, np.nan)
+            res = _alpha_by_code(
+                values[member_rows], member_units, n_units, ci=0.95, nan_policy="pairwise"
+            )
+            stats["a"][:, j] = res["alpha"]
+            ci_low[:, j] = res["ci_low"]
+            ci_high[:, j] = res["ci_high"]
+        shape = (n_units, n_scales, 4)
+        value = np.stack(
+            [
+                stats["fav"],
+                stats["mean"],
+                (stats["mean"] - 1.0) / 4.0 * 100.0,
+                stats["a"],
+            ],
+            axis=-1,
+        )
+        is_alpha = np.zeros(shape, dtype=bool)
+        is_alpha[..., 3] = True
+        rows = ui.frame(
+            n_scales * 4,
+            {
+                "key": np.broadcast_to(
+                    np.asarray(keys, dtype=object)[None, :, None], shape
+                ).ravel(),
+                "statistic": np.broadcast_to(
+                    np.asarray(_CULTURE_STATS, dtype=object), shape
+                ).ravel(),
+                "value": value.ravel(),
+                "ci_low": np.where(is_alpha, ci_low[..., None], np.nan).ravel(),
+                "ci_high": np.where(is_alpha, ci_high[..., None], np.nan).ravel(),
+                "n": np.broadcast_to(n[..., None], shape).ravel(),
+                "reason": np.where(is_alpha & np.isnan(value), "alpha_not_estimable", "").ravel(),
+            },
+        )
+        if len(rows):
+            frame = _apply_privacy(rows, k=k, by=("key",))
             frames.append(_finish(frame, measure=fam, wave=wave, period=p).assign(family=fam))
     if not frames:
         return _finish([], measure="culture", wave=wave, period=p).assign(
@@ -843,14 +1031,27 @@ def compute_skills_pyramid(
     if wave is None:
         rows = _no_wave_rows([(s, "pct") for s in SKILL_LEVELS], SKILL_TARGETS)
         return _no_wave_frame(rows, measure="skills_pyramid", period=p)
-    rows = []
-    for level, unit, dept, g in _units(sub):
-        skill = g["ai_skill_level"].astype(object).dropna()
-        n = len(skill)
-        for s in SKILL_LEVELS:
-            pct = 100.0 * np.mean(skill.to_numpy() == s) if n else np.nan
-            rows.append(_row(level, unit, dept, s, "pct", pct, n=n, reference=SKILL_TARGETS[s]))
-    frame = _apply_privacy(pd.DataFrame(rows), k=k, by=())
+    ui = _UnitIndex(sub)
+    skill = sub["ai_skill_level"].astype(object).to_numpy()
+    answered = pd.notna(skill)
+    n = ui.count(answered)
+    pct = np.full((len(ui), len(SKILL_LEVELS)), np.nan)
+    for j, level_name in enumerate(SKILL_LEVELS):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pct[:, j] = np.where(
+                n > 0, 100.0 * (ui.count(answered & (skill == level_name)) / n), np.nan
+            )
+    rows = ui.frame(
+        len(SKILL_LEVELS),
+        {
+            "key": list(SKILL_LEVELS) * len(ui),
+            "statistic": "pct",
+            "value": pct.ravel(),
+            "n": np.repeat(n, len(SKILL_LEVELS)),
+            "reference": [SKILL_TARGETS[level_name] for level_name in SKILL_LEVELS] * len(ui),
+        },
+    )
+    frame = _apply_privacy(rows, k=k, by=())
     return _finish(frame, measure="skills_pyramid", wave=wave, period=p)
 
 
@@ -924,31 +1125,29 @@ def compute_goal_mix(
             "active": state["active"].to_numpy(),
         }
     )
-    rows = []
-    flags = []
-    for level, unit, dept, g in _units(frame):
-        goals = g.loc[g["active"], "goal"].to_numpy()
-        n = len(goals)
-        n_personal = int(np.sum(goals == "personal"))
-        stuck = bool(n and n_personal * 100.0 > threshold * n)
-        for goal in GOALS:
-            pct = 100.0 * np.mean(goals == goal) if n else np.nan
-            rows.append(
-                _row(
-                    level,
-                    unit,
-                    dept,
-                    goal,
-                    "pct_active_use_cases",
-                    pct,
-                    n=n,
-                    reference=threshold if goal == "personal" else np.nan,
-                    reason="" if n else "no_active_use_cases",
-                    private=False,
-                )
-            )
-            flags.append(stuck)
-    out = _finish(pd.DataFrame(rows), measure="goal_mix", wave=None, period=p)
+    ui = _UnitIndex(frame)
+    active = frame["active"].to_numpy(dtype=bool)
+    goal = frame["goal"].to_numpy(dtype=object)
+    n = ui.count(active)
+    counts = np.stack([ui.count(active & (goal == g)) for g in GOALS], axis=1)
+    n_personal = counts[:, GOALS.index("personal")]
+    stuck = (n > 0) & (n_personal * 100.0 > threshold * n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pct = np.where(n[:, None] > 0, 100.0 * (counts / n[:, None]), np.nan)
+    rows = ui.frame(
+        len(GOALS),
+        {
+            "key": list(GOALS) * len(ui),
+            "statistic": "pct_active_use_cases",
+            "value": pct.ravel(),
+            "n": np.repeat(n, len(GOALS)),
+            "reference": [threshold if g == "personal" else np.nan for g in GOALS] * len(ui),
+            "reason": np.repeat(np.where(n > 0, "", "no_active_use_cases"), len(GOALS)),
+            "private": False,
+        },
+    )
+    flags = np.repeat(stuck, len(GOALS))
+    out = _finish(rows, measure="goal_mix", wave=None, period=p)
     out["survey_wave"] = pd.Series(None, index=out.index, dtype="str")
     out["stuck_in_personal_ai"] = np.asarray(flags, dtype=bool)
     return out
@@ -964,12 +1163,12 @@ def _training_by_team_wave(survey: pd.DataFrame, p: pd.Period) -> pd.DataFrame:
     if not isinstance(wave.dtype, pd.PeriodDtype):
         wave = wave.astype("period[M]")
     ok = (
-        (survey["role"].astype(object) == "leader").to_numpy()
+        (survey["role"] == "leader").to_numpy(dtype=bool, na_value=False)
         & survey["ai_training_done"].notna().to_numpy()
         & wave.notna().to_numpy()
     )
     ok &= np.where(wave.notna(), wave.array.asi8 <= p.ordinal, False)
-    s = survey.loc[ok]
+    s = survey.loc[ok, ["department", "team", "ai_training_done"]]
     frame = pd.DataFrame(
         {
             "wave": wave[ok].array.asi8,

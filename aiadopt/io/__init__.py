@@ -250,27 +250,30 @@ def _check_spellings(converted: dict[str, Converted], sources: dict[str, Path]) 
     are one unit spelled two ways: an error listing both."""
     out = []
     for column, tables in _NAME_COLUMNS.items():
-        seen: dict[
-            str, list[tuple[str, str, str | None, str]]
-        ] = {}  # casefold -> [(spelling, file, line, column)]
+        # casefold -> [(spelling, table, row label)]; the line of a row is
+        # looked up only for a spelling that is reported (finding it reads
+        # the file again).
+        seen: dict[str, list[tuple[str, str, object]]] = {}
         for table in tables:
             conv = converted.get(table)
             if conv is None or column not in conv.frame:
                 continue
             for spelling, label in _first_rows(conv.frame[column]).items():
-                entry = (
-                    spelling,
-                    sources[table].name,
-                    conv.locate(label),
-                    conv.header.get(column, column),
-                )
                 group = seen.setdefault(spelling.casefold(), [])
                 if all(e[0] != spelling for e in group):
-                    group.append(entry)
+                    group.append((spelling, table, label))
         for group in seen.values():
             if len(group) < 2:
                 continue
-            first, *others = group
+            first, *others = (
+                (
+                    spelling,
+                    sources[table].name,
+                    converted[table].locate(label),
+                    converted[table].header.get(column, column),
+                )
+                for spelling, table, label in group
+            )
             for spelling, file, line, shown in others:
                 out.append(
                     Problem(

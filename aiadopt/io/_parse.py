@@ -44,8 +44,18 @@ _INVISIBLE = re.compile(
 def _distinct(raw: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Codes, distinct values (object array) and the missing-cell mask of a
     column; cells that are only whitespace count as missing."""
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    uniques = np.asarray(uniques, dtype=object)
+    if isinstance(raw.dtype, pd.CategoricalDtype):
+        # The codes are the answer already; keep the categories that occur.
+        codes = raw.cat.codes.to_numpy().astype(np.intp)
+        cats = raw.cat.categories
+        seen = np.bincount(codes[codes >= 0], minlength=len(cats)) > 0
+        if not seen.all():
+            renumber = np.cumsum(seen) - 1
+            codes = np.where(codes >= 0, renumber[np.maximum(codes, 0)], -1)
+        uniques = np.asarray(cats, dtype=object)[seen]
+    else:
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        uniques = np.asarray(uniques, dtype=object)
     missing = codes < 0
     if len(uniques):
         blank_u = np.fromiter(
@@ -83,7 +93,7 @@ def _recode_categorical(raw: pd.Series, one) -> pd.Series:
     categories become missing; categories that map to the same value
     merge). Costs O(categories) plus one integer take."""
     cats = raw.cat.categories
-    converted = [one(c) for c in cats]
+    converted = [one(c) for c in np.asarray(cats, dtype=object).tolist()]
     converted = [
         None if (c is None or (isinstance(c, str) and not c.strip())) else c for c in converted
     ]
@@ -95,6 +105,24 @@ def _recode_categorical(raw: pd.Series, one) -> pd.Series:
     codes = raw.cat.codes.to_numpy()
     new_codes = code_map[np.where(codes < 0, len(cats), codes)]
     return pd.Series(pd.Categorical.from_codes(new_codes, categories=final), index=raw.index)
+
+
+def categorical_to_str(values: pd.Series) -> pd.Series:
+    """``values.astype("str")`` for a categorical of strings, built by
+    pyarrow from the codes (not one Python string per row)."""
+    import pyarrow as pa
+
+    cats = values.cat.categories
+    if not pd.api.types.is_string_dtype(cats.dtype) or (
+        cats.dtype == object and not all(isinstance(c, str) for c in cats)
+    ):
+        return values.astype("str")
+    codes = values.cat.codes.to_numpy().astype(np.int32)
+    indices = pa.array(codes, mask=codes < 0)
+    text = pa.DictionaryArray.from_arrays(indices, pa.array(list(cats), type=pa.string()))
+    dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    out = text.cast(pa.large_string()).to_pandas(types_mapper={pa.large_string(): dtype}.get)
+    return pd.Series(out.array, index=values.index)
 
 
 def _ok(raw: pd.Series) -> pd.Series:
@@ -115,20 +143,30 @@ def normalise_name(text: str) -> str:
     return " ".join(text.split())
 
 
+def _text_value(v) -> str:
+    """One value as :func:`to_text` keeps it."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, (dt.datetime, dt.date)):
+        return v.isoformat()[:10]
+    return normalise_name(str(v))
+
+
+def text_categories(raw: pd.Series) -> pd.Series:
+    """A categorical column's values as :func:`to_text` keeps them, still
+    categorical (one category per distinct name): ``to_text`` of it is
+    :func:`categorical_to_str` of this."""
+    return _recode_categorical(raw, _text_value)
+
+
 def to_text(raw: pd.Series) -> pd.Series:
     """Strings as :func:`normalise_name` leaves them; empty -> missing.
     Numbers that are whole keep no ``.0`` (an id read as 42.0 becomes
     ``"42"``). A clean string column is returned as it is."""
 
-    def one(v):
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        if isinstance(v, (dt.datetime, dt.date)):
-            return v.isoformat()[:10]
-        return normalise_name(str(v))
-
+    one = _text_value
     if isinstance(raw.dtype, pd.CategoricalDtype):
-        return _recode_categorical(raw, one).astype("str")
+        return categorical_to_str(_recode_categorical(raw, one))
     codes, uniques, missing = _distinct(raw)
     converted = np.array([one(u) for u in uniques], dtype=object)
     clean = pd.api.types.is_string_dtype(raw.dtype) and raw.dtype != object

@@ -37,6 +37,9 @@ class RawTable:
     _first_line: int = 1  # line (CSV) or row (Excel) number of the header
     _skipped_rows: int = 0  # data rows dropped before row 0 (survey-tool metadata rows)
     _lines: list[int] | None = None  # line (CSV) or row (Excel) of each data row
+    # CSV read by pyarrow: the text is read again only when an error needs a
+    # line number.
+    _text_on_demand: bool = False
 
     @property
     def name(self) -> str:
@@ -60,7 +63,10 @@ class RawTable:
         # Computed only when an error needs it: the csv module follows quoted
         # fields across line breaks exactly as the file's reader did.
         if self._lines is None:
-            reader = csv.reader(io.StringIO(self._text or ""), delimiter=self._delimiter)
+            text = self._text
+            if text is None and self._text_on_demand:
+                text = _csv_text(self.path.read_bytes(), self.name)[0]
+            reader = csv.reader(io.StringIO(text or ""), delimiter=self._delimiter)
             starts = []
             previous_end = self._first_line - 1
             for _record in reader:
@@ -165,18 +171,115 @@ def _empty(path: Path, detail: str) -> DataValidationError:
     )
 
 
-def _read_csv(path: Path) -> RawTable:
-    data = path.read_bytes()
-    text = _decode(data, path.name)
-    first_line = 1
-    # Excel's "sep=;" hint line.
+def _sep_hint(line: str) -> str | None:
+    """The delimiter of Excel's ``sep=;`` hint line, or None."""
+    line = line.strip()
+    return line[4] if line.lower().startswith("sep=") and len(line) == 5 else None
+
+
+def _csv_text(data: bytes, name: str) -> tuple[str, str | None, int]:
+    """The decoded text of a CSV file without its ``sep=`` line, the
+    delimiter that line names (or None) and the line number of the header."""
+    text = _decode(data, name)
     head, _, rest = text.partition("\n")
-    delimiter = None
-    if head.strip().lower().startswith("sep=") and len(head.strip()) == 5:
-        delimiter = head.strip()[4]
-        text = rest
-        first_line = 2
-        head = text.partition("\n")[0]
+    delimiter = _sep_hint(head)
+    if delimiter is not None:
+        return rest, delimiter, 2
+    return text, None, 1
+
+
+#: Bytes read at a time while scanning a CSV file for NUL bytes.
+_SCAN_CHUNK = 1 << 24
+
+
+def _read_csv_arrow(path: Path) -> RawTable | None:
+    """Read a CSV file with pyarrow's multi-threaded reader, every column as
+    dictionary-encoded text (pandas categoricals: the converters then work on
+    the few distinct values of each column).
+
+    Returns None when the file needs the general reader (:func:`_read_csv`
+    falls back to it, which also names every problem): not UTF-8, NUL bytes,
+    blank lines (pandas keeps their place in the row labels), a header with
+    quotes, blank or repeated names, rows with fewer or more fields than the
+    header, anything pyarrow refuses.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    with path.open("rb") as fh:
+        start = fh.read(_SCAN_CHUNK)
+        chunk, tail = start, b""
+        while chunk:
+            seen = tail + chunk
+            if b"\x00" in chunk or b"\n\n" in seen or b"\n\r\n" in seen:
+                return None
+            tail = chunk[-2:]
+            chunk = fh.read(_SCAN_CHUNK)
+    lines = start.removeprefix(b"\xef\xbb\xbf").split(b"\n", 2)
+    try:
+        head = lines[0].decode("utf-8")
+        first_line = 1
+        delimiter = _sep_hint(head)
+        if delimiter is not None:
+            head = lines[1].decode("utf-8") if len(lines) > 2 else ""
+            first_line = 2
+    except UnicodeDecodeError:
+        return None
+    head = head.removesuffix("\r")
+    if not head.strip() or '"' in head or "\r" in head or len(lines) < first_line + 1:
+        return None
+    delimiter = delimiter or _sniff_delimiter(head)
+    names = head.split(delimiter)
+    if any(not n for n in names) or len(set(names)) < len(names):
+        return None
+    text_type = pa.dictionary(pa.int32(), pa.string())
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                skip_rows=first_line, column_names=names, block_size=1 << 22
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, text_type),
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+                check_utf8=True,
+            ),
+        )
+        frame = table.to_pandas(self_destruct=True, split_blocks=True)
+    except (pa.ArrowException, ValueError):
+        return None
+    finally:
+        table = None
+        # pyarrow's allocator keeps freed blocks for reuse; hand them back,
+        # or the parse buffers stay in the process's memory to the end.
+        pa.default_memory_pool().release_unused()
+    return RawTable(
+        frame=frame,
+        path=path,
+        kind="csv",
+        _delimiter=delimiter,
+        _first_line=first_line,
+        _text_on_demand=True,
+    )
+
+
+def _read_csv(path: Path) -> RawTable:
+    fast = _read_csv_arrow(path)
+    if fast is not None:
+        return fast
+    data = path.read_bytes()
+    text, delimiter, first_line = _csv_text(data, path.name)
+    head = text.partition("\n")[0]
     if not text.strip():
         raise _empty(path, "no header row")
     delimiter = delimiter or _sniff_delimiter(head)
@@ -300,7 +403,12 @@ def _read_parquet(path: Path) -> RawTable:
         text = [
             f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
         ]
-        frame = pq.read_table(path, read_dictionary=text).to_pandas(ignore_metadata=True)
+        # split_blocks and self_destruct: each column becomes its own block
+        # as the table is released, instead of all float columns being
+        # copied into one (twice the memory, for nothing).
+        frame = pq.read_table(path, read_dictionary=text).to_pandas(
+            ignore_metadata=True, split_blocks=True, self_destruct=True
+        )
     except Exception as exc:  # pyarrow raises ArrowInvalid and OSError
         raise DataValidationError(
             [

@@ -73,6 +73,7 @@ class _Table:
         self.columns = columns
         self.out: dict[str, pd.Series] = {}
         self.unreadable: set[tuple[str, object]] = set()  # (column, pos) already reported
+        self.categories: dict[str, pd.Series] = {}  # text column -> the same values, categorical
 
     @property
     def comma_decimal(self) -> bool:
@@ -150,6 +151,11 @@ class _Table:
 
     def text(self, name: str):
         col = self.get(name)
+        if col is not None and isinstance(col.dtype, pd.CategoricalDtype):
+            # Kept for the checks: codes compare faster than strings.
+            self.categories[name] = parse.text_categories(col)
+            self.out[name] = parse.categorical_to_str(self.categories[name])
+            return
         self.out[name] = (
             parse.to_text(col)
             if col is not None
@@ -220,6 +226,8 @@ class _Table:
 
     def validate(self, schema: pa.DataFrameSchema, messages: dict[str, tuple[str, str]]):
         frame = self.assemble()
+        if _holds(frame, schema, self.categories):
+            return frame
         try:
             schema.validate(frame, lazy=True, inplace=True)
         except pa.errors.SchemaErrors as exc:
@@ -259,11 +267,29 @@ class _Table:
                 )
         return frame
 
+    def _teams_may_clash(self) -> bool:
+        """False when no team sits under two departments, decided on the
+        codes of the text columns (one bincount) when both are at hand;
+        True when it may (then the rows are looked at one by one)."""
+        team, dept = self.categories.get("team"), self.categories.get("department")
+        if team is None or dept is None:
+            return True
+        t = team.cat.codes.to_numpy().astype(np.int64)
+        d = dept.cat.codes.to_numpy().astype(np.int64)
+        n_dept = len(dept.cat.categories)
+        both = (t >= 0) & (d >= 0)
+        if len(team.cat.categories) * n_dept > 1 << 26:
+            return True
+        pairs = np.flatnonzero(np.bincount(t[both] * n_dept + d[both], minlength=1))
+        return len(np.unique(pairs // n_dept)) < len(pairs)
+
     def team_departments(self):
         """A team belongs to one department: report rows that put a team
         under another department than its first one."""
         team, dept = self.out.get("team"), self.out.get("department")
         if team is None or dept is None:
+            return
+        if not self._teams_may_clash():
             return
         pairs = pd.DataFrame({"team": team, "department": dept}).dropna()
         first = pairs.drop_duplicates()
@@ -284,6 +310,92 @@ class _Table:
                     pos=where[0],
                     value=f"{name} under {other!r}; elsewhere under {main!r}{extra}",
                 )
+
+
+def _check_holds(values: pd.Series, check: pa.Check) -> bool | None:
+    """Whether ``check`` holds on every non-missing value (pandera's
+    ``ignore_na``), with numpy; None for a check this does not know."""
+    stats = check.statistics
+    if not check.ignore_na or check.element_wise:
+        return None
+    if check.name == "isin":
+        allowed = stats["allowed_values"]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            codes = values.cat.codes.to_numpy()
+            used = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories)) > 0
+            return bool(values.cat.categories[used].isin(allowed).all())
+        return bool((values.isin(allowed) | values.isna()).all())
+    if check.name not in ("in_range", "greater_than_or_equal_to", "likert"):
+        return None
+    if values.dtype != np.float64:
+        return None
+    x = values.to_numpy()
+    if check.name == "likert":
+        ok = _is_likert(x)
+    elif check.name == "greater_than_or_equal_to":
+        ok = x >= stats["min_value"]
+    elif stats.get("include_min", True) and stats.get("include_max", True):
+        ok = (x >= stats["min_value"]) & (x <= stats["max_value"])
+    else:
+        return None
+    return bool((ok | np.isnan(x)).all())
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
+    """Integer codes of a column (-1 = missing) and their number."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy().astype(np.int64), len(values.cat.categories)
+    if isinstance(values.dtype, pd.PeriodDtype):
+        codes, uniques = pd.factorize(values.array.asi8)
+        return np.where(values.isna().to_numpy(), -1, codes), len(uniques)
+    codes, uniques = pd.factorize(values)
+    return codes.astype(np.int64), len(uniques)
+
+
+def _any_duplicated(
+    frame: pd.DataFrame, columns: list[str], categories: dict[str, pd.Series]
+) -> bool:
+    """Whether two rows share the values of ``columns`` (missing values
+    count as a value: a clean table has none there). ``categories`` holds
+    categorical copies of some columns, whose codes are used."""
+    key = np.zeros(len(frame), dtype=np.int64)
+    size = 1
+    for name in columns:
+        codes, n = _codes(categories.get(name, frame[name]))
+        if size * (n + 1) >= 2**62:
+            return bool(frame.duplicated(subset=columns).any())
+        key = key * (n + 1) + (codes + 1)
+        size *= n + 1
+    if size <= max(8 * len(key), 1 << 20):
+        return bool(len(key)) and int(np.bincount(key, minlength=1).max()) > 1
+    return not pd.Index(key).is_unique
+
+
+def _holds(
+    frame: pd.DataFrame, schema: pa.DataFrameSchema, categories: dict[str, pd.Series]
+) -> bool:
+    """True when ``frame`` passes ``schema``, decided with vectorised numpy
+    and pandas checks (one pass per column, no failure-case tables).
+
+    False when a check fails or is not one this knows: pandera then runs
+    and every failure is reported as before. Only a clean table skips it.
+    """
+    if schema.checks or schema.strict or schema.coerce or schema.index is not None:
+        return False
+    for name, column in schema.columns.items():
+        if name not in frame.columns or column.coerce or column.dtype is not None or column.regex:
+            return False
+        values = frame[name]
+        if not column.nullable and values.isna().any():
+            return False
+        if column.unique and _any_duplicated(frame, [name], categories):
+            return False
+        for check in column.checks:
+            if not _check_holds(values, check):
+                return False
+    if schema.unique and _any_duplicated(frame, list(schema.unique), categories):
+        return False
+    return True
 
 
 def _is_likert(s: pd.Series) -> pd.Series:
