@@ -1198,7 +1198,17 @@ def _run_on_worker(
     """A report on a Dask worker: the notebook arrives as bytes and is
     written to a folder of the worker's own (the kernel's working folder);
     the worker's aiadopt must be ``version``; with ``pdf`` the worker finds
-    its own browser (``chromium``: the one given with ``--chromium``)."""
+    its own browser (``chromium``: the one given with ``--chromium``).
+
+    The report runs in a child process of the worker (set up like a local
+    worker, :func:`_init_worker`), so that it can be stopped: when the task
+    is cancelled (the run was interrupted, or its client is gone) the child
+    and its kernel are ended at once, and when the Dask worker dies, even by
+    ``kill -9``, they end with it.
+    """
+    import multiprocessing
+    from concurrent.futures import TimeoutError as WaitTimeout
+
     mine = _aiadopt_version()
     if mine != version:
         return _Made(
@@ -1210,10 +1220,49 @@ def _run_on_worker(
             browser = find_chromium(chromium)
         except ParameterError as exc:
             return _Made(_failed(job, f"printing the PDF failed: {exc}"))
+    wanted = _task_wanted()
     with tempfile.TemporaryDirectory(prefix="aiadopt-job-") as work:
         path = Path(work) / Path(job.notebook).name
         path.write_bytes(notebook)
-        return _run_one(replace(job, notebook=str(path)), timeout, kernel_name, browser)
+        pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(os.getpid(),),
+        )
+        try:
+            future = pool.submit(
+                _run_one, replace(job, notebook=str(path)), timeout, kernel_name, browser
+            )
+            while True:
+                try:
+                    return future.result(timeout=0.5)
+                except WaitTimeout:
+                    if not wanted():
+                        _stop_pool(pool)
+                        return _Made(_failed(job, "cancelled: the run was stopped"))
+                except Exception as exc:  # the child process died
+                    return _Made(_failed(job, f"worker failed: {type(exc).__name__}: {exc}"))
+        finally:
+            _stop_pool(pool)
+
+
+def _task_wanted():
+    """A function telling whether the Dask task running in this thread is
+    still wanted (not cancelled, its client not gone); always True outside a task."""
+    try:
+        from distributed import get_worker
+        from distributed.worker import thread_state
+
+        worker, key = get_worker(), thread_state.key
+    except (ImportError, ValueError, AttributeError):
+        return lambda: True
+
+    def wanted() -> bool:
+        task = worker.state.tasks.get(key)
+        return task is not None and task.state in ("executing", "long-running")
+
+    return wanted
 
 
 def _lost(job: Job, exc: BaseException) -> _Made:
