@@ -54,7 +54,9 @@ with open(_steer / ("tries-" + _who), "a") as _fh:
     _fh.write("x")
 _try = len((_steer / ("tries-" + _who)).read_text())
 if _do == "die" or (_do == "die-once" and _try == 1):
-    (_steer / "kernel-{{}}-{{}}.pid".format(_who, _try)).write_text(str(os.getpid()))
+    _pid = _steer / "kernel-{{}}-{{}}.pid".format(_who, _try)
+    _pid.with_suffix(".tmp").write_text(str(os.getpid()))
+    os.replace(_pid.with_suffix(".tmp"), _pid)  # whole, for the test that reads it
     time.sleep(600)
 display(HTML("<p class='made-by'>" + _who + " in " + pathlib.Path.cwd().name + "</p>"))
 """
@@ -107,7 +109,14 @@ class _Cluster:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self.file = folder / "scheduler.json"
-        self.env = _env(DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=str(allowed_failures))
+        # As docs/cluster.md advises: a report whose worker died runs again once,
+        # and a worker holds only the report it is running (none queued on it,
+        # none moved to it by work stealing).
+        self.env = _env(
+            DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=str(allowed_failures),
+            DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION="1.0",
+            DASK_DISTRIBUTED__SCHEDULER__WORK_STEALING="False",
+        )
         self.procs: list[subprocess.Popen] = []
         self._start(
             "scheduler",
@@ -190,7 +199,9 @@ def dask_cluster(tmp_path_factory):
         cluster.stop()
 
 
-def _report(out: Path, notebooks: Path | None, *more: str, env=None) -> subprocess.CompletedProcess:
+def _report(
+    out: Path, notebooks: Path | None, *more: str, env=None, timeout: float = 600
+) -> subprocess.CompletedProcess:
     """``aiadopt report`` as a command, for the sample's HR and Legal."""
     command = [
         sys.executable,
@@ -213,7 +224,7 @@ def _report(out: Path, notebooks: Path | None, *more: str, env=None) -> subproce
         *more,
     ]
     return subprocess.run(
-        command, capture_output=True, text=True, env=env or _env(), timeout=600, cwd=out.parent
+        command, capture_output=True, text=True, env=env or _env(), timeout=timeout, cwd=out.parent
     )
 
 
@@ -305,14 +316,20 @@ def _dask_worker_of(kernel: psutil.Process) -> psutil.Process:
     raise AssertionError(f"kernel {kernel.pid} does not run under a dask worker")
 
 
-def _kill_workers_of_kernels(folder: Path, killed: list[str], stop: threading.Event) -> None:
+def _kill_workers_of_kernels(
+    folder: Path, killed: list[str], stop: threading.Event, errors: list[str]
+) -> None:
     """Each time a kernel writes ``kernel-<who>-<try>.pid``, SIGKILL the Dask
     worker process running it."""
     while not stop.is_set():
         for pid_file in sorted(folder.glob("kernel-*.pid")):
-            if pid_file.name in killed or not pid_file.read_text().strip():
+            if pid_file.name in killed:
                 continue
-            _dask_worker_of(psutil.Process(int(pid_file.read_text()))).kill()
+            try:
+                _dask_worker_of(psutil.Process(int(pid_file.read_text()))).kill()
+            except (AssertionError, psutil.Error) as exc:
+                errors.append(f"{pid_file.name}: {exc!r}")
+                continue
             killed.append(pid_file.name)
         time.sleep(0.2)
 
@@ -329,33 +346,34 @@ def _kernels_end(folder: Path, within: float) -> list[int]:
 
 
 def test_a_worker_killed_mid_run(tmp_path, tiny, dask_cluster):
-    """Legal's worker is SIGKILLed while it runs Legal: the report runs again
-    on another worker and is published. HR's worker is killed every time:
-    after its one retry HR fails with "worker lost"; the others publish."""
+    """HR's worker is SIGKILLed while it runs HR, every time: the scheduler
+    runs HR once more on another worker, then HR fails with "worker lost";
+    the other reports are published."""
     notebooks, steer = tiny
-    folder = steer(HR="die", Legal="die-once")
+    folder = steer(HR="die")
     out = tmp_path / "reports"
     killed: list[str] = []
     stop = threading.Event()
-    killer = threading.Thread(target=_kill_workers_of_kernels, args=(folder, killed, stop))
+    errors: list[str] = []
+    killer = threading.Thread(target=_kill_workers_of_kernels, args=(folder, killed, stop, errors))
     killer.start()
     try:
-        done = _report(out, notebooks, "--scheduler", dask_cluster.address)
+        done = _report(out, notebooks, "--scheduler", dask_cluster.address, timeout=300)
     finally:
         stop.set()
         killer.join()
-    assert sorted(killed) == ["kernel-HR-1.pid", "kernel-HR-2.pid", "kernel-Legal-1.pid"]
+    assert killed == ["kernel-HR-1.pid", "kernel-HR-2.pid"], errors
+    assert (folder / "tries-HR").read_text() == "xx"  # retried once
     assert done.returncode == 1, done.stderr
-    assert "2 of 3 reports published" in done.stdout
+    assert "2 of 3 reports published" in done.stdout, done.stderr
     assert "HR: worker lost: the report was tried on 2 worker(s) and each died" in done.stderr
     reports = {r["title"]: r for r in _manifest(out)["reports"]}
     assert reports["HR"]["status"] == "failed" and reports["HR"]["file"] is None
     assert reports["Legal"]["status"] == "ok" and reports["Organisation"]["status"] == "ok"
-    assert (folder / "tries-Legal").read_text() == "xx"  # retried once
     assert "Legal in aiadopt-job-" in (out / PERIOD / "department-legal.html").read_text()
     assert not (out / PERIOD / "department-hr.html").exists()
     assert not _kernels_end(folder, within=10)  # the killed workers' kernels went with them
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 60  # the nannies restart the killed workers
     while dask_cluster.n_workers() < 2:
         assert time.monotonic() < deadline
         time.sleep(0.5)

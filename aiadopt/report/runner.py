@@ -1201,13 +1201,15 @@ def _run_on_worker(
     its own browser (``chromium``: the one given with ``--chromium``).
 
     The report runs in a child process of the worker (set up like a local
-    worker, :func:`_init_worker`), so that it can be stopped: when the task
-    is cancelled (the run was interrupted, or its client is gone) the child
-    and its kernel are ended at once, and when the Dask worker dies, even by
-    ``kill -9``, they end with it.
+    worker, :func:`_init_worker`; a plain subprocess, since a Dask worker
+    under a nanny is a daemon that multiprocessing does not let have
+    children), so that it can be stopped: when the task is cancelled (the
+    run was interrupted, or its client is gone) the child and its kernel are
+    ended at once, and when the Dask worker dies, even by ``kill -9``, they
+    end with it.
     """
-    import multiprocessing
-    from concurrent.futures import TimeoutError as WaitTimeout
+    import pickle
+    import subprocess
 
     mine = _aiadopt_version()
     if mine != version:
@@ -1224,27 +1226,70 @@ def _run_on_worker(
     with tempfile.TemporaryDirectory(prefix="aiadopt-job-") as work:
         path = Path(work) / Path(job.notebook).name
         path.write_bytes(notebook)
-        pool = ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker,
-            initargs=(os.getpid(),),
+        task = Path(work) / "job.pickle"
+        task.write_bytes(
+            pickle.dumps((replace(job, notebook=str(path)), timeout, kernel_name, browser))
+        )
+        child = subprocess.Popen(
+            [sys.executable, "-c", _JOB_MAIN, str(task), str(os.getpid())],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
         )
         try:
-            future = pool.submit(
-                _run_one, replace(job, notebook=str(path)), timeout, kernel_name, browser
-            )
             while True:
                 try:
-                    return future.result(timeout=0.5)
-                except WaitTimeout:
+                    status = child.wait(timeout=0.5)
+                    break
+                except subprocess.TimeoutExpired:
                     if not wanted():
-                        _stop_pool(pool)
                         return _Made(_failed(job, "cancelled: the run was stopped"))
-                except Exception as exc:  # the child process died
-                    return _Made(_failed(job, f"worker failed: {type(exc).__name__}: {exc}"))
         finally:
-            _stop_pool(pool)
+            if child.poll() is None:  # cancelled, or this thread was stopped
+                _end_child(child)
+        made = task.with_suffix(".made")
+        if status != 0 or not made.is_file():
+            return _Made(
+                _failed(job, f"worker failed: the report's process ended with status {status}")
+            )
+        return pickle.loads(made.read_bytes())
+
+
+#: What the child process of :func:`_run_on_worker` runs.
+_JOB_MAIN = "import sys; from aiadopt.report.runner import _job_main; _job_main(*sys.argv[1:])"
+
+
+def _job_main(task: str, main: str) -> None:
+    """A report in the child process of a Dask worker: set up like a local
+    worker (ends with the Dask worker ``main``), run :func:`_run_one` on the
+    pickled job in ``task``, leave the pickled :class:`_Made` next to it."""
+    import pickle
+
+    from ..atomic import write_bytes_atomic
+
+    _init_worker(int(main))
+    job, timeout, kernel_name, browser = pickle.loads(Path(task).read_bytes())
+    made = _run_one(job, timeout, kernel_name, browser)
+    write_bytes_atomic(Path(task).with_suffix(".made"), pickle.dumps(made))
+
+
+def _end_child(child) -> None:
+    """End a report's child process and its kernels: SIGTERM (it ends its
+    kernels, :func:`_worker_exit`), then SIGKILL for what is left."""
+    import psutil
+
+    try:
+        family = [psutil.Process(child.pid), *psutil.Process(child.pid).children(recursive=True)]
+    except psutil.Error:
+        family = []
+    child.terminate()
+    _, alive = psutil.wait_procs(family, timeout=5)
+    for proc in alive:
+        with contextlib.suppress(psutil.Error, OSError):
+            group = os.getpgid(proc.pid)
+            if group != os.getpgid(0):
+                os.killpg(group, signal.SIGKILL)
+            proc.kill()
+    child.wait()
 
 
 def _task_wanted():
@@ -1291,8 +1336,11 @@ def _run_on_cluster(
     """The jobs as tasks on the Dask cluster at ``scheduler``.
 
     Each task carries its job (with its results slice) and the notebook's
-    bytes and returns the report's bytes. A worker lost while running a
-    report: the scheduler runs it again on another worker, up to its
+    bytes and returns the report's bytes. At most as many reports are handed
+    to the scheduler as the cluster has worker threads (the next one when one
+    finishes, sent to whichever worker is free), so no report waits on a
+    worker behind another one. A worker lost while running a report: the
+    scheduler runs it again on another worker, up to its
     ``distributed.scheduler.allowed-failures`` (docs/cluster.md: set it to 1),
     then the report is failed ("worker lost: ..."). Any other error of a task
     fails its report only. On an exception here (a signal, a page that cannot
@@ -1307,23 +1355,33 @@ def _run_on_cluster(
         version = _check_workers(client, scheduler, pdf=pdf, chromium=chromium)
         notebooks: dict[str, bytes] = {}
         run = f"{os.getpid()}-{time.time_ns()}"
-        for i, job in enumerate(jobs):
-            if job.notebook not in notebooks:
-                notebooks[job.notebook] = Path(job.notebook).read_bytes()
-            future = client.submit(
-                _run_on_worker,
-                job,
-                notebooks[job.notebook],
-                timeout,
-                kernel_name,
-                pdf,
-                chromium,
-                version,
-                key=f"aiadopt-report-{Path(job.file).stem}-{run}",
-                pure=False,
-            )
-            futures[future] = i
-        for future in completed(list(futures)):
+        waiting = list(enumerate(jobs))
+        running = completed([], loop=client.loop)
+
+        def hand_out() -> None:
+            threads = max(1, sum(client.nthreads().values()))
+            while waiting and running.count() < threads:
+                i, job = waiting.pop(0)
+                if job.notebook not in notebooks:
+                    notebooks[job.notebook] = Path(job.notebook).read_bytes()
+                future = client.submit(
+                    _run_on_worker,
+                    job,
+                    notebooks[job.notebook],
+                    timeout,
+                    kernel_name,
+                    pdf,
+                    chromium,
+                    version,
+                    key=f"aiadopt-report-{Path(job.file).stem}-{run}",
+                    pure=False,
+                )
+                futures[future] = i
+                running.add(future)
+
+        hand_out()
+        while running.count() or waiting:
+            future = next(running)
             i = futures[future]
             try:
                 made = future.result()
@@ -1331,7 +1389,9 @@ def _run_on_cluster(
                 made = _lost(jobs[i], exc)
             except Exception as exc:  # raised in the task, or it could not be run
                 made = _Made(_failed(jobs[i], f"worker failed: {type(exc).__name__}: {exc}"))
+            future.release()  # the cluster can forget the page
             collect(i, made)
+            hand_out()
     except BaseException:
         with contextlib.suppress(Exception):
             client.cancel(list(futures), force=True)
