@@ -474,3 +474,47 @@ def test_signal_cancels_the_cluster_run_and_publishes_nothing(tmp_path, tiny, da
     assert not _kernels_end(folder, within=15)
     with Client(dask_cluster.address, timeout=30) as client:
         assert client.submit(sum, [1, 2], pure=False).result(timeout=30) == 3
+
+
+def test_a_page_that_cannot_be_written_stops_the_cluster_run(
+    tmp_path, tiny, dask_cluster, monkeypatch
+):
+    """The client writes the pages: a full disk there stops the run with
+    OutputError, the reports are cancelled and nothing is published."""
+    import errno
+
+    import aiadopt.atomic
+    from aiadopt.report.runner import OutputError
+
+    notebooks, steer = tiny
+    steer()
+    out = tmp_path / "reports"
+    real = aiadopt.atomic.write_bytes_atomic
+
+    def full(path, data, **kw):
+        if Path(path).suffix == ".html":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real(path, data, **kw)
+
+    monkeypatch.setattr(aiadopt.atomic, "write_bytes_atomic", full)
+    with pytest.raises(OutputError, match=r"No space left on device \(ENOSPC\)\. The disk is full"):
+        run_reports(
+            SAMPLE,
+            period=PERIOD,
+            departments=["HR"],
+            n_boot=0,
+            notebooks_dir=notebooks,
+            out=out,
+            scheduler=dask_cluster.address,
+            progress=False,
+        )
+    assert not (out / PERIOD).exists() and list((out / ".runs").iterdir()) == []
+
+
+def test_without_the_cluster_extra_the_fix_is_named(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed fails
+    with pytest.raises(
+        ClusterError, match=r"needs the 'cluster' extra: pip install 'aiadopt\[cluster\]'"
+    ):
+        run_reports(SAMPLE, out=tmp_path / "reports", scheduler="tcp://127.0.0.1:8786")
+    assert not (tmp_path / "reports").exists()

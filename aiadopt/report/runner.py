@@ -1656,7 +1656,8 @@ def run_reports(
         Department reports to make (default: every department). The
         organisation report is always made.
     workers : int
-        Reports executed in parallel (processes).
+        Reports executed in parallel (local processes; not used with
+        ``scheduler``, where the cluster's worker threads decide).
     timeout : int, default=600
         Seconds one notebook cell may run: a positive whole number.
     parameters : dict, optional
