@@ -58,7 +58,10 @@ if _do == "die" or (_do == "die-once" and _try == 1):
     _pid.with_suffix(".tmp").write_text(str(os.getpid()))
     os.replace(_pid.with_suffix(".tmp"), _pid)  # whole, for the test that reads it
     time.sleep(600)
+_res = globals().get("results")
+_got = sorted(p.name + "=" + p.read_text() for p in pathlib.Path(_res).iterdir()) if _res else []
 display(HTML("<p class='made-by'>" + _who + " in " + pathlib.Path.cwd().name + "</p>"))
+display(HTML("<p class='results'>" + ";".join(_got) + "</p>"))
 """
 
 
@@ -518,3 +521,36 @@ def test_without_the_cluster_extra_the_fix_is_named(tmp_path, monkeypatch):
     ):
         run_reports(SAMPLE, out=tmp_path / "reports", scheduler="tcp://127.0.0.1:8786")
     assert not (tmp_path / "reports").exists()
+
+
+def test_each_job_carries_its_results_slice_as_bytes(tmp_path, tiny, dask_cluster, monkeypatch):
+    """A job's results slice (``Job.results``) travels to the worker as bytes
+    and is a folder there, passed to the kernel as ``results``."""
+    import dataclasses
+
+    import aiadopt.report.runner as runner
+
+    notebooks, steer = tiny
+    steer()
+    planned = runner.plan_jobs
+
+    def with_slices(**kw):
+        return [
+            dataclasses.replace(job, results={"slice.json": f"for {job.title}".encode()})
+            for job in planned(**kw)
+        ]
+
+    monkeypatch.setattr(runner, "plan_jobs", with_slices)
+    result = run_reports(
+        SAMPLE,
+        period=PERIOD,
+        departments=["HR"],
+        n_boot=0,
+        notebooks_dir=notebooks,
+        out=tmp_path / "reports",
+        scheduler=dask_cluster.address,
+        progress=False,
+    )
+    assert result.ok, result.failures
+    for page, title in (("organisation.html", "Organisation"), ("department-hr.html", "HR")):
+        assert f"slice.json=for {title}</p>" in (result.directory / page).read_text()
