@@ -3,8 +3,9 @@ HTML, an index and a manifest for one month.
 
 The flow of :func:`run_reports`: plan (parameters and data checked, no
 kernel started) -> prepare the output folder (is it ours, is it writable)
--> run the jobs in worker processes -> collect the results -> decide what
-to publish (a failed report keeps its earlier version) -> write index and
+-> run the jobs in worker processes (or on a Dask cluster, ``--scheduler``),
+which send back each report's page as bytes -> write the pages into the run
+folder as they come -> decide what to publish (a failed report keeps its earlier version) -> write index and
 manifest -> switch the month's link.
 
 Guarantees
@@ -15,9 +16,18 @@ Guarantees
   timeout, a dead kernel or a notebook that stops early (``sys.exit``) marks
   that report failed with the reason; the others still complete.
 - ``pdf=True`` (``--pdf``): the browser is found before anything runs
-  (:func:`find_chromium`); each worker prints its page to ``<report>.pdf``
-  in the run folder, published with the HTML. A PDF that fails makes the
+  (:func:`find_chromium`); each worker prints its page to PDF, sent back
+  with the page and written to ``<report>.pdf`` in the run folder, published
+  with the HTML. A PDF that fails makes the
   report failed (its earlier version, and PDF, are kept).
+- Workers never write into the output folder: the process running
+  :func:`run_reports` writes every file of the run. With ``scheduler``
+  (``--scheduler``, docs/cluster.md) the jobs run on a Dask cluster: the
+  cluster is checked before anything runs (reachable, workers with this
+  aiadopt version; :class:`ClusterError`), each job carries its notebook and
+  results slice as bytes, a worker lost while running a report makes the
+  scheduler run it again (``allowed-failures``) and then fails that report
+  only, and SIGINT/SIGTERM cancel the reports on the workers.
 - The index's headline KPIs (this month and the previous one) are computed
   once in the plan step, with the reports' privacy suppression.
 - Files appear complete or not at all (:mod:`aiadopt.atomic`), with the
