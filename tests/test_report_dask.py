@@ -16,7 +16,6 @@ import signal
 import socket
 import subprocess
 import sys
-import textwrap
 import threading
 import time
 from pathlib import Path
@@ -427,12 +426,11 @@ def test_a_cluster_without_workers_or_with_another_aiadopt_is_refused(tmp_path, 
     assert not list((tmp_path / "steer").glob("tries-*"))
 
 
-def test_a_worker_with_another_aiadopt_fails_only_its_report(tiny):
+def test_a_worker_with_another_aiadopt_fails_only_its_report():
     """A worker that joins after the check and has another aiadopt: its
     report fails, naming both versions (the check on the worker itself)."""
     from aiadopt.report.runner import Job, _run_on_worker
 
-    notebooks, _ = tiny
     job = Job("organisation", None, "Organisation", "organisation.html", "x.ipynb", {})
     made = _run_on_worker(job, b"", 60, "python3", False, None, "0.0.1")
     assert made.page is None and made.result.status == "failed"
@@ -452,11 +450,10 @@ def test_signal_cancels_the_cluster_run_and_publishes_nothing(tmp_path, tiny, da
         sys.executable,
         "-c",
         "import sys; from aiadopt.cli import main; sys.exit(main())",
-        *textwrap.dedent(
-            f"""report --data {SAMPLE} --period {PERIOD} --out {out} --n-boot 0
-            --department HR --department Legal --notebooks {notebooks}
-            --scheduler {dask_cluster.address}"""
-        ).split(),
+        "report",
+        *("--data", str(SAMPLE), "--period", PERIOD, "--out", str(out), "--n-boot", "0"),
+        *("--department", "HR", "--department", "Legal", "--notebooks", str(notebooks)),
+        *("--scheduler", dask_cluster.address),
     ]
     proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=_env())
     try:
