@@ -529,15 +529,16 @@ def test_each_job_carries_its_results_slice_as_bytes(tmp_path, tiny, dask_cluste
 
     notebooks, steer = tiny
     steer()
-    planned = runner.plan_jobs
+    execute = runner._execute
 
-    def with_slices(**kw):
-        return [
+    def with_slices(jobs, run_dir, **kw):
+        jobs = [
             dataclasses.replace(job, results={"slice.json": f"for {job.title}".encode()})
-            for job in planned(**kw)
+            for job in jobs
         ]
+        return execute(jobs, run_dir, **kw)
 
-    monkeypatch.setattr(runner, "plan_jobs", with_slices)
+    monkeypatch.setattr(runner, "_execute", with_slices)
     result = run_reports(
         SAMPLE,
         period=PERIOD,
