@@ -22,7 +22,7 @@ help: ## list the targets
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,workshop]'
+	$(BIN)/python -m pip install --quiet -e '.[test,workshop,cluster]'
 	@touch $(STAMP)
 
 report: $(STAMP) ## the monthly reports on the sample data -> reports/<month>/index.html (DATA=, PERIOD=, OUT=, WORKERS=)
@@ -47,7 +47,7 @@ test-floors: system-deps ## the suite in .venv-floors/ with every dependency at 
 	$(FLOORS)/bin/python -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb")); m = p["project"]; \
 	  print("\n".join(s.replace(">=", "==") for s in m["dependencies"] + sum(m["optional-dependencies"].values(), []) + p["build-system"]["requires"]))' \
 	  > $(FLOORS)/floors.txt
-	$(FLOORS)/bin/python -m pip install --quiet -c $(FLOORS)/floors.txt -e '.[test,workshop]'
+	$(FLOORS)/bin/python -m pip install --quiet -c $(FLOORS)/floors.txt -e '.[test,workshop,cluster]'
 	$(FLOORS)/bin/python -m pytest
 
 lint: $(STAMP) ## ruff: the code is formatted (`make format` fixes it) and lint-clean

@@ -377,6 +377,7 @@ def cmd_report(args) -> int:
             parameters=extra,
             pdf=args.pdf,
             chromium=args.chromium,
+            scheduler=args.scheduler,
         )
     except (ParameterError, OutputError) as exc:
         print(f"aiadopt report: error: {exc}", file=sys.stderr)
@@ -669,7 +670,17 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--all", action="store_true", help="every department (the default)")
     _lang(p)
     p.add_argument(
-        "--workers", type=int, default=1, metavar="N", help="reports run in parallel (default 1)"
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="reports run in parallel in local processes (default 1; not used with --scheduler)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="run the reports on this Dask cluster's workers instead of local processes; "
+        "the pages are published here (needs the 'cluster' extra; docs/cluster.md)",
     )
     p.add_argument(
         "--out",

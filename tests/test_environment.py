@@ -96,24 +96,42 @@ def test_every_imported_package_is_declared():
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     extras = {k: {_split(s)[0] for s in v} for k, v in meta["optional-dependencies"].items()}
     runtime = {_split(s)[0] for s in meta["dependencies"]}
-    test = runtime | extras["test"] | extras["workshop"]
+    test = runtime | extras["test"] | extras["workshop"] | extras["cluster"]
+    # The optional extras are used only where they belong: the workshop's own
+    # modules, and the runner's --scheduler path.
+    where = {"workshop": "aiadopt/workshop/", "cluster": "aiadopt/report/runner.py"}
     undeclared: dict[str, list[str]] = {}
     for folder, declared in (
-        (ROOT / "aiadopt", runtime | extras["workshop"]),
+        (ROOT / "aiadopt", runtime | extras["workshop"] | extras["cluster"]),
         (ROOT / "tests", test),
         (ROOT / "benchmarks", test),
     ):
         for dist, files in _imported_distributions(folder).items():
             if dist not in declared:
                 undeclared.setdefault(dist, []).extend(sorted(files))
-            elif dist in extras["workshop"] - runtime and folder.name == "aiadopt":
-                # The workshop extra is optional: only the workshop's own modules use it.
-                outside = [f for f in files if not f.startswith("aiadopt/workshop/")]
-                if outside:
-                    undeclared.setdefault(f"{dist} (outside aiadopt/workshop)", []).extend(outside)
+                continue
+            for extra, place in where.items():
+                if dist in extras[extra] - runtime and folder.name == "aiadopt":
+                    outside = [f for f in files if not f.startswith(place)]
+                    if outside:
+                        undeclared.setdefault(f"{dist} (outside {place})", []).extend(outside)
     assert not undeclared, (
         f"imported but not declared in pyproject.toml (and environment.yml): {undeclared}"
     )
+
+
+def test_the_runner_imports_dask_only_with_a_scheduler():
+    """``aiadopt report`` without ``--scheduler`` needs no dask: distributed is
+    imported lazily, only to reach a cluster."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import aiadopt.cli, aiadopt.report.runner; "
+        "bad = [m for m in ('dask', 'distributed') if m in sys.modules]; "
+        "sys.exit(f'imported {bad}' if bad else 0)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
 def test_the_board_works_without_the_workshop_extra():

@@ -3,8 +3,9 @@ HTML, an index and a manifest for one month.
 
 The flow of :func:`run_reports`: plan (parameters and data checked, no
 kernel started) -> prepare the output folder (is it ours, is it writable)
--> run the jobs in worker processes -> collect the results -> decide what
-to publish (a failed report keeps its earlier version) -> write index and
+-> run the jobs in worker processes (or on a Dask cluster, ``--scheduler``),
+which send back each report's page as bytes -> write the pages into the run
+folder as they come -> decide what to publish (a failed report keeps its earlier version) -> write index and
 manifest -> switch the month's link.
 
 Guarantees
@@ -15,9 +16,18 @@ Guarantees
   timeout, a dead kernel or a notebook that stops early (``sys.exit``) marks
   that report failed with the reason; the others still complete.
 - ``pdf=True`` (``--pdf``): the browser is found before anything runs
-  (:func:`find_chromium`); each worker prints its page to ``<report>.pdf``
-  in the run folder, published with the HTML. A PDF that fails makes the
+  (:func:`find_chromium`); each worker prints its page to PDF, sent back
+  with the page and written to ``<report>.pdf`` in the run folder, published
+  with the HTML. A PDF that fails makes the
   report failed (its earlier version, and PDF, are kept).
+- Workers never write into the output folder: the process running
+  :func:`run_reports` writes every file of the run. With ``scheduler``
+  (``--scheduler``, docs/cluster.md) the jobs run on a Dask cluster: the
+  cluster is checked before anything runs (reachable, workers with this
+  aiadopt version; :class:`ClusterError`), each job carries its notebook and
+  results slice as bytes, a worker lost while running a report makes the
+  scheduler run it again (``allowed-failures``) and then fails that report
+  only, and SIGINT/SIGTERM cancel the reports on the workers.
 - The index's headline KPIs (this month and the previous one) are computed
   once in the plan step, with the reports' privacy suppression.
 - Files appear complete or not at all (:mod:`aiadopt.atomic`), with the
@@ -71,6 +81,8 @@ __all__ = [
     "ParameterError",
     "RunInterrupted",
     "CHROMIUM_NAMES",
+    "ClusterError",
+    "check_cluster",
     "check_timeout",
     "find_chromium",
     "print_pdf",
@@ -644,23 +656,36 @@ def _init_worker(main: int) -> None:
     ).start()
 
 
-def _run_one(
-    job: Job, directory: str, timeout: int, kernel_name: str, chromium: str | None = None
-) -> JobResult:
-    """Execute one notebook and write its page (and, with ``chromium``, the
-    page printed to PDF). A failure of the report or of its PDF is a failed
-    :class:`JobResult` and leaves nothing of it in ``directory``; an
-    ``OSError`` writing the page (disk full, read-only) is raised, since the
-    whole run cannot be published."""
+@dataclass
+class _Made:
+    """What a worker sends back for one report: its result and, when it
+    succeeded, the page (and PDF) as bytes. The process running
+    :func:`run_reports` writes them into the run folder (:func:`_keep_page`),
+    so a worker needs no access to the output folder."""
+
+    result: JobResult
+    page: bytes | None = field(default=None, repr=False)
+    pdf: bytes | None = field(default=None, repr=False)
+
+
+def _failed(job: Job, reason: str, duration_s: float = 0.0) -> JobResult:
+    reason = (reason or "unknown failure").strip().splitlines()[0][:300]
+    return JobResult(job.kind, job.department, job.title, None, "failed", reason, duration_s)
+
+
+def _run_one(job: Job, timeout: int, kernel_name: str, chromium: str | None = None) -> _Made:
+    """Execute one notebook and return its page (and, with ``chromium``, the
+    page printed to PDF) as bytes; nothing is written outside a temporary
+    folder of the worker's own. A failure of the report or of its PDF is a
+    failed :class:`JobResult` without bytes."""
     import nbformat
     import papermill as pm
 
-    from ..atomic import write_bytes_atomic
     from .html import notebook_to_html, page_title
 
     start = time.monotonic()
     reason = None
-    data = None
+    data = printed = None
     with tempfile.TemporaryDirectory(prefix="aiadopt-nb-") as work:
         executed = Path(work) / "executed.ipynb"
         parameters = dict(job.parameters)
@@ -701,36 +726,44 @@ def _run_one(
                 data = notebook_to_html(nb, title=title, lang=lang).encode("utf-8")
         except Exception as exc:
             reason = f"publishing failed: {type(exc).__name__}: {exc}"
-    if data is not None:
-        page = Path(directory) / job.file
-        write_bytes_atomic(page, data, fsync=True)  # OSError: the run stops
-        pdf = pdf_sha256 = None
-        if chromium:
-            pdf = Path(job.file).with_suffix(".pdf").name
+        if data is not None and chromium:
+            page = Path(work) / Path(job.file).name
+            page.write_bytes(data)
             try:
-                pdf_sha256 = hashlib.sha256(
-                    print_pdf(chromium, page, Path(directory) / pdf, timeout=timeout)
-                ).hexdigest()
-            except PdfError as exc:
-                page.unlink()  # a report without its PDF is not published
+                printed = print_pdf(chromium, page, Path(work) / "page.pdf", timeout=timeout)
+            except PdfError as exc:  # a report without its PDF is not published
                 reason = f"printing the PDF failed: {exc}"
-        if reason is None:
-            return JobResult(
-                job.kind,
-                job.department,
-                job.title,
-                job.file,
-                "ok",
-                None,
-                time.monotonic() - start,
-                hashlib.sha256(data).hexdigest(),
-                pdf=pdf,
-                pdf_sha256=pdf_sha256,
-            )
-    reason = (reason or "unknown failure").strip().splitlines()[0][:300]
-    return JobResult(
-        job.kind, job.department, job.title, None, "failed", reason, time.monotonic() - start
+    if data is None or reason is not None:
+        return _Made(_failed(job, reason, time.monotonic() - start))
+    return _Made(
+        JobResult(
+            job.kind,
+            job.department,
+            job.title,
+            job.file,
+            "ok",
+            None,
+            time.monotonic() - start,
+            hashlib.sha256(data).hexdigest(),
+            pdf=Path(job.file).with_suffix(".pdf").name if printed is not None else None,
+            pdf_sha256=hashlib.sha256(printed).hexdigest() if printed is not None else None,
+        ),
+        page=data,
+        pdf=printed,
     )
+
+
+def _keep_page(made: _Made, job: Job, run_dir: Path) -> JobResult:
+    """Write a report's page (and PDF) into the run folder, each complete or
+    not at all. An ``OSError`` (disk full, read-only) is raised: the run
+    stops and publishes nothing."""
+    from ..atomic import write_bytes_atomic
+
+    if made.page is not None:
+        write_bytes_atomic(run_dir / job.file, made.page, fsync=True)
+        if made.pdf is not None and made.result.pdf:
+            write_bytes_atomic(run_dir / made.result.pdf, made.pdf, fsync=True)
+    return made.result
 
 
 # -- the output folder ------------------------------------------------------------------
@@ -954,17 +987,29 @@ def _execute(
     progress: bool | None,
     log,
     chromium: str | None = None,
+    scheduler: str | None = None,
+    pdf: bool = False,
 ) -> list[JobResult]:
-    """Run every job in worker processes; results in the order of ``jobs``.
-    With ``chromium``, each worker also prints its page to PDF.
+    """Run every job; results in the order of ``jobs``. Workers return each
+    report's bytes (:class:`_Made`); this process writes them into
+    ``run_dir`` as they come (:func:`_keep_page`).
+
+    The jobs run in local worker processes, or with ``scheduler`` on that
+    Dask cluster (:func:`_run_on_cluster`; ``workers`` is then not used).
+    With ``chromium`` (local) or ``pdf`` (cluster: each worker finds its own
+    browser, ``chromium`` being the one given with ``--chromium``, if any),
+    each report is also printed to PDF.
 
     Raises
     ------
     OSError
-        A worker could not write its page (the output folder is full or
-        read-only); the other workers are stopped.
+        A page could not be written into ``run_dir`` (the output folder is
+        full or read-only); the workers are stopped.
+    ClusterError
+        ``scheduler`` cannot be used (nothing has run).
     RunInterrupted
-        SIGINT/SIGTERM; the workers and kernels are stopped.
+        SIGINT/SIGTERM; the workers and kernels are stopped (on a cluster:
+        the reports are cancelled).
     """
     from tqdm import tqdm
 
@@ -975,51 +1020,395 @@ def _execute(
         unit="report",
         disable=(not progress) if progress is not None else None,
     )
+
+    def collect(i: int, made: _Made) -> None:
+        job = jobs[i]
+        res = results[i] = _keep_page(made, job, run_dir)
+        bar.update(1)
+        printed = f" + {res.pdf}" if res.pdf else ""
+        bar.set_postfix_str(f"{job.title}: {res.status}{printed}")
+        if res.status != "ok":
+            log(f"FAILED {job.title}: {res.reason}")
+        elif bar.disable:  # no terminal (a scheduled run): one log line per report (and its PDF)
+            log(f"[{len(results)}/{len(jobs)}] {job.title}: ok ({res.duration_s:.1f} s){printed}")
+
+    try:
+        if scheduler:
+            _run_on_cluster(
+                jobs,
+                scheduler,
+                timeout=timeout,
+                kernel_name=kernel_name,
+                pdf=pdf,
+                chromium=chromium,
+                collect=collect,
+            )
+        else:
+            _run_locally(
+                jobs,
+                workers=workers,
+                timeout=timeout,
+                kernel_name=kernel_name,
+                chromium=chromium,
+                collect=collect,
+            )
+    finally:
+        bar.close()
+    return [results[i] for i in range(len(jobs))]
+
+
+def _run_locally(
+    jobs: list[Job], *, workers: int, timeout: int, kernel_name: str, chromium, collect
+) -> None:
+    """The jobs in a pool of local worker processes (:func:`_init_worker`)."""
     pool = ProcessPoolExecutor(
         max_workers=min(workers, len(jobs)), initializer=_init_worker, initargs=(os.getpid(),)
     )
     try:
         futures = {
-            pool.submit(_run_one, job, str(run_dir), timeout, kernel_name, chromium): i
+            pool.submit(_run_one, job, timeout, kernel_name, chromium): i
             for i, job in enumerate(jobs)
         }
         for fut in as_completed(futures):
             i = futures[fut]
-            job = jobs[i]
             try:
-                res = fut.result()
-            except OSError:
-                raise
+                made = fut.result()
             except Exception as exc:  # the worker process itself died
-                res = JobResult(
-                    job.kind,
-                    job.department,
-                    job.title,
-                    None,
-                    "failed",
-                    f"worker failed: {type(exc).__name__}: {exc}"[:300],
-                    0.0,
-                )
-            results[i] = res
-            bar.update(1)
-            printed = f" + {res.pdf}" if res.pdf else ""
-            bar.set_postfix_str(f"{job.title}: {res.status}{printed}")
-            if res.status != "ok":
-                log(f"FAILED {job.title}: {res.reason}")
-            elif (
-                bar.disable
-            ):  # no terminal (a scheduled run): one log line per report (and its PDF)
-                log(
-                    f"[{len(results)}/{len(jobs)}] {job.title}: ok ({res.duration_s:.1f} s){printed}"
-                )
+                made = _Made(_failed(jobs[i], f"worker failed: {type(exc).__name__}: {exc}"))
+            collect(i, made)
     except BaseException:
         _stop_pool(pool)
         raise
     else:
         pool.shutdown(wait=True)
+
+
+# -- on a Dask cluster (--scheduler) -----------------------------------------------------------
+
+
+class ClusterError(ParameterError):
+    """The Dask scheduler given with ``--scheduler`` cannot be used: it does
+    not answer, has no workers, or its workers cannot run the reports (no
+    aiadopt, another aiadopt version, no browser for ``--pdf``). Raised before
+    any report runs; nothing is published."""
+
+
+#: Seconds to reach the scheduler, and to wait for its first worker.
+CLUSTER_CONNECT_TIMEOUT = 10
+
+#: Asked of every worker with ``Client.run(eval, ...)``: needs only Python, so a
+#: worker without aiadopt answers with an ImportError instead of failing to load the question.
+_VERSION_QUESTION = "__import__('aiadopt').__version__"
+
+
+def _aiadopt_version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def _connect(scheduler: str):
+    """A ``distributed.Client`` of ``scheduler``, with at least one worker
+    whose aiadopt is this one's (and, for ``pdf``, a browser).
+
+    Raises
+    ------
+    ClusterError
+        Naming the address, what is wrong and the fix.
+    """
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ClusterError(
+            "--scheduler runs the reports on a Dask cluster and needs the 'cluster' extra: "
+            "pip install 'aiadopt[cluster]' (dask and distributed)"
+        ) from None
+    try:
+        client = Client(scheduler, timeout=CLUSTER_CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, ValueError, TypeError) as exc:
+        raise ClusterError(
+            f"cannot reach the Dask scheduler at {scheduler!r}: {type(exc).__name__}: {exc}. "
+            "Start it (dask scheduler --host HOST --port PORT) and its workers, check the "
+            "address (tcp://HOST:PORT) and that this machine may connect to it, or leave out "
+            "--scheduler to run the reports on this machine; nothing was run or published"
+        ) from None
+    return client
+
+
+def _check_workers(client, scheduler: str, *, pdf: bool, chromium: str | None) -> str:
+    """Every worker of the cluster has this aiadopt version (and, with
+    ``pdf``, a browser); returns the version.
+
+    Raises
+    ------
+    ClusterError
+        Listing every worker that cannot run the reports, at once.
+    """
+    mine = _aiadopt_version()
+    try:
+        client.wait_for_workers(1, timeout=CLUSTER_CONNECT_TIMEOUT)
+    except (TimeoutError, OSError):
+        raise ClusterError(
+            f"the Dask scheduler at {scheduler} has no workers (waited {CLUSTER_CONNECT_TIMEOUT} s); "
+            f"start them on the cluster's machines: dask worker {scheduler} --nthreads 1; "
+            "nothing was run or published"
+        ) from None
+    answers = client.run(eval, _VERSION_QUESTION, on_error="return")
+    problems = []
+    for worker, answer in sorted(answers.items()):
+        if isinstance(answer, BaseException):
+            problems.append(
+                f"{worker}: aiadopt cannot be imported ({type(answer).__name__}: {answer})"
+            )
+        elif answer != mine:
+            problems.append(f"{worker}: aiadopt {answer}, this machine has aiadopt {mine}")
+    if not problems and pdf:
+        found = client.run(find_chromium, chromium, on_error="return")
+        for worker, answer in sorted(found.items()):
+            if isinstance(answer, BaseException):
+                problems.append(f"{worker}: no browser for --pdf ({answer})")
+    if problems:
+        raise ClusterError(
+            f"the Dask workers of {scheduler} cannot run these reports: "
+            + "; ".join(problems)
+            + ". Every worker needs the same aiadopt version and Python environment as this "
+            + f"machine (pip install 'aiadopt[cluster]=={mine}')"
+            + (" and, for --pdf, chromium" if pdf else "")
+            + " (docs/cluster.md); nothing was run or published"
+        )
+    return mine
+
+
+def check_cluster(scheduler: str, *, pdf: bool = False, chromium: str | None = None) -> None:
+    """Check, before anything runs, that the Dask cluster at ``scheduler``
+    can run the reports: it answers, has workers, and each has this aiadopt
+    version (and, with ``pdf``, a browser).
+
+    Raises
+    ------
+    ClusterError
+        Naming the address, every worker that cannot run the reports, and the fix.
+    """
+    client = _connect(scheduler)
+    try:
+        _check_workers(client, scheduler, pdf=pdf, chromium=chromium)
     finally:
-        bar.close()
-    return [results[i] for i in range(len(jobs))]
+        client.close()
+
+
+def _run_on_worker(
+    job: Job,
+    notebook: bytes,
+    timeout: int,
+    kernel_name: str,
+    pdf: bool,
+    chromium: str | None,
+    version: str,
+) -> _Made:
+    """A report on a Dask worker: the notebook arrives as bytes and is
+    written to a folder of the worker's own (the kernel's working folder);
+    the worker's aiadopt must be ``version``; with ``pdf`` the worker finds
+    its own browser (``chromium``: the one given with ``--chromium``).
+
+    The report runs in a child process of the worker (set up like a local
+    worker, :func:`_init_worker`; a plain subprocess, since a Dask worker
+    under a nanny is a daemon that multiprocessing does not let have
+    children), so that it can be stopped: when the task is cancelled (the
+    run was interrupted, or its client is gone) the child and its kernel are
+    ended at once, and when the Dask worker dies, even by ``kill -9``, they
+    end with it.
+    """
+    import pickle
+    import subprocess
+
+    mine = _aiadopt_version()
+    if mine != version:
+        return _Made(
+            _failed(job, f"the worker has aiadopt {mine}, the run needs aiadopt {version}")
+        )
+    browser = None
+    if pdf:
+        try:
+            browser = find_chromium(chromium)
+        except ParameterError as exc:
+            return _Made(_failed(job, f"printing the PDF failed: {exc}"))
+    wanted = _task_wanted()
+    with tempfile.TemporaryDirectory(prefix="aiadopt-job-") as work:
+        path = Path(work) / Path(job.notebook).name
+        path.write_bytes(notebook)
+        task = Path(work) / "job.pickle"
+        task.write_bytes(
+            pickle.dumps((replace(job, notebook=str(path)), timeout, kernel_name, browser))
+        )
+        child = subprocess.Popen(
+            [sys.executable, "-c", _JOB_MAIN, str(task), str(os.getpid())],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            while True:
+                try:
+                    status = child.wait(timeout=0.5)
+                    break
+                except subprocess.TimeoutExpired:
+                    if not wanted():
+                        return _Made(_failed(job, "cancelled: the run was stopped"))
+        finally:
+            if child.poll() is None:  # cancelled, or this thread was stopped
+                _end_child(child)
+        made = task.with_suffix(".made")
+        if status != 0 or not made.is_file():
+            return _Made(
+                _failed(job, f"worker failed: the report's process ended with status {status}")
+            )
+        return pickle.loads(made.read_bytes())
+
+
+#: What the child process of :func:`_run_on_worker` runs.
+_JOB_MAIN = "import sys; from aiadopt.report.runner import _job_main; _job_main(*sys.argv[1:])"
+
+
+def _job_main(task: str, main: str) -> None:
+    """A report in the child process of a Dask worker: set up like a local
+    worker (ends with the Dask worker ``main``), run :func:`_run_one` on the
+    pickled job in ``task``, leave the pickled :class:`_Made` next to it."""
+    import pickle
+
+    from ..atomic import write_bytes_atomic
+
+    _init_worker(int(main))
+    job, timeout, kernel_name, browser = pickle.loads(Path(task).read_bytes())
+    made = _run_one(job, timeout, kernel_name, browser)
+    write_bytes_atomic(Path(task).with_suffix(".made"), pickle.dumps(made))
+
+
+def _end_child(child) -> None:
+    """End a report's child process and its kernels: SIGTERM (it ends its
+    kernels, :func:`_worker_exit`), then SIGKILL for what is left."""
+    import psutil
+
+    try:
+        family = [psutil.Process(child.pid), *psutil.Process(child.pid).children(recursive=True)]
+    except psutil.Error:
+        family = []
+    child.terminate()
+    _, alive = psutil.wait_procs(family, timeout=5)
+    for proc in alive:
+        with contextlib.suppress(psutil.Error, OSError):
+            group = os.getpgid(proc.pid)
+            if group != os.getpgid(0):
+                os.killpg(group, signal.SIGKILL)
+            proc.kill()
+    child.wait()
+
+
+def _task_wanted():
+    """A function telling whether the Dask task running in this thread is
+    still wanted (not cancelled, its client not gone); always True outside a task."""
+    try:
+        from distributed import get_worker
+        from distributed.worker import thread_state
+
+        worker, key = get_worker(), thread_state.key
+    except (ImportError, ValueError, AttributeError):
+        return lambda: True
+
+    def wanted() -> bool:
+        task = worker.state.tasks.get(key)
+        return task is not None and task.state in ("executing", "long-running")
+
+    return wanted
+
+
+def _lost(job: Job, exc: BaseException) -> _Made:
+    """The failed result of a report whose worker died (``KilledWorker``)."""
+    tries = getattr(exc, "allowed_failures", 0) + 1
+    last = getattr(getattr(exc, "last_worker", None), "address", "?")
+    return _Made(
+        _failed(
+            job,
+            f"worker lost: the report was tried on {tries} worker(s) and each died while "
+            f"running it (last {last}); see that worker's log",
+        )
+    )
+
+
+def _run_on_cluster(
+    jobs: list[Job],
+    scheduler: str,
+    *,
+    timeout: int,
+    kernel_name: str,
+    pdf: bool,
+    chromium: str | None,
+    collect,
+) -> None:
+    """The jobs as tasks on the Dask cluster at ``scheduler``.
+
+    Each task carries its job (with its results slice) and the notebook's
+    bytes and returns the report's bytes. At most as many reports are handed
+    to the scheduler as the cluster has worker threads (the next one when one
+    finishes, sent to whichever worker is free), so no report waits on a
+    worker behind another one. A worker lost while running a report: the
+    scheduler runs it again on another worker, up to its
+    ``distributed.scheduler.allowed-failures`` (docs/cluster.md: set it to 1),
+    then the report is failed ("worker lost: ..."). Any other error of a task
+    fails its report only. On an exception here (a signal, a page that cannot
+    be written) the tasks are cancelled.
+    """
+    from distributed import as_completed as completed
+    from distributed.scheduler import KilledWorker
+
+    client = _connect(scheduler)
+    futures: dict = {}
+    try:
+        version = _check_workers(client, scheduler, pdf=pdf, chromium=chromium)
+        notebooks: dict[str, bytes] = {}
+        run = f"{os.getpid()}-{time.time_ns()}"
+        waiting = list(enumerate(jobs))
+        running = completed([], loop=client.loop)
+
+        def hand_out() -> None:
+            threads = max(1, sum(client.nthreads().values()))
+            while waiting and running.count() < threads:
+                i, job = waiting.pop(0)
+                if job.notebook not in notebooks:
+                    notebooks[job.notebook] = Path(job.notebook).read_bytes()
+                future = client.submit(
+                    _run_on_worker,
+                    job,
+                    notebooks[job.notebook],
+                    timeout,
+                    kernel_name,
+                    pdf,
+                    chromium,
+                    version,
+                    key=f"aiadopt-report-{Path(job.file).stem}-{run}",
+                    pure=False,
+                )
+                futures[future] = i
+                running.add(future)
+
+        hand_out()
+        while running.count() or waiting:
+            future = next(running)
+            i = futures[future]
+            try:
+                made = future.result()
+            except KilledWorker as exc:
+                made = _lost(jobs[i], exc)
+            except Exception as exc:  # raised in the task, or it could not be run
+                made = _Made(_failed(jobs[i], f"worker failed: {type(exc).__name__}: {exc}"))
+            future.release()  # the cluster can forget the page
+            collect(i, made)
+            hand_out()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            client.cancel(list(futures), force=True)
+        raise
+    finally:
+        with contextlib.suppress(Exception):
+            client.close()
 
 
 # -- deciding what to publish ----------------------------------------------------------------
@@ -1300,6 +1689,7 @@ def run_reports(
     log=None,
     pdf: bool = False,
     chromium: str | Path | None = None,
+    scheduler: str | None = None,
 ) -> RunResult:
     """Run the month's reports and publish them under ``<out>/<period>/``.
 
@@ -1313,7 +1703,8 @@ def run_reports(
         Department reports to make (default: every department). The
         organisation report is always made.
     workers : int
-        Reports executed in parallel (processes).
+        Reports executed in parallel (local processes; not used with
+        ``scheduler``, where the cluster's worker threads decide).
     timeout : int, default=600
         Seconds one notebook cell may run: a positive whole number.
     parameters : dict, optional
@@ -1327,6 +1718,11 @@ def run_reports(
         failed report (its earlier version is kept).
     chromium : path, optional
         The browser for ``pdf`` (default: :func:`find_chromium`).
+    scheduler : str, optional
+        ``tcp://HOST:PORT`` of a Dask scheduler (``--scheduler``): the
+        reports run as tasks on its workers instead of local processes
+        (``workers`` is then not used), which send each page back to be
+        published here; needs the ``cluster`` extra. See docs/cluster.md.
 
     Returns
     -------
@@ -1340,6 +1736,10 @@ def run_reports(
     ------
     DataValidationError, ParameterError
         Before any kernel starts (``pdf`` without a browser too).
+    ClusterError
+        ``scheduler`` does not answer, has no workers, or a worker has
+        another aiadopt version (or, with ``pdf``, no browser): before
+        anything runs (a :class:`ParameterError`).
     OutputError
         ``<out>/<period>`` is not aiadopt's, or the output folder is not
         writable or full (before any kernel starts, where that shows then).
@@ -1360,7 +1760,11 @@ def run_reports(
     if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
         raise ParameterError(f"workers must be a positive integer, got {workers!r}")
     timeout = check_timeout(timeout)
-    browser = find_chromium(chromium) if pdf else None
+    if scheduler:  # each worker prints with its own browser (chromium: the one given)
+        check_cluster(scheduler, pdf=pdf, chromium=str(chromium) if chromium else None)
+        browser = str(chromium) if chromium else None
+    else:
+        browser = find_chromium(chromium) if pdf else None
 
     # 1. Plan: data and parameters checked, no kernel started.
     data = load(data_dir, codebook=codebook)
@@ -1446,6 +1850,8 @@ def run_reports(
                 progress=progress,
                 log=log,
                 chromium=browser,
+                scheduler=scheduler,
+                pdf=pdf,
             )
             finished = dt.datetime.now(dt.UTC)
 
