@@ -719,6 +719,8 @@ def compute_suppression(
     period: str | pd.Period,
     months: int = 12,
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    trend: pd.DataFrame | None = None,
+    measures: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every survey figure one report run publishes, as the audit reads it.
 
@@ -738,6 +740,12 @@ def compute_suppression(
     months : int, default=12
         Periods of the KPI trend.
     min_group_size : int, default=5
+    trend, measures : DataFrame, optional
+        The run's own :func:`~aiadopt.kpis.compute_kpi_trend` (``months``
+        periods) and :func:`~aiadopt.measures.compute_measures` of
+        ``period`` with ``min_group_size``, when the caller has them already
+        (the results store): then nothing is computed twice. The bootstrap
+        does not enter the suppression, so any ``n_boot`` will do.
 
     Returns
     -------
@@ -753,7 +761,8 @@ def compute_suppression(
     from .measures import compute_measures
 
     k = check_min_group_size(min_group_size)
-    trend = compute_kpi_trend(data, period=period, months=months, min_group_size=k)
+    if trend is None:
+        trend = compute_kpi_trend(data, period=period, months=months, min_group_size=k)
     kpi = pd.DataFrame(
         {
             "period": trend["period"],
@@ -769,7 +778,11 @@ def compute_suppression(
         }
     )
     # The bootstrap does not enter the decision; one resample keeps this quick.
-    m = compute_measures(data, period=period, min_group_size=k, n_boot=1)
+    m = (
+        compute_measures(data, period=period, min_group_size=k, n_boot=1)
+        if measures is None
+        else measures
+    )
     # Survey figures only: the goal mix and the counts come from the register.
     m = m[(m["measure"] != "goal_mix") & ~m["statistic"].isin(_COUNT_STATISTICS)]
     meas = pd.DataFrame(
@@ -800,6 +813,8 @@ def audit_run(
     period: str | pd.Period,
     months: int = 12,
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    trend: pd.DataFrame | None = None,
+    measures: pd.DataFrame | None = None,
 ) -> AuditResult:
     """Audit everything one report run publishes; refuse a disclosure.
 
@@ -812,6 +827,8 @@ def audit_run(
     period : str or Period
     months : int, default=12
     min_group_size : int, default=5
+    trend, measures : DataFrame, optional
+        Already computed (see :func:`compute_suppression`).
 
     Returns
     -------
@@ -826,7 +843,14 @@ def audit_run(
     """
     k = check_min_group_size(min_group_size)
     result = audit_figures(
-        compute_suppression(data, period=period, months=months, min_group_size=k),
+        compute_suppression(
+            data,
+            period=period,
+            months=months,
+            min_group_size=k,
+            trend=trend,
+            measures=measures,
+        ),
         min_group_size=k,
     )
     if result.recoverable:

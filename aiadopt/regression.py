@@ -33,10 +33,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import solve_triangular
-from scipy.stats import t as t_dist
-from sklearn.linear_model import LinearRegression
-from sklearn.model_selection import KFold, cross_val_score
 
 from .dataset import Dataset
 from .model_scope import MIN_DEPARTMENT_OBS, MIN_OBS_PER_PREDICTOR, department_minimum
@@ -283,6 +279,8 @@ def _augmented_solve(Z, Q, R, b, c):
     """
 
     def step(f, g):
+        from scipy.linalg import solve_triangular  # lazy: a report reading results needs no scipy
+
         h = solve_triangular(R, g, trans="T")
         d = Q.T @ f
         return solve_triangular(R, d - h), Q @ h + (f - Q @ d)
@@ -402,6 +400,8 @@ class OLSResult:
 
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         """``lower`` and ``upper`` bounds of the (1 − alpha) CIs, per term."""
+        from scipy.stats import t as t_dist
+
         q = t_dist.ppf(1 - alpha / 2, self.df_resid)
         return pd.DataFrame(
             {"lower": self.params - q * self.bse, "upper": self.params + q * self.bse}
@@ -416,6 +416,8 @@ class OLSResult:
 
 def _ols_result(fit: _Decomposition, terms: list[str], cov_type: str) -> OLSResult:
     """Standard errors and tests of a decomposition (condition already checked)."""
+    from scipy.stats import t as t_dist
+
     n = len(fit.resid)
     k = len(terms) - 1
     df = n - k - 1
@@ -995,6 +997,9 @@ def _fit(
 
     cv = float("nan")
     if n >= 2 * cv_folds:
+        from sklearn.linear_model import LinearRegression
+        from sklearn.model_selection import KFold, cross_val_score
+
         folds = KFold(n_splits=cv_folds, shuffle=True, random_state=seed)
         cv = float(cross_val_score(LinearRegression(), Xv, y, cv=folds, scoring="r2").mean())
 

@@ -12,7 +12,6 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy.stats import f as f_dist
 
 __all__ = ["ALPHA_REASONS", "AlphaResult", "LOW_ALPHA", "NAN_POLICIES", "cronbach_alpha"]
 
@@ -200,6 +199,8 @@ def cronbach_alpha(
     df1 = n - 1
     df2 = df1 * (k - 1)
     tail = (1.0 - ci) / 2.0
+    from scipy.stats import f as f_dist  # lazy: a report reading results needs no scipy
+
     low = 1.0 - (1.0 - alpha) * f_dist.isf(tail, df1, df2)
     high = 1.0 - (1.0 - alpha) * f_dist.isf(1.0 - tail, df1, df2)
     return AlphaResult(alpha, low, high, n)

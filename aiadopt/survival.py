@@ -22,7 +22,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from statsmodels.duration.survfunc import SurvfuncRight
 
 __all__ = ["km_fit", "km_median", "km_survival_at"]
 
@@ -64,7 +63,9 @@ def _check(durations: ArrayLike, events: ArrayLike) -> tuple[np.ndarray, np.ndar
     return d, e.astype(np.int64)
 
 
-def _curve(d: np.ndarray, e: np.ndarray) -> SurvfuncRight:
+def _curve(d: np.ndarray, e: np.ndarray):
+    from statsmodels.duration.survfunc import SurvfuncRight  # lazy: statsmodels is slow to import
+
     return SurvfuncRight(d, e)
 
 

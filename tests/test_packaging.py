@@ -213,6 +213,7 @@ def test_installed_wheel_publishes_a_report_from_another_folder(dists, tmp_path)
         "index.html",
         "manifest.json",
         "organisation.html",
+        "results",
     ]
     manifest = json.loads((month / "manifest.json").read_text())
     assert all(r["status"] == "ok" for r in manifest["reports"]), manifest["reports"]

@@ -212,6 +212,7 @@ def test_a_failed_pdf_fails_the_report_and_keeps_the_earlier_version(
         "manifest.json",
         "organisation.html",
         "organisation.pdf",
+        "results",
     ]
     for r in first["reports"]:
         assert r["pdf"] == r["file"].replace(".html", ".pdf")

@@ -95,6 +95,7 @@ def test_failures_are_isolated_and_reported(tmp_path, capsys):
         "index.html",
         "manifest.json",
         "organisation.html",
+        "results",
     ]
     index = (out / "2026-10" / "index.html").read_text()
     for name in ("HR", "IT", "Sales", "Marketing"):
@@ -162,6 +163,7 @@ def test_rerun_replaces_month_atomically_and_lock_blocks_a_second_run(tmp_path):
         "index.html",
         "manifest.json",
         "organisation.html",
+        "results",
     ]
     leftovers = [p for p in out.rglob("*") if p.name.endswith(".tmp") or ".link-" in p.name]
     assert not leftovers

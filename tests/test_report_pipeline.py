@@ -42,7 +42,8 @@ def test_every_report_published(sample_run):
         [".html", ".pdf"] if any(r.pdf for r in result.results) else [".html"]
     )  # --pdf with chromium
     expected = sorted(
-        ["index.html", "manifest.json"] + [name + ext for name in reports for ext in printed]
+        ["index.html", "manifest.json", "results"]
+        + [name + ext for name in reports for ext in printed]
     )
     assert names == expected
     assert result.directory.name == "2026-10" and result.directory.is_symlink()

@@ -16,7 +16,6 @@ from typing import TypeVar
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
-import seaborn as sns
 from matplotlib.artist import Artist
 from matplotlib.text import Text
 
@@ -46,7 +45,25 @@ _LITERAL_RC = {"text.parse_math": False, "text.usetex": False}
 _A = TypeVar("_A", bound=Artist)
 _F = TypeVar("_F", bound=Callable)
 
-_cb = sns.color_palette("colorblind", 10).as_hex()
+#: seaborn's "colorblind" palette (10 colours), written out so that drawing a
+#: chart does not import seaborn (and, through it, scipy.stats): a report
+#: kernel starts faster and smaller. tests/test_plots_style.py checks these
+#: against ``seaborn.color_palette`` itself.
+COLORBLIND = (
+    "#0173b2",
+    "#de8f05",
+    "#029e73",
+    "#d55e00",
+    "#cc78bc",
+    "#ca9161",
+    "#fbafe4",
+    "#949494",
+    "#ece133",
+    "#56b4e9",
+)
+#: ``seaborn.color_palette("crest", 5)``, the phases' sequential colours.
+CREST_5 = ("#76b791", "#509e90", "#33858d", "#1d6c8a", "#234f81")
+_cb = list(COLORBLIND)
 
 NEUTRAL = "#8c8c8c"
 #: The colour of a chart with one colour (no hue).
@@ -66,9 +83,7 @@ PALETTES: dict[str, dict[str, str]] = {
     "competency": dict(zip(COMPETENCIES, _cb[:7], strict=True)),
     "culture": dict(zip(CULTURE_TRAITS, _cb[:5], strict=True)),
     "pillar": dict(zip(PILLARS, _cb[5:9], strict=True)),
-    "phase": dict(
-        zip(("1", "2", "3", "4", "5"), sns.color_palette("crest", 5).as_hex(), strict=True)
-    ),
+    "phase": dict(zip(("1", "2", "3", "4", "5"), CREST_5, strict=True)),
     "skill": dict(zip(SKILL_LEVELS, (_cb[0], _cb[1], _cb[2]), strict=True)),
 }
 
@@ -121,12 +136,16 @@ def resolve_palette(palette, keys, group: str | None = None) -> dict[str, str]:
     if palette is None:
         if group:
             return {k: base.get(k, NEUTRAL) for k in keys}
+        import seaborn as sns  # only here: a user's palette choice
+
         colours = sns.color_palette(n_colors=max(len(keys), 1)).as_hex()
         return dict(zip(keys, colours, strict=False))
     if isinstance(palette, dict):
         given = {str(k): v for k, v in palette.items()}
         out = {k: given.get(k, base.get(k, NEUTRAL)) for k in keys}
     elif isinstance(palette, str):
+        import seaborn as sns
+
         try:
             colours = sns.color_palette(palette, n_colors=max(len(keys), 1)).as_hex()
         except ValueError:

@@ -8,7 +8,6 @@ import matplotlib.patheffects as path_effects
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from adjustText import adjust_text
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
@@ -560,6 +559,8 @@ def _label_points(ax, frame, x, y, sizes, chosen) -> None:
     for t in ax.texts:
         if t.get_gid() == _GID_QUADRANT:
             obstacles.append(t.get_window_extent(renderer).transformed(to_data))
+    from adjustText import adjust_text  # lazy: it imports scipy.spatial
+
     targets = np.column_stack([x[chosen], y[chosen]])
     for _ in range(_ADJUST_ROUNDS):
         adjust_text(

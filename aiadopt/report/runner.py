@@ -57,7 +57,7 @@ import threading
 import time
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -368,7 +368,7 @@ def plan_jobs(
     for kind, path in notebooks.items():
         declared = _declared(path)
         for name, text in (extra or {}).items():
-            if name in common or name == "department":
+            if name in common or name in ("department", "results"):
                 raise ParameterError(
                     f"parameter {name!r} is set by aiadopt report itself; use its own option"
                 )
@@ -1093,6 +1093,48 @@ def _keep_earlier_versions(
     return out
 
 
+# -- the one computation ----------------------------------------------------------------
+
+
+def _compute_store(data, jobs, *, period, min_group_size, n_boot, seed, progress):
+    """The run's results store (:func:`aiadopt.report.store.compute_results`)
+    for the planned reports, with a progress bar of its steps."""
+    from tqdm import tqdm
+
+    from .store import compute_results
+
+    departments = [job.department for job in jobs if job.department is not None]
+    bar = tqdm(
+        total=3 + 1 + len(departments),
+        desc=f"results {period}",
+        unit="step",
+        disable=(not progress) if progress is not None else None,
+    )
+    started = False
+
+    def step(text: str) -> None:
+        nonlocal started
+        if started:
+            bar.update(1)
+        started = True
+        bar.set_postfix_str(text)
+
+    try:
+        store = compute_results(
+            data,
+            period=period,
+            min_group_size=min_group_size,
+            n_boot=n_boot,
+            seed=seed,
+            departments=departments,
+            progress=step,
+        )
+        bar.update(bar.total - bar.n)
+    finally:
+        bar.close()
+    return store
+
+
 # -- index and manifest -------------------------------------------------------------------------
 
 
@@ -1317,6 +1359,7 @@ def run_reports(
     from ..atomic import write_text_atomic
     from ..io import load
     from .html import index_page
+    from .store import FORMAT as STORE_FORMAT
 
     log = log or (lambda msg: print(msg, file=sys.stderr))
     if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
@@ -1344,11 +1387,36 @@ def run_reports(
         extra=parameters,
     )
 
+    # One computation for the run (aiadopt.report.store): every unit's results,
+    # each report given only its slice, so its kernel loads no data.
+    store = _compute_store(
+        data,
+        jobs,
+        period=period,
+        min_group_size=min_group_size,
+        n_boot=n_boot,
+        seed=seed,
+        progress=progress,
+    )
+
     # Privacy (docs/metrics.md §5): one suppression decision for the run, audited
     # before any kernel starts; a disclosure stops the run (nothing published).
     from ..privacy import audit_run
 
-    privacy = audit_run(data, period=period, min_group_size=min_group_size).summary(min_group_size)
+    privacy = audit_run(
+        data,
+        period=period,
+        min_group_size=min_group_size,
+        trend=store.trend,
+        measures=store.measures,
+    ).summary(min_group_size)
+    store.privacy = privacy
+    jobs = [
+        replace(job, results=store.slice(job.department).to_files())
+        if "results" in _declared(Path(job.notebook))
+        else job
+        for job in jobs
+    ]
     index_kpis = _index_kpis(data, period=period, min_group_size=min_group_size)
 
     # 2. The output folder: ours, writable, and the month locked for this run.
@@ -1369,6 +1437,7 @@ def run_reports(
         with _Signals() as signals, _output_errors(out_root, period):
             started = dt.datetime.now(dt.UTC)
             run_dir = _new_run_dir(out_root, period, started)
+            store.write(run_dir / "results")
 
             # 3. Run the jobs and collect their results.
             results = _execute(
@@ -1423,6 +1492,11 @@ def run_reports(
                 notebooks_dir=notebooks_dir,
                 privacy=privacy,
             )
+            manifest["results_store"] = {  # aiadopt.report.store: the run's one computation
+                "folder": "results",
+                "format": STORE_FORMAT,
+                "files": {p.name: _sha256(p) for p in sorted((run_dir / "results").iterdir())},
+            }
             write_text_atomic(run_dir / "manifest.json", _manifest_json(manifest), fsync=True)
 
             # 6. Switch the month's link; then the month's older runs go.

@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import gc
 import html
 import inspect
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -37,8 +38,6 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..io import load
-from ..kpis import compute_kpi_trend, compute_kpis
 from ..labels import label
 from ..plots import alt_text
 from ..plots._style import plain_text
@@ -130,6 +129,25 @@ def slug_id(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
 
 
+@cache
+def _malloc_trim():
+    """glibc's ``malloc_trim``, or None on other C libraries and systems."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        return None
+
+
+def _trim_memory() -> None:
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
 def _display(markup: str) -> None:
     from IPython.display import HTML, display
 
@@ -141,8 +159,8 @@ class Report:
 
     Parameters
     ----------
-    data_dir : str or Path
-        Folder with the organisation's inputs.
+    data_dir : str or Path, optional
+        Folder with the organisation's inputs (not needed with ``results``).
     period : str
         ``YYYY-MM`` or ``"latest"``.
     department : str, optional
@@ -153,11 +171,17 @@ class Report:
         Bootstrap resamples for confidence intervals.
     seed : int, default=0
     codebook : str or Path, optional
+    results : Results, str or Path, optional
+        The run's results store (:mod:`aiadopt.report.store`), or a folder
+        holding it or this report's slice of it: the report then reads its
+        results from there and loads no data (``aiadopt report`` passes each
+        report its slice). ``min_group_size``, ``n_boot`` and ``seed`` are
+        then the store's, and ``period`` must be ``"latest"`` or the store's.
     """
 
     def __init__(
         self,
-        data_dir: str | Path,
+        data_dir: str | Path | None = None,
         *,
         period: str = "latest",
         department: str | None = None,
@@ -166,17 +190,51 @@ class Report:
         n_boot: int = 1000,
         seed: int = 0,
         codebook: str | Path | None = None,
+        results=None,
     ):
-        self.data = load(data_dir, codebook=codebook)
-        self.period = str(period_of(self.data, period or "latest"))
-        self.department = check_department(self.data, department or None)
         if lang not in ("en", "nl"):
             raise ValueError(f"lang must be 'en' or 'nl', got {lang!r}")
         self.lang = lang
         self.fmt = Formatter(lang)
+        self._store = None
+        if results is not None and not (isinstance(results, str | Path) and not str(results)):
+            self._from_store(results, period=period, department=department or None)
+            return
+        if data_dir is None:
+            raise ValueError("Report needs data_dir (the data folder) or results (a results store)")
+        from ..io import load  # lazy: a report reading a results store loads no data
+
+        self.data = load(data_dir, codebook=codebook)
+        self.period = str(period_of(self.data, period or "latest"))
+        self.department = check_department(self.data, department or None)
         self.min_group_size = check_min_group_size(min_group_size)
         self.n_boot = n_boot
         self.seed = seed
+
+    def _from_store(self, results, *, period: str, department: str | None) -> None:
+        from .store import Results
+
+        store = results if isinstance(results, Results) else Results.read(results)
+        if period not in ("latest", "", store.period):
+            raise ValueError(
+                f"period {period!r} does not match the results store, which holds {store.period}; "
+                "pass period='latest' or the store's month"
+            )
+        if department is not None and department not in store.departments:
+            raise ValueError(
+                f"unknown department {department!r}; the data has: {', '.join(store.departments)}"
+            )
+        self._store = store.slice(department)
+        self.data = None
+        # A report kernel is short-lived: what exists now (modules, the store)
+        # lives until it ends, so the collections after each chart need not
+        # scan it (gc.freeze; they then take milliseconds).
+        gc.freeze()
+        self.period = store.period
+        self.department = department
+        self.min_group_size = store.min_group_size
+        self.n_boot = store.n_boot
+        self.seed = store.seed
 
     # -- shared results ------------------------------------------------------
     @property
@@ -188,10 +246,18 @@ class Report:
 
     @cached_property
     def kpis(self) -> pd.DataFrame:
+        if self._store is not None:
+            return self._store.kpis
+        from ..kpis import compute_kpis
+
         return compute_kpis(self.data, period=self.period, min_group_size=self.min_group_size)
 
     @cached_property
     def trend(self) -> pd.DataFrame:
+        if self._store is not None:
+            return self._store.trend
+        from ..kpis import compute_kpi_trend
+
         return compute_kpi_trend(
             self.data, period=self.period, months=12, min_group_size=self.min_group_size
         )
@@ -201,30 +267,39 @@ class Report:
         from ..measures import compute_measures
         from ..present.text import measure_labels
 
-        frame = compute_measures(
-            self.data,
-            period=self.period,
-            min_group_size=self.min_group_size,
-            n_boot=self.n_boot,
-            seed=self.seed,
-        )
+        if self._store is not None:
+            frame = self._store.measures
+        else:
+            frame = compute_measures(
+                self.data,
+                period=self.period,
+                min_group_size=self.min_group_size,
+                n_boot=self.n_boot,
+                seed=self.seed,
+            )
         # The reader columns (label, note) in the report's language.
         return measure_labels(frame, self.lang, min_group_size=self.min_group_size)
 
     @cached_property
     def priorities(self) -> pd.DataFrame:
+        if self._store is not None:
+            return self._store.priorities_of(self.department)
         from ..prioritisation import compute_priorities
 
         return compute_priorities(self.data, department=self.department)
 
     @cached_property
     def pitfalls(self) -> pd.DataFrame:
+        if self._store is not None:
+            return self._store.pitfalls.reset_index(drop=True)
         from ..pitfalls import compute_pitfalls
 
         return compute_pitfalls(self.data, period=self.period, department=self.department)
 
     @cached_property
     def regression(self):
+        if self._store is not None:
+            return self._store.regressions[self.department]
         from ..regression import fit_competency_roi
 
         return fit_competency_roi(
@@ -237,6 +312,8 @@ class Report:
 
     @cached_property
     def org_regression(self):
+        if self._store is not None:
+            return self._store.regressions[None]
         from ..regression import fit_competency_roi
 
         return fit_competency_roi(self.data, period=self.period, n_boot=self.n_boot, seed=self.seed)
@@ -303,6 +380,11 @@ class Report:
         plain_text(fig)  # names are text: a "$" in a team name is not mathtext
         fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
         plt.close(fig)
+        # A figure is a web of reference cycles: free it now, not at some later
+        # collection, and hand the freed memory back to the system, so a
+        # report's peak memory is one chart, not all of them.
+        gc.collect()
+        _trim_memory()
         data = base64.b64encode(buf.getvalue()).decode("ascii")
         cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
         _display(
@@ -745,7 +827,7 @@ class Report:
         """Privacy rule, the input files and the benchmark's source, the
         methods in plain words, and the data warnings of this run."""
         self.paragraph(self.t("report.privacy", n=self.min_group_size))
-        files = ", ".join(sorted(Path(p).name for p in self.data.sources.values()))
+        files = ", ".join(sorted(Path(str(p)).name for p in self._sources().values()))
         self.paragraph(self.t("report.sources_files", files=files))
         self.paragraph(self.t("report.sources_benchmark"))
         items = "".join(
@@ -753,12 +835,23 @@ class Report:
             for m in ("missing", "suppression", "hc3", "lmg", "bootstrap", "cv", "alpha")
         )
         _display(f"<h3>{html.escape(self.t('report.methods'))}</h3><ul>{items}</ul>")
-        for w in self.data.warnings:
+        for w in self._warnings():
             self.paragraph(
-                self.t(f"warning.{w.code}", value=w.value, file=w.file, line=w.line)
-                if w.code
-                else str(w)
+                self.t(f"warning.{w['code']}", value=w["value"], file=w["file"], line=w["line"])
+                if w["code"]
+                else w["text"]
             )
+
+    def _sources(self) -> dict:
+        return self._store.sources if self._store is not None else self.data.sources
+
+    def _warnings(self) -> list[dict]:
+        if self._store is not None:
+            return self._store.warnings
+        return [
+            {"code": w.code, "value": w.value, "file": w.file, "line": w.line, "text": str(w)}
+            for w in self.data.warnings
+        ]
 
     # -- helpers of the sections ------------------------------------------------
     def _measure_chart(self, func: str, measure: str, main: str, size=(9, 5), **kwargs) -> None:
