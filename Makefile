@@ -66,6 +66,7 @@ bench: $(STAMP) ## performance benchmark (prints figures)
 	$(BIN)/python benchmarks/bench_load_scale.py
 	$(BIN)/python benchmarks/bench_cli_startup.py
 	$(BIN)/python benchmarks/bench_workshop.py
+	$(BIN)/python benchmarks/bench_reports.py
 
 clean: ## remove the virtualenvs and generated reports
 	rm -rf $(VENV) $(FLOORS) $(OUT)/*

@@ -338,6 +338,18 @@ def _timeout_seconds(text: str) -> int:
         ) from None
 
 
+def _department_count(text: str) -> int:
+    """``sample --departments``: a whole number, at least 2 (the library
+    checks the upper limit, which needs its name lists)."""
+    value = text.strip()
+    if not (value.isascii() and value.isdigit()) or int(value) < 2:
+        raise argparse.ArgumentTypeError(
+            "must be a whole number of at least 2 (a department and the tiny Legal one), "
+            f"got {text!r}"
+        )
+    return int(value)
+
+
 def cmd_report(args) -> int:
     from .report.runner import (
         OutputError,
@@ -420,13 +432,17 @@ def cmd_report(args) -> int:
 def cmd_sample(args) -> int:
     from .sample import write_sample
 
+    sizes = {
+        "departments": args.departments,
+        "n_respondents": args.respondents,
+        "n_use_cases": args.use_cases,
+    }  # the ones not given: the library's defaults, which scale with departments
     paths = write_sample(
         args.out,
         seed=args.seed,
         fmt=args.format,
-        n_respondents=args.respondents,
         n_waves=args.waves,
-        n_use_cases=args.use_cases,
+        **{name: value for name, value in sizes.items() if value is not None},
     )
     for path in paths.values():
         print(path)
@@ -733,7 +749,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "sample",
         help="generate the fictional sample organisation",
-        example="aiadopt sample --out /tmp/org --seed 3 --respondents 300 --use-cases 60",
+        example="aiadopt sample --out /tmp/org --seed 3 --departments 40 --respondents 20000",
     )
     p.add_argument(
         "--out",
@@ -756,11 +772,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="file format: %(choices)s (default: %(default)s)",
     )
     p.add_argument(
+        "--departments",
+        type=_department_count,
+        metavar="N",
+        help="departments, at least 2, the tiny Legal one included (default 8: the seven "
+        "built-in ones and Legal); past those come more Dutch departments (Inkoop, ...), "
+        "then regional offices ('Finance Noord'); respondents, teams and use cases scale "
+        "with N unless given",
+    )
+    p.add_argument(
         "--respondents",
         type=int,
-        default=1500,
         metavar="N",
-        help="distinct survey respondents, at least 60 (default 1500)",
+        help="distinct survey respondents, at least 8 per department and 4 for Legal "
+        "(default 1500 per 8 departments; teams hold about 50)",
     )
     p.add_argument(
         "--waves", type=int, default=12, metavar="N", help="monthly survey waves (default 12)"
@@ -768,9 +793,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--use-cases",
         type=int,
-        default=150,
         metavar="N",
-        help="use cases in the register, at least 10 (default 150)",
+        help="use cases in the register, at least 10 (default 150 per 8 departments)",
     )
     p.set_defaults(func=cmd_sample)
 

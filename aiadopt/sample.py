@@ -5,11 +5,22 @@ and the benchmark run on. It is generated, never real: every name, id and
 answer comes from :func:`numpy.random.default_rng` with a fixed seed, so the
 same seed and arguments give the same tables on every machine.
 
-The organisation has eight departments (Finance, HR, IT, Klantenservice,
-Operations, Marketing, Sales and a deliberately tiny Legal department of one
-team with 3-4 respondents, so that privacy suppression shows in every
-report). Teams hold about 50 respondents each; about 12% of respondents are
-leaders.
+The organisation has eight departments by default (Finance, HR, IT,
+Klantenservice, Operations, Marketing, Sales and a deliberately tiny Legal
+department of one team with 3-4 respondents, so that privacy suppression
+shows in every report). Teams hold about 50 respondents each; about 12% of
+respondents are leaders.
+
+``departments=N`` (``aiadopt sample --departments N``, 2 to
+:data:`MAX_DEPARTMENTS`) makes an organisation of N departments, Legal
+still the tiny one: fewer than eight keeps the largest built-in ones; more
+adds further Dutch organisation departments (Productontwikkeling, Inkoop,
+Facilitaire Zaken, Communicatie, ...) and then regional offices of every
+department ("Finance Noord", ..., "Finance Amsterdam", ...), each with its
+department's teams ("Finance Noord Control") and processes. Respondents and
+use cases scale with N by default (1500 and 150 per eight departments), so
+teams keep about 50 respondents and their number grows linearly too. The
+default of eight writes exactly the files in ``data/sample/`` (seed 7).
 
 Built-in links, so that the analyses have something to find:
 
@@ -52,7 +63,14 @@ from .schema import (
     USE_CASE_COLUMNS,
 )
 
-__all__ = ["generate_sample", "write_sample", "SAMPLE_FORMATS", "item_columns"]
+__all__ = [
+    "generate_sample",
+    "write_sample",
+    "SAMPLE_FORMATS",
+    "DEFAULT_DEPARTMENTS",
+    "MAX_DEPARTMENTS",
+    "item_columns",
+]
 
 #: File format -> file extension written by :func:`write_sample`.
 SAMPLE_FORMATS: dict[str, str] = {"csv": "csv", "parquet": "parquet", "xlsx": "xlsx"}
@@ -102,6 +120,74 @@ _DEPARTMENTS: dict[str, tuple[float, tuple[str, ...]]] = {
 _SMALL_DEPARTMENT = "Legal"
 _SMALL_TEAM = "Legal Advies"
 
+# Further departments of a larger organisation (``departments`` > 8), in the
+# order they are added: department -> (relative size, team name suffixes).
+_MORE_DEPARTMENTS: dict[str, tuple[float, tuple[str, ...]]] = {
+    "Productontwikkeling": (
+        0.10,
+        ("Productmanagement", "Design", "Gebruikersonderzoek", "Prototyping", "Testlab"),
+    ),
+    "Inkoop": (
+        0.08,
+        ("Strategisch", "Operationeel", "Contractmanagement", "Leveranciers", "Aanbesteding"),
+    ),
+    "Facilitaire Zaken": (
+        0.08,
+        ("Huisvesting", "Receptie", "Beveiliging", "Catering", "Schoonmaak", "Post en Archief"),
+    ),
+    "Communicatie": (
+        0.07,
+        ("Intern", "Extern", "Woordvoering", "Redactie", "Online"),
+    ),
+    "Business Intelligence": (
+        0.06,
+        ("Dashboards", "Datawarehouse", "Analyse", "Datakwaliteit"),
+    ),
+    "Risicomanagement": (
+        0.05,
+        ("Operationeel Risico", "Compliance", "Integriteit", "Informatiebeveiliging"),
+    ),
+    "Vastgoed": (
+        0.05,
+        ("Beheer", "Projecten", "Verhuur", "Onderhoud"),
+    ),
+    "Kwaliteitszorg": (
+        0.05,
+        ("Certificering", "Procesverbetering", "Klachtenanalyse"),
+    ),
+    "Programmamanagement": (
+        0.04,
+        ("PMO", "Portfolio", "Verandermanagement"),
+    ),
+    "Strategie en Beleid": (
+        0.04,
+        ("Strategie", "Beleid", "Onderzoek"),
+    ),
+    "Interne Audit": (
+        0.04,
+        ("Financieel", "Operationeel", "IT"),
+    ),
+    "Veiligheid en Milieu": (
+        0.04,
+        ("Arbo", "Bedrijfshulpverlening", "Milieu"),
+    ),
+    "Innovatie": (
+        0.03,
+        ("Lab", "Ventures", "Trends"),
+    ),
+    "Duurzaamheid": (
+        0.03,
+        ("Energie", "Circulariteit", "Rapportage"),
+    ),
+}
+# Past those: regional offices of every department ("Finance Noord"), in this
+# order; a regional office has its department's teams and processes.
+_REGIONS: tuple[str, ...] = (
+    "Noord", "Oost", "Zuid", "West", "Midden",
+    "Amsterdam", "Rotterdam", "Den Haag", "Utrecht", "Eindhoven", "Groningen",
+    "Tilburg", "Breda", "Nijmegen", "Zwolle", "Arnhem", "Maastricht",
+)
+
 _PROCESSES: dict[str, tuple[str, ...]] = {
     "Klantenservice": (
         "Klantvragen beantwoorden", "Klachtafhandeling", "Terugbelverzoeken",
@@ -145,6 +231,62 @@ _PROCESSES: dict[str, tuple[str, ...]] = {
         "Contractbeoordeling", "Juridisch advies", "Compliance-toetsing",
         "Privacyverzoeken", "Claims en geschillen",
     ),
+    "Productontwikkeling": (
+        "Productroadmap", "Gebruikersinterviews", "Prototypes bouwen",
+        "Productspecificaties", "Productlancering", "Productfeedback", "Releaseplanning",
+    ),
+    "Inkoop": (
+        "Inkoopaanvragen", "Leveranciersselectie", "Contractbeheer", "Bestelverwerking",
+        "Spendanalyse", "Leveranciersbeoordeling", "Inkoopfacturen controleren",
+    ),
+    "Facilitaire Zaken": (
+        "Ruimtereservering", "Toegangspassen", "Gebouwstoringen", "Postverwerking",
+        "Archivering", "Werkplekbeheer", "Schoonmaakplanning",
+    ),
+    "Communicatie": (
+        "Persvragen", "Intranetbeheer", "Interne nieuwsbrief", "Crisiscommunicatie",
+        "Mediamonitoring", "Speechschrijven",
+    ),
+    "Business Intelligence": (
+        "Dashboardontwikkeling", "Datakwaliteitscontrole", "Ad-hocanalyses",
+        "Stuurinformatie", "Datawarehousebeheer", "KPI-rapportage",
+    ),
+    "Risicomanagement": (
+        "Risicoanalyse", "Incidentregistratie", "Compliancemonitoring",
+        "Integriteitsmeldingen", "Sanctiescreening", "Risicorapportage",
+    ),
+    "Vastgoed": (
+        "Huurcontracten", "Vastgoedtaxatie", "Meerjarenonderhoudsplan", "Energielabels",
+        "Huurincasso", "Bouwprojectbeheer",
+    ),
+    "Kwaliteitszorg": (
+        "ISO-certificering", "Procesbeschrijvingen", "Verbetervoorstellen",
+        "Klachtenanalyse", "Kwaliteitsmetingen",
+    ),
+    "Programmamanagement": (
+        "Projectplanning", "Voortgangsrapportage", "Risicologboek", "Resourceplanning",
+        "Batenmanagement",
+    ),
+    "Strategie en Beleid": (
+        "Beleidsnotities", "Strategische planning", "Marktverkenning", "Portfoliosturing",
+        "Jaarplan", "Scenarioanalyse",
+    ),
+    "Interne Audit": (
+        "Auditplanning", "Auditrapportage", "Opvolging bevindingen", "Steekproefcontrole",
+        "Procesaudits",
+    ),
+    "Veiligheid en Milieu": (
+        "Risico-inventarisatie", "Ongevallenregistratie", "BHV-planning",
+        "Milieuvergunningen", "Veiligheidsrondes",
+    ),
+    "Innovatie": (
+        "Ideeenbeheer", "Trendanalyse", "Proofs of concept", "Hackathons",
+        "Startupsamenwerking",
+    ),
+    "Duurzaamheid": (
+        "CO2-rapportage", "Energiemonitoring", "Afvalscheiding", "Duurzaam inkopen",
+        "CSRD-rapportage",
+    ),
 }
 
 _TECHNIQUES: tuple[str, ...] = (
@@ -155,6 +297,17 @@ _TECHNIQUES: tuple[str, ...] = (
 )
 
 # fmt: on
+
+#: Departments the sample organisation has by default (seven, and the tiny Legal).
+DEFAULT_DEPARTMENTS = len(_DEPARTMENTS) + 1
+
+#: Most departments the sample has names for: every built-in and further
+#: department, each also as a regional office in every region, and Legal.
+MAX_DEPARTMENTS = (len(_DEPARTMENTS) + len(_MORE_DEPARTMENTS)) * (1 + len(_REGIONS)) + 1
+
+# Department -> (relative size, team name suffixes), for every department a
+# regular department is, or is a regional office of.
+_BASES = {**_DEPARTMENTS, **_MORE_DEPARTMENTS}
 
 # Use-case mix of the register (shares; exact counts by largest remainder).
 _STATUS_SHARE = {"idea": 0.13, "pilot": 0.22, "production": 0.30, "scaled": 0.17, "stopped": 0.18}
@@ -206,9 +359,10 @@ def item_columns() -> list[str]:
 def generate_sample(
     *,
     seed: int = 7,
-    n_respondents: int = 1500,
+    departments: int = DEFAULT_DEPARTMENTS,
+    n_respondents: int | None = None,
     n_waves: int = 12,
-    n_use_cases: int = 150,
+    n_use_cases: int | None = None,
     n_processes: int | None = None,
     end_period: str = "2026-10",
 ) -> dict[str, pd.DataFrame]:
@@ -219,16 +373,29 @@ def generate_sample(
     seed : int, default=7
         Seed of :func:`numpy.random.default_rng`; the same seed and arguments
         give identical tables.
-    n_respondents : int, default=1500
-        Number of distinct survey respondents (at least 60). Teams hold about
-        50 each; the Legal department is always one team of 3-4.
+    departments : int, default=8
+        Number of departments, from 2 to :data:`MAX_DEPARTMENTS`, the tiny
+        Legal department included. The first seven are the built-in ones;
+        further ones are more Dutch organisation departments (Inkoop,
+        Communicatie, ...), then regional offices of all of them
+        (``"Finance Noord"``, ..., ``"Finance Amsterdam"``, ...) with their
+        department's teams and processes. Fewer than 8 keeps the largest
+        built-in ones. Teams are named ``"<department> <team>"``.
+    n_respondents : int, optional
+        Number of distinct survey respondents, at least 8 per regular
+        department plus 4 (60 for 8 departments). By default 1500 for 8
+        departments, scaled in proportion to ``departments``. Teams hold
+        about 50 each, and every regular department has at least one; the
+        Legal department is always one team of 3-4.
     n_waves : int, default=12
         Number of monthly survey waves, the last one being ``end_period``.
-    n_use_cases : int, default=150
-        Number of use cases in the register (at least 10).
+    n_use_cases : int, optional
+        Number of use cases in the register (at least 10). By default 150
+        for 8 departments, scaled in proportion to ``departments``.
     n_processes : int, optional
-        Number of processes in the catalogue. By default 60 for 150 use
-        cases, scaled in proportion to ``n_use_cases``.
+        Number of processes in the catalogue, at least one per department.
+        By default 60 for 150 use cases, scaled in proportion to
+        ``n_use_cases`` (and at least two per department).
     end_period : str, default="2026-10"
         Last month covered (``YYYY-MM``): no date in the tables is after its
         last day.
@@ -247,7 +414,8 @@ def generate_sample(
     Raises
     ------
     ValueError
-        If a size is too small or ``end_period`` is not a month.
+        If ``departments`` is out of range, a size is too small or
+        ``end_period`` is not a month (every such problem in one message).
 
     Examples
     --------
@@ -256,28 +424,52 @@ def generate_sample(
     ['processes', 'survey', 'use_cases']
     >>> tables["survey"]["wave"].max()
     '2026-10'
+    >>> big = generate_sample(departments=40, n_respondents=2000, n_waves=1)
+    >>> big["survey"]["department"].nunique(), len(big["use_cases"])
+    (40, 750)
     """
-    if n_respondents < 60:
-        raise ValueError(f"n_respondents={n_respondents} is too small; use at least 60.")
+    problems = []
+    whole = not isinstance(departments, bool) and isinstance(departments, int | np.integer)
+    valid = whole and 2 <= departments <= MAX_DEPARTMENTS
+    if not valid:
+        problems.append(
+            f"departments={departments!r} is not a whole number from 2 to {MAX_DEPARTMENTS}; "
+            "count the tiny Legal department too."
+        )
+    # Without a valid count, the checks that depend on it are skipped.
+    scale = departments / DEFAULT_DEPARTMENTS if valid else 1.0
+    if n_respondents is None:
+        n_respondents = round(1500 * scale)
+    if n_use_cases is None:
+        n_use_cases = round(150 * scale)
+    least = 8 * (departments - 1) + 4 if valid else 0
+    if n_respondents < least:
+        problems.append(
+            f"n_respondents={n_respondents} is too small; use at least {least} for "
+            f"{departments} departments (8 per department, 4 for the tiny Legal one)."
+        )
     if n_waves < 1:
-        raise ValueError(f"n_waves={n_waves} must be at least 1.")
+        problems.append(f"n_waves={n_waves} must be at least 1.")
     if n_use_cases < 10:
-        raise ValueError(f"n_use_cases={n_use_cases} is too small; use at least 10.")
-    if n_processes is None:
-        n_processes = max(2 * (len(_DEPARTMENTS) + 1), round(60 * n_use_cases / 150))
-    if n_processes < len(_DEPARTMENTS) + 1:
-        raise ValueError(
-            f"n_processes={n_processes} is too small; use at least {len(_DEPARTMENTS) + 1} "
+        problems.append(f"n_use_cases={n_use_cases} is too small; use at least 10.")
+    if n_processes is None and valid:
+        n_processes = max(2 * departments, round(60 * n_use_cases / 150))
+    if valid and n_processes < departments:
+        problems.append(
+            f"n_processes={n_processes} is too small; use at least {departments} "
             "(one per department)."
         )
     if not (isinstance(end_period, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", end_period)):
-        raise ValueError(f"end_period={end_period!r} is not a month; write it as 'YYYY-MM'.")
+        problems.append(f"end_period={end_period!r} is not a month; write it as 'YYYY-MM'.")
+    if problems:
+        raise ValueError(" ".join(problems))
     end = pd.Period(end_period, freq="M")
 
+    regular = _regular_departments(departments)
     rng = np.random.default_rng(seed)
-    org = _make_organisation(rng, n_respondents)
+    org = _make_organisation(rng, n_respondents, regular)
     latent = _make_latent(rng, org, n_waves)
-    processes = _make_processes(rng, n_processes)
+    processes = _make_processes(rng, n_processes, regular)
     use_cases = _make_use_cases(rng, org, latent, processes, n_use_cases, n_waves, end)
     survey = _make_survey(rng, org, latent, n_waves, end)
     return {"use_cases": use_cases, "processes": processes, "survey": survey}
@@ -447,8 +639,9 @@ def _days(x: np.ndarray) -> np.ndarray:
 class _Org:
     """Departments, teams and respondents (internal)."""
 
-    def __init__(self, dept_names, team_names, team_dept, team_size, team_leaders):
+    def __init__(self, dept_names, dept_bases, team_names, team_dept, team_size, team_leaders):
         self.dept_names = np.asarray(dept_names, dtype=object)
+        self.dept_bases = np.asarray(dept_bases, dtype=object)  # "Finance" for "Finance Noord"
         self.team_names = np.asarray(team_names, dtype=object)
         self.team_dept = np.asarray(team_dept)  # team -> dept index
         self.team_size = np.asarray(team_size)
@@ -463,17 +656,30 @@ class _Org:
         self.small_team = self.n_teams - 1  # Legal is last
 
 
-def _make_organisation(rng: np.random.Generator, n_respondents: int) -> _Org:
-    depts = list(_DEPARTMENTS)
-    weights = np.array([_DEPARTMENTS[d][0] for d in depts])
+def _regular_departments(departments: int) -> list[tuple[str, str]]:
+    """The ``departments - 1`` departments besides Legal, in order, as
+    (name, the department whose teams and processes it has)."""
+    bases = list(_BASES)
+    plan = [(b, b) for b in bases]
+    for region in _REGIONS:
+        plan += [(f"{b} {region}", b) for b in bases]
+    return plan[: departments - 1]
+
+
+def _make_organisation(
+    rng: np.random.Generator, n_respondents: int, regular: list[tuple[str, str]]
+) -> _Org:
+    depts = [name for name, _ in regular]
+    bases = [base for _, base in regular]
+    weights = np.array([_BASES[b][0] for b in bases])
     small_size = int(rng.integers(3, 5))  # 3 or 4
     small_leaders = int(rng.integers(1, 3))  # 1 or 2
     rest = n_respondents - small_size
     n_main = max(len(depts), round(rest / _RESPONDENTS_PER_TEAM))
     per_dept = _largest_remainder(weights, n_main, minimum=1)
     team_names, team_dept = [], []
-    for d, (name, n) in enumerate(zip(depts, per_dept, strict=True)):
-        team_names += _unique_names(name, _DEPARTMENTS[name][1], int(n))
+    for d, (name, base, n) in enumerate(zip(depts, bases, per_dept, strict=True)):
+        team_names += _unique_names(name, _BASES[base][1], int(n))
         team_dept += [d] * int(n)
     min_size = 8
     size_w = rng.gamma(5.0, size=n_main)
@@ -484,7 +690,14 @@ def _make_organisation(rng: np.random.Generator, n_respondents: int) -> _Org:
     team_dept.append(len(depts))
     sizes = np.append(sizes, small_size)
     leaders = np.append(leaders, small_leaders)
-    return _Org(depts + [_SMALL_DEPARTMENT], team_names, team_dept, sizes, leaders)
+    return _Org(
+        depts + [_SMALL_DEPARTMENT],
+        bases + [_SMALL_DEPARTMENT],
+        team_names,
+        team_dept,
+        sizes,
+        leaders,
+    )
 
 
 class _Latent:
@@ -540,13 +753,16 @@ def _make_latent(rng: np.random.Generator, org: _Org, n_waves: int) -> _Latent:
 # --- processes ----------------------------------------------------------------------------
 
 
-def _make_processes(rng: np.random.Generator, n_processes: int) -> pd.DataFrame:
-    depts = list(_DEPARTMENTS) + [_SMALL_DEPARTMENT]
-    weights = np.array([_DEPARTMENTS[d][0] for d in _DEPARTMENTS] + [0.05])
+def _make_processes(
+    rng: np.random.Generator, n_processes: int, regular: list[tuple[str, str]]
+) -> pd.DataFrame:
+    depts = [name for name, _ in regular] + [_SMALL_DEPARTMENT]
+    bases = [base for _, base in regular] + [_SMALL_DEPARTMENT]
+    weights = np.array([_BASES[b][0] for b in bases[:-1]] + [0.05])
     counts = _largest_remainder(weights, n_processes, minimum=1)
     dept_col, proc_col = [], []
-    for d, n in zip(depts, counts, strict=True):
-        names = _unique_names("", _PROCESSES[d], int(n))
+    for d, base, n in zip(depts, bases, counts, strict=True):
+        names = _unique_names("", _PROCESSES[base], int(n))
         dept_col += [d] * int(n)
         proc_col += names
     core = rng.random(n_processes) < 0.5
@@ -755,7 +971,7 @@ def _make_survey(
     person_use = rng.normal(0.0, 1.0, size=N) + np.where(org.resp_leader, 0.3, 0.0)
     use = person_use[r_idx] + lat.usage_team[team] + 0.06 * wf + rng.normal(0.0, 0.5, size=n_rows)
     freq = np.asarray(FREQUENCIES, dtype=object)[np.searchsorted([-0.5, 0.3, 1.1], use)]
-    is_it = org.dept_names[org.team_dept] == "IT"
+    is_it = org.dept_bases[org.team_dept] == "IT"  # IT and its regional offices
     person_skill = rng.normal(0.0, 1.0, size=N) + 0.9 * is_it[org.resp_team] + 0.3 * org.resp_leader
     skill_lat = person_skill[r_idx] + 0.02 * wf + rng.normal(0.0, 0.15, size=n_rows)
     skill = np.asarray(SKILL_LEVELS, dtype=object)[np.searchsorted([1.05, 1.9], skill_lat)]
