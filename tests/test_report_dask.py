@@ -446,7 +446,7 @@ def test_signal_cancels_the_cluster_run_and_publishes_nothing(tmp_path, tiny, da
     out = tmp_path / "reports"
     steer()
     assert _report(out, notebooks, "--scheduler", dask_cluster.address).returncode == 0
-    before = {p.name: p.read_bytes() for p in (out / PERIOD).iterdir()}
+    before = {str(p): p.read_bytes() for p in (out / PERIOD).rglob("*") if p.is_file()}
     folder = steer(Organisation="die", HR="die", Legal="die")
     command = [
         sys.executable,
@@ -470,7 +470,7 @@ def test_signal_cancels_the_cluster_run_and_publishes_nothing(tmp_path, tiny, da
             proc.kill()
     assert proc.returncode == 128 + signal.SIGTERM, err
     assert "interrupted by SIGTERM: workers and kernels stopped, nothing published" in err
-    assert {p.name: p.read_bytes() for p in (out / PERIOD).iterdir()} == before
+    assert {str(p): p.read_bytes() for p in (out / PERIOD).rglob("*") if p.is_file()} == before
     assert len(list((out / ".runs").iterdir())) == 1
     # The running reports were cancelled: their kernels ended, the workers are free.
     assert not _kernels_end(folder, within=15)
