@@ -258,6 +258,18 @@ def test_utf16_file_is_named(tmp_path):
     )
 
 
+def test_classic_mac_line_ends_are_read_with_their_line_numbers(tmp_path):
+    """A CSV whose lines end in a lone CR (old Excel for Mac) crashed the
+    reader with a csv.Error traceback."""
+    write(tmp_path)
+    expected = load(tmp_path)
+    (tmp_path / "use_cases.csv").write_bytes(USE_CASES.replace("\n", "\r").encode())
+    pd.testing.assert_frame_equal(load(tmp_path).use_cases, expected.use_cases)
+    bad = replace_cell(USE_CASES, 3, "impact", "9").replace("\n", "\r")
+    (tmp_path / "use_cases.csv").write_bytes(bad.encode())
+    assert_problem(problems_of(tmp_path), "use_cases.csv", "line 3", "impact", "9")
+
+
 # -- columns ----------------------------------------------------------------
 
 

@@ -181,6 +181,9 @@ def _csv_text(data: bytes, name: str) -> tuple[str, str | None, int]:
     """The decoded text of a CSV file without its ``sep=`` line, the
     delimiter that line names (or None) and the line number of the header."""
     text = _decode(data, name)
+    if "\r" in text and "\n" not in text:
+        # Classic Mac line ends (a lone CR per line), as old Excel for Mac saves CSV.
+        text = text.replace("\r", "\n")
     head, _, rest = text.partition("\n")
     delimiter = _sep_hint(head)
     if delimiter is not None:
@@ -305,11 +308,19 @@ def _read_csv(path: Path) -> RawTable:
         ) from None
     except pd.errors.EmptyDataError:
         raise _empty(path, "no header row") from None
-    _check_header(
-        next(csv.reader(io.StringIO(text), delimiter=delimiter), []),
-        path.name,
-        line=f"line {first_line}",
-    )
+    try:
+        header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    except csv.Error as exc:
+        raise DataValidationError(
+            [
+                Problem(
+                    file=path.name,
+                    rule=f"the header line {first_line} cannot be read as CSV: {exc}",
+                    fix="Save the file again as CSV (UTF-8) from your spreadsheet program.",
+                )
+            ]
+        ) from None
+    _check_header(header, path.name, line=f"line {first_line}")
     return RawTable(
         frame=frame, path=path, kind="csv", _text=text, _delimiter=delimiter, _first_line=first_line
     )
