@@ -268,6 +268,12 @@ def test_classic_mac_line_ends_are_read_with_their_line_numbers(tmp_path):
     bad = replace_cell(USE_CASES, 3, "impact", "9").replace("\n", "\r")
     (tmp_path / "use_cases.csv").write_bytes(bad.encode())
     assert_problem(problems_of(tmp_path), "use_cases.csv", "line 3", "impact", "9")
+    # A stray CR inside an unquoted field ends the line, as for the table
+    # reader, and the problems name lines instead of a csv.Error traceback.
+    stray = replace_cell(USE_CASES, 3, "impact", "9").replace("Chat assistant", "Chat\rassistant")
+    (tmp_path / "use_cases.csv").write_bytes(stray.encode())
+    err = problems_of(tmp_path)
+    assert "(line 4 '2025-02-01')" in str(err) and "(line 3 nan)" in str(err)
 
 
 # -- columns ----------------------------------------------------------------

@@ -66,7 +66,8 @@ class RawTable:
             text = self._text
             if text is None and self._text_on_demand:
                 text = _csv_text(self.path.read_bytes(), self.name)[0]
-            reader = csv.reader(io.StringIO(text or ""), delimiter=self._delimiter)
+            # Universal newlines: a lone CR ends a line, as for pandas' reader.
+            reader = csv.reader(io.StringIO(text or "", newline=None), delimiter=self._delimiter)
             starts = []
             previous_end = self._first_line - 1
             for _record in reader:
@@ -309,7 +310,7 @@ def _read_csv(path: Path) -> RawTable:
     except pd.errors.EmptyDataError:
         raise _empty(path, "no header row") from None
     try:
-        header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+        header = next(csv.reader(io.StringIO(text, newline=None), delimiter=delimiter), [])
     except csv.Error as exc:
         raise DataValidationError(
             [
