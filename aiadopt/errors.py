@@ -12,6 +12,11 @@ __all__ = ["Problem", "DataValidationError", "MAX_LISTED"]
 MAX_LISTED = 12
 
 
+def _blank(value: object) -> bool:
+    """No value to quote: None, or an empty cell as read (NaN, pandas' NA)."""
+    return value is None or (isinstance(value, float) and value != value) or repr(value) == "<NA>"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with the input.
@@ -55,7 +60,7 @@ class Problem:
         return ", ".join(parts)
 
     def __str__(self) -> str:
-        value = "" if self.value is None else f": {self.value!r}"
+        value = "" if _blank(self.value) else f": {self.value!r}"
         return f"{self.location()}{value}: {self.rule}. {self.fix}"
 
 
@@ -90,7 +95,7 @@ class DataValidationError(ValueError):
         lines = [head]
         for (file, column, rule, fix), probs in groups.items():
             where = f"{file}, column {column!r}" if column else file
-            located = [p for p in probs if p.line or p.value is not None]
+            located = [p for p in probs if p.line or not _blank(p.value)]
             if not located:
                 lines.append(f"- {where}: {rule}. {fix}")
                 continue
@@ -100,7 +105,7 @@ class DataValidationError(ValueError):
             shown = []
             for p in located[:MAX_LISTED]:
                 bits = [p.line] if p.line else []
-                if p.value is not None:
+                if not _blank(p.value):
                     bits.append(repr(p.value))
                 shown.append(" ".join(bits))
             more = len(located) - MAX_LISTED
