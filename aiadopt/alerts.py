@@ -64,6 +64,7 @@ __all__ = [
     "AlertSettings",
     "AlertSettingsError",
     "FailedReport",
+    "RunAlerts",
     "RunOutcome",
     "add_alert_options",
     "alert_text",
@@ -105,6 +106,7 @@ OPTIONS = {
 }
 
 _DEFAULT_PORT = {"none": 25, "starttls": 587, "ssl": 465}
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+$")
 _PASSWORD_KEYS = ("password", "smtp_password", "pass", "secret")
@@ -484,7 +486,9 @@ def alert_text(outcome: RunOutcome, lang: str = "en") -> tuple[str, str]:
 
     fmt = Formatter(lang)
     unknown = label("alert.unknown", lang)
-    month = fmt.month(outcome.period) if outcome.period else unknown
+    month = outcome.period or unknown
+    if outcome.period and _MONTH.match(outcome.period):
+        month = fmt.month(outcome.period)
     status = label(f"alert.status_{outcome.status}", lang)
     subject = label("alert.subject", lang, month=month, status=status, host=outcome.host)
     if outcome.unit:
@@ -500,7 +504,9 @@ def alert_text(outcome: RunOutcome, lang: str = "en") -> tuple[str, str]:
         return label("alert.field", lang, name=label(f"alert.{name}", lang), value=value)
 
     lines = [intro, ""]
-    lines.append(line("period", f"{month} ({outcome.period})" if outcome.period else unknown))
+    lines.append(
+        line("period", f"{month} ({outcome.period})" if month != outcome.period else month)
+    )
     lines.append(line("status", status))
     if outcome.unit:
         lines.append(line("unit", outcome.unit))
@@ -719,12 +725,69 @@ def settings_from_args(args: argparse.Namespace) -> AlertSettings:
     """
     values = {key: getattr(args, OPTIONS[key][2:].replace("-", "_"), None) for key in KEYS}
     try:
-        return AlertSettings.from_mapping(values, source="options")
+        return AlertSettings.from_mapping(values, source="option")
     except AlertSettingsError as exc:
         message = str(exc)
         for key, option in OPTIONS.items():
-            message = re.sub(rf"\boptions: {key}\b", f"options: {option}", message)
+            message = message.replace(f"option: {key}", option)
+            message = re.sub(rf"(?<![\w-]){key}(?![\w-])", option, message)
         raise AlertSettingsError(message) from None
+
+
+class RunAlerts:
+    """The alerts of one ``aiadopt report`` run: the settings, checked before
+    the run starts, and the start time; :meth:`finished` and :meth:`stopped`
+    send the alert (when the run failed or is partial) and give back the
+    exit code unchanged.
+
+    Parameters
+    ----------
+    settings : AlertSettings
+    period : str
+        The period asked for (``YYYY-MM`` or ``latest``), named when the run
+        stops before it resolves the month.
+    output : path
+        The reports folder.
+    log : callable, optional
+        Gets the delivery problems (default: stderr).
+    """
+
+    def __init__(
+        self,
+        settings: AlertSettings,
+        *,
+        period: str,
+        output: str | Path,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.period = period
+        self.output = output
+        self.log = log
+        self.started = dt.datetime.now(dt.UTC)
+        #: The problems of the last delivery (see :func:`send_alerts`).
+        self.problems: list[str] = []
+
+    def finished(self, result, exit_code: int) -> int:
+        """The run finished (``result``: its RunResult); returns ``exit_code``."""
+        outcome = RunOutcome.from_result(
+            result, exit_code=exit_code, started=self.started, finished=dt.datetime.now(dt.UTC)
+        )
+        self.problems = send_alerts(self.settings, outcome, log=self.log)
+        return exit_code
+
+    def stopped(self, error: BaseException, exit_code: int | None) -> int | None:
+        """The run stopped with ``error``; returns ``exit_code``."""
+        outcome = RunOutcome.from_error(
+            error,
+            period=self.period,
+            exit_code=exit_code,
+            output=self.output,
+            started=self.started,
+            finished=dt.datetime.now(dt.UTC),
+        )
+        self.problems = send_alerts(self.settings, outcome, log=self.log)
+        return exit_code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
