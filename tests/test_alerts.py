@@ -147,13 +147,12 @@ def _figures_in(text: str, kpis, *, ignore: tuple[str, ...] = ()) -> list[str]:
                 continue
             value = float(value)
             if value.is_integer():
-                if value >= 60 and re.search(rf"(?<![\d.,]){int(value)}(?![\d.,]\d)", text):
-                    found.append(f"{column}={int(value)}")
-                continue
-            for shown in (f"{value:.1f}", f"{value:.2f}", repr(value)):
-                for candidate in (shown, shown.replace(".", ",")):
-                    if candidate in text:
-                        found.append(f"{column}={candidate}")
+                shown = [str(int(value))] if value >= 60 else []
+            else:
+                shown = [f"{value:.1f}", f"{value:.2f}", repr(value)]
+            for candidate in dict.fromkeys(shown + [c.replace(".", ",") for c in shown]):
+                if re.search(rf"(?<![\d.,]){re.escape(candidate)}(?!\d)(?![.,]\d)", text):
+                    found.append(f"{column}={candidate}")
     return found
 
 
@@ -168,7 +167,7 @@ def test_the_figure_check_finds_a_figure():
         "leadership_adoption_pct=82,4",
         "n_respondents=154",
     ]
-    assert _figures_in("at 02:15:54 exit 1", kpis) == []
+    assert _figures_in("at 02:15:54 exit 1, id 1545 or 82.41", kpis) == []
 
 
 # -- end to end: aiadopt report --------------------------------------------------------------------
@@ -218,7 +217,8 @@ def test_a_partial_run_sends_one_mail_and_one_post_and_a_good_run_none(
     kpis = Results.read(out / PERIOD / "results").kpis
     assert len(kpis) >= 3
     ignore = (str(out / PERIOD), socket.gethostname(), socket.getfqdn())
-    assert _figures_in(message.as_string(), kpis, ignore=ignore) == []
+    mail = "\n".join([message["Subject"], message["From"], message["To"], body])
+    assert _figures_in(mail, kpis, ignore=ignore) == []
     assert _figures_in(raw.decode(), kpis, ignore=ignore) == []
 
 
