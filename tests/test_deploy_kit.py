@@ -323,7 +323,9 @@ def test_the_dag_runs_the_command_not_papermill():
     calls = _dag_calls()
     dag = calls["DAG"]
     assert ast.literal_eval(_keyword(dag, "catchup")) is True
-    assert ast.literal_eval(_keyword(dag, "schedule")) == "0 6 3 * *"
+    schedule = _keyword(dag, "schedule")  # an interval, whose start is in the reported month
+    assert isinstance(schedule, ast.Call) and schedule.func.id == "CronDataIntervalTimetable"
+    assert ast.literal_eval(schedule.args[0]) == "0 6 3 * *"
     default_args = _keyword(dag, "default_args")
     keys = [ast.literal_eval(k) for k in default_args.keys]
     assert ast.literal_eval(default_args.values[keys.index("retries")]) >= 1
@@ -360,12 +362,30 @@ def test_the_dag_loads_in_airflow(tmp_path):
     # importorskip, not an import: Airflow is no dependency of aiadopt (test_environment).
     DagBag = pytest.importorskip("airflow.models", reason="Airflow is not installed").DagBag  # noqa: N806
 
+    import datetime as dt
+    import inspect
+
     os.environ.setdefault("AIRFLOW_HOME", str(tmp_path))
-    bag = DagBag(dag_folder=str(DAG), include_examples=False)
+    os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"  # Airflow 3 has no include_examples
+    options = {"include_examples": False}
+    if "include_examples" not in inspect.signature(DagBag).parameters:
+        options = {}
+    bag = DagBag(dag_folder=str(DAG), **options)
     assert not bag.import_errors, bag.import_errors
-    dag = bag.get_dag("aiadopt_monthly")
-    assert dag.catchup and [t.task_id for t in dag.tasks] == ["aiadopt_report"]
-    assert dag.tasks[0].retries == 2
+    dag = bag.dags["aiadopt_monthly"]  # (get_dag reads the metadata database in Airflow 3)
+    assert dag.catchup and dag.max_active_runs == 1
+    assert [t.task_id for t in dag.tasks] == ["aiadopt_report"]
+    assert type(dag.tasks[0]).__name__ == "BashOperator" and dag.tasks[0].retries == 2
+    # The run on 3 November reports on October: its interval starts on 3 October.
+    run_date = dt.datetime(2026, 11, 3, 6, 0, tzinfo=dt.UTC)
+    interval = dag.timetable.infer_manual_data_interval(run_after=run_date)
+    assert interval.start.strftime("%Y-%m") == "2026-10"
+    command = (
+        dag.get_template_env()
+        .from_string(dag.tasks[0].bash_command)
+        .render(params=dag.params, data_interval_start=interval.start)
+    )
+    assert "--period 2026-10 " in command
 
 
 # -- docs ----------------------------------------------------------------------------------------

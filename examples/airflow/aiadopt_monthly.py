@@ -16,8 +16,9 @@ command of the checkout's or the worker's virtual environment), ``DATA`` and
 (``--alert-webhook URL``, ``--alert-email-to ADDR --smtp-host HOST``).
 
 The schedule is the 3rd of each month at 06:00 (UTC), when the previous
-month's data are in: the run on 3 November has the interval 3 October to 3
-November, and so reports on October. ``catchup=True`` makes a run for every
+month's data are in, with a data interval from one 3rd to the next: the run
+on 3 November has the interval 3 October to 3 November, and so reports on
+October. ``catchup=True`` makes a run for every
 month since ``start_date`` that has none yet (a backfill, one month at a
 time); a retry re-runs the month, which replaces that month's reports.
 """
@@ -32,6 +33,7 @@ try:  # Airflow 3: the standard provider
     from airflow.providers.standard.operators.bash import BashOperator
 except ImportError:  # Airflow 2
     from airflow.operators.bash import BashOperator
+from airflow.timetables.interval import CronDataIntervalTimetable
 
 AIADOPT = "/opt/aiadopt/.venv/bin/aiadopt"
 DATA = "/srv/aiadopt/data"
@@ -41,7 +43,10 @@ ALERTS = ""  # e.g. "--alert-webhook https://hooks.example.org/T0/B0"
 with DAG(
     dag_id="aiadopt_monthly",
     description="The monthly aiadopt reports: aiadopt report for the month of the data interval",
-    schedule="0 6 3 * *",
+    # A data interval from one 3rd to the next. Not the plain string "0 6 3 * *": from
+    # Airflow 3 on, that is a trigger with an empty interval (start = end = the run's
+    # date), which would report on the month the run happens in.
+    schedule=CronDataIntervalTimetable("0 6 3 * *", timezone="UTC"),
     start_date=dt.datetime(2026, 1, 3, tzinfo=dt.UTC),
     catchup=True,
     max_active_runs=1,  # one month at a time: each run already uses --workers processes
