@@ -72,6 +72,7 @@ __all__ = [
     "main",
     "send_alerts",
     "settings_from_args",
+    "REASON_CHARS",
 ]
 
 #: How the SMTP connection is secured: plain, STARTTLS after connecting, or TLS from the start.
@@ -489,6 +490,8 @@ def alert_text(outcome: RunOutcome, lang: str = "en") -> tuple[str, str]:
     month = outcome.period or unknown
     if outcome.period and _MONTH.match(outcome.period):
         month = fmt.month(outcome.period)
+    elif outcome.period == "latest":  # stopped before the month was known
+        month = label("alert.latest", lang)
     status = label(f"alert.status_{outcome.status}", lang)
     subject = label("alert.subject", lang, month=month, status=status, host=outcome.host)
     if outcome.unit:
@@ -558,7 +561,7 @@ def _post(settings: AlertSettings, payload: dict) -> None:
             )
 
 
-def _mail(settings: AlertSettings, subject: str, body: str) -> None:
+def _mail(settings: AlertSettings, subject: str, body: str, password: str | None) -> None:
     import smtplib
     import ssl
     from email.message import EmailMessage
@@ -571,9 +574,9 @@ def _mail(settings: AlertSettings, subject: str, body: str) -> None:
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain=socket.getfqdn())
     message.set_content(body)
-    password = None
     if settings.smtp_username:
-        password = os.environ.get(settings.smtp_password_env or "")
+        if password is None:
+            password = os.environ.get(settings.smtp_password_env or "")
         if password is None:
             raise smtplib.SMTPException(
                 f"the environment variable {settings.smtp_password_env} (smtp_password_env) is not set"
@@ -599,6 +602,7 @@ def send_alerts(
     outcome: RunOutcome,
     *,
     log: Callable[[str], None] | None = None,
+    password: str | None = None,
 ) -> list[str]:
     """Send the alert of a failed or partial run; nothing for a run that went well.
 
@@ -610,6 +614,10 @@ def send_alerts(
         The run; only ``failed`` and ``partial`` outcomes are sent.
     log : callable, optional
         Gets one line per problem (default: print to stderr).
+    password : str, optional
+        The SMTP password, when the caller has taken it out of the
+        environment already (:class:`RunAlerts` does); default: the
+        variable ``settings.smtp_password_env`` names.
 
     Returns
     -------
@@ -628,7 +636,7 @@ def send_alerts(
     problems: list[str] = []
     if settings.email_to:
         try:
-            _mail(settings, subject, body)
+            _mail(settings, subject, body, password)
         except (OSError, smtplib.SMTPException, ValueError) as exc:
             problems.append(
                 f"the alert e-mail to {', '.join(settings.email_to)} via "
@@ -738,7 +746,8 @@ class RunAlerts:
     """The alerts of one ``aiadopt report`` run: the settings, checked before
     the run starts, and the start time; :meth:`finished` and :meth:`stopped`
     send the alert (when the run failed or is partial) and give back the
-    exit code unchanged.
+    exit code unchanged. The SMTP password is taken out of the environment
+    when the run starts, so no worker or notebook kernel inherits it.
 
     Parameters
     ----------
@@ -765,6 +774,11 @@ class RunAlerts:
         self.output = output
         self.log = log
         self.started = dt.datetime.now(dt.UTC)
+        # The password leaves the environment before anything runs: the
+        # workers and the notebooks' kernels inherit the environment.
+        self._password = (
+            os.environ.pop(settings.smtp_password_env, None) if settings.smtp_password_env else None
+        )
         #: The problems of the last delivery (see :func:`send_alerts`).
         self.problems: list[str] = []
 
@@ -773,7 +787,7 @@ class RunAlerts:
         outcome = RunOutcome.from_result(
             result, exit_code=exit_code, started=self.started, finished=dt.datetime.now(dt.UTC)
         )
-        self.problems = send_alerts(self.settings, outcome, log=self.log)
+        self.problems = send_alerts(self.settings, outcome, log=self.log, password=self._password)
         return exit_code
 
     def stopped(self, error: BaseException, exit_code: int | None) -> int | None:
@@ -786,7 +800,7 @@ class RunAlerts:
             started=self.started,
             finished=dt.datetime.now(dt.UTC),
         )
-        self.problems = send_alerts(self.settings, outcome, log=self.log)
+        self.problems = send_alerts(self.settings, outcome, log=self.log, password=self._password)
         return exit_code
 
 

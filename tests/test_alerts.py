@@ -9,6 +9,7 @@ import datetime as dt
 import email
 import email.policy
 import json
+import os
 import re
 import shutil
 import socket
@@ -412,7 +413,10 @@ def test_a_run_where_every_report_failed_is_failed_in_dutch(smtp):
     assert "Gestart: 2026-11-03T06:00:00+00:00" in body
 
 
-def test_smtp_login_takes_the_password_from_the_named_variable(monkeypatch):
+@pytest.fixture
+def auth_smtp():
+    """A local SMTP server that wants the login ``aiadopt`` / ``s3cret``:
+    ``(inbox, port, logins seen)``."""
     seen = []
 
     def authenticator(server, session, envelope, mechanism, auth_data):
@@ -429,30 +433,48 @@ def test_smtp_login_takes_the_password_from_the_named_variable(monkeypatch):
         auth_require_tls=False,
     )
     controller.start()
-    try:
-        settings = AlertSettings.from_mapping(
-            {
-                "email_to": "ops@example.org",
-                "smtp_host": "127.0.0.1",
-                "smtp_port": controller.port,
-                "smtp_username": "aiadopt",
-                "smtp_password_env": "AIADOPT_TEST_SMTP_PASSWORD",
-            }
-        )
-        monkeypatch.delenv("AIADOPT_TEST_SMTP_PASSWORD", raising=False)
-        problems = send_alerts(settings, _outcome(), log=lambda _: None)
-        assert (
-            problems and "AIADOPT_TEST_SMTP_PASSWORD (smtp_password_env) is not set" in problems[0]
-        )
-        assert inbox.messages == []
-        monkeypatch.setenv("AIADOPT_TEST_SMTP_PASSWORD", "wrong")
-        problems = send_alerts(settings, _outcome(), log=lambda _: None)
-        assert problems and "SMTPAuthenticationError" in problems[0] and "wrong" not in problems[0]
-        monkeypatch.setenv("AIADOPT_TEST_SMTP_PASSWORD", "s3cret")
-        assert send_alerts(settings, _outcome()) == []
-        assert len(inbox.messages) == 1 and seen[-1] == (b"aiadopt", b"s3cret")
-    finally:
-        controller.stop()
+    yield inbox, controller.port, seen
+    controller.stop()
+
+
+def _login_settings(port: int) -> AlertSettings:
+    return AlertSettings.from_mapping(
+        {
+            "email_to": "ops@example.org",
+            "smtp_host": "127.0.0.1",
+            "smtp_port": port,
+            "smtp_username": "aiadopt",
+            "smtp_password_env": "AIADOPT_TEST_SMTP_PASSWORD",
+        }
+    )
+
+
+def test_smtp_login_takes_the_password_from_the_named_variable(auth_smtp, monkeypatch):
+    inbox, port, seen = auth_smtp
+    settings = _login_settings(port)
+    monkeypatch.delenv("AIADOPT_TEST_SMTP_PASSWORD", raising=False)
+    problems = send_alerts(settings, _outcome(), log=lambda _: None)
+    assert problems and "AIADOPT_TEST_SMTP_PASSWORD (smtp_password_env) is not set" in problems[0]
+    assert inbox.messages == []
+    monkeypatch.setenv("AIADOPT_TEST_SMTP_PASSWORD", "wrong")
+    problems = send_alerts(settings, _outcome(), log=lambda _: None)
+    assert problems and "SMTPAuthenticationError" in problems[0] and "wrong" not in problems[0]
+    monkeypatch.setenv("AIADOPT_TEST_SMTP_PASSWORD", "s3cret")
+    assert send_alerts(settings, _outcome()) == []
+    assert len(inbox.messages) == 1 and seen[-1] == (b"aiadopt", b"s3cret")
+
+
+def test_a_run_takes_the_password_out_of_the_environment(auth_smtp, monkeypatch):
+    """Workers and kernels start after RunAlerts: they never inherit the password."""
+    inbox, port, seen = auth_smtp
+    monkeypatch.setenv("AIADOPT_TEST_SMTP_PASSWORD", "s3cret")
+    run = alerts.RunAlerts(_login_settings(port), period="latest", output="reports")
+    assert "AIADOPT_TEST_SMTP_PASSWORD" not in os.environ
+    assert run.stopped(alerts.AlertSettingsError("x"), 2) == 2
+    assert run.problems == [] and seen == [(b"aiadopt", b"s3cret")]
+    body = inbox.messages[0][2].get_content()
+    assert "Period: the latest month with data (latest)" in body.splitlines()
+    assert "Exit code: 2" in body.splitlines()
 
 
 def test_a_redirected_webhook_is_a_failed_delivery(webhook):
