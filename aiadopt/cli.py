@@ -359,8 +359,11 @@ def cmd_report(args) -> int:
     alerts = RunAlerts(settings, period=args.period, output=args.out)
     try:
         return _report(args, alerts)
-    except BaseException as exc:  # an unexpected error: alerted, then as before
-        alerts.stopped(exc, EXIT_BAD_INPUT if isinstance(exc, ValueError) else None)
+    except BaseException as exc:
+        # An error main() reports (exit 2), or a crash (Python exits 1, or 130 for
+        # Ctrl-C): alerted, then raised as before.
+        code = EXIT_BAD_INPUT if isinstance(exc, ValueError) else 1
+        alerts.stopped(exc, 130 if isinstance(exc, KeyboardInterrupt) else code)
         raise
 
 

@@ -277,6 +277,24 @@ def test_bad_input_is_alerted_without_quoting_the_data(tmp_path, webhook, capsys
     assert "stopped before publishing anything (DataValidationError)" in posted["text"]
 
 
+def test_a_crash_is_alerted_and_raised_as_before(tmp_path, webhook, monkeypatch):
+    """An unexpected error (a bug) still alerts, with Python's exit code 1 and
+    without its message, which may hold anything."""
+    import aiadopt.report.runner
+
+    hook, url = webhook
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("a bug that quotes 82.4")
+
+    monkeypatch.setattr(aiadopt.report.runner, "run_reports", crash)
+    with pytest.raises(RuntimeError, match="a bug"):
+        main(["report", "--data", str(SAMPLE), "--out", str(tmp_path), "--alert-webhook", url])
+    posted = json.loads(hook.requests[0][2])
+    assert posted["exit_code"] == 1 and posted["error"] == "RuntimeError"
+    assert "82.4" not in hook.requests[0][2].decode()
+
+
 def test_bad_alert_options_stop_before_the_run(tmp_path, capsys):
     code = main(
         [
