@@ -351,6 +351,23 @@ def _department_count(text: str) -> int:
 
 
 def cmd_report(args) -> int:
+    """``aiadopt report``; a failed or partial run is alerted (aiadopt.alerts),
+    without changing the exit code."""
+    from .alerts import RunAlerts, settings_from_args
+
+    settings = settings_from_args(args)  # bad alert options: exit 2 before anything runs
+    alerts = RunAlerts(settings, period=args.period, output=args.out)
+    try:
+        return _report(args, alerts)
+    except BaseException as exc:
+        # An error main() reports (exit 2), or a crash (Python exits 1, or 130 for
+        # Ctrl-C): alerted, then raised as before.
+        code = EXIT_BAD_INPUT if isinstance(exc, ValueError) else 1
+        alerts.stopped(exc, 130 if isinstance(exc, KeyboardInterrupt) else code)
+        raise
+
+
+def _report(args, alerts) -> int:
     from .report.runner import (
         OutputError,
         ParameterError,
@@ -393,10 +410,10 @@ def cmd_report(args) -> int:
         )
     except (ParameterError, OutputError) as exc:
         print(f"aiadopt report: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return alerts.stopped(exc, EXIT_BAD_INPUT)
     except ReportLockedError as exc:
         print(f"aiadopt report: {exc}", file=sys.stderr)
-        return EXIT_LOCKED
+        return alerts.stopped(exc, EXIT_LOCKED)
     except RunInterrupted as exc:
         what = (
             "the new reports were already published"
@@ -404,14 +421,14 @@ def cmd_report(args) -> int:
             else "workers and kernels stopped, nothing published, the month is unchanged"
         )
         print(f"aiadopt report: interrupted by {exc}: {what}", file=sys.stderr)
-        return exc.exit_status
+        return alerts.stopped(exc, exc.exit_status)
     n = len(result.results)
     if not result.published:
         kept = f", {result.directory} is unchanged" if result.directory.exists() else ""
         print(f"aiadopt report: all {n} reports failed; nothing published{kept}:", file=sys.stderr)
         for r in result.failures:
             print(f"  - {r.title}: {r.reason}", file=sys.stderr)
-        return EXIT_REPORTS_FAILED
+        return alerts.finished(result, EXIT_REPORTS_FAILED)
     pdfs = ", one PDF per report" if args.pdf else ""
     print(
         f"{n - len(result.failures)} of {n} reports published in {result.directory}/ (index.html, manifest.json{pdfs})"
@@ -425,8 +442,8 @@ def cmd_report(args) -> int:
                 else ""
             )
             print(f"  - {r.title}: {r.reason}{kept}", file=sys.stderr)
-        return EXIT_REPORTS_FAILED
-    return 0
+        return alerts.finished(result, EXIT_REPORTS_FAILED)
+    return alerts.finished(result, 0)
 
 
 def cmd_sample(args) -> int:
@@ -743,6 +760,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="the browser for --pdf (default: $AIADOPT_CHROMIUM, else chromium, chromium-browser or google-chrome on PATH)",
     )
     _min_group(p)
+    from .alerts import add_alert_options  # stdlib only: the parser stays light
+
+    add_alert_options(p)
     p.set_defaults(func=cmd_report)
 
     p = _subcommand(
