@@ -84,8 +84,10 @@ def _line_list(numbers: list[int]) -> str:
     )
 
 
-def _decode(data: bytes, name: str) -> str:
-    """Text of a CSV file: UTF-8 (with or without BOM), else Windows-1252.
+def _decode(data: bytes, name: str, *, utf16: bool = False) -> str:
+    """Text of a CSV file: UTF-8 (with or without BOM), else Windows-1252;
+    with ``utf16``, also UTF-16 text that starts with its byte-order mark
+    (Qualtrics writes its TSV exports so).
 
     A file is read as Windows-1252 only when it is not UTF-8 anywhere: a
     file mixing valid UTF-8 multi-byte characters with bytes that are not
@@ -93,6 +95,19 @@ def _decode(data: bytes, name: str) -> str:
     lines, rather than read wholly in the wrong encoding. NUL bytes are
     refused too (a UTF-16 export, or a damaged file).
     """
+    if utf16 and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise DataValidationError(
+                [
+                    Problem(
+                        file=name,
+                        rule=f"the file starts as UTF-16 text but is not UTF-16 throughout (byte {exc.start})",
+                        fix="Export the file again from the survey tool.",
+                    )
+                ]
+            ) from None
     if b"\x00" in data:
         lines = [n for n, line in enumerate(data.split(b"\n"), start=1) if b"\x00" in line]
         utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")
@@ -177,10 +192,10 @@ def _sep_hint(line: str) -> str | None:
     return line[4] if line.lower().startswith("sep=") and len(line) == 5 else None
 
 
-def _csv_text(data: bytes, name: str) -> tuple[str, str | None, int]:
+def _csv_text(data: bytes, name: str, *, utf16: bool = False) -> tuple[str, str | None, int]:
     """The decoded text of a CSV file without its ``sep=`` line, the
     delimiter that line names (or None) and the line number of the header."""
-    text = _decode(data, name)
+    text = _decode(data, name, utf16=utf16)
     head, _, rest = text.partition("\n")
     delimiter = _sep_hint(head)
     if delimiter is not None:
@@ -273,12 +288,12 @@ def _read_csv_arrow(path: Path) -> RawTable | None:
     )
 
 
-def _read_csv(path: Path) -> RawTable:
+def _read_csv(path: Path, *, utf16: bool = False) -> RawTable:
     fast = _read_csv_arrow(path)
     if fast is not None:
         return fast
     data = path.read_bytes()
-    text, delimiter, first_line = _csv_text(data, path.name)
+    text, delimiter, first_line = _csv_text(data, path.name, utf16=utf16)
     head = text.partition("\n")[0]
     if not text.strip():
         raise _empty(path, "no header row")
@@ -422,15 +437,18 @@ def _read_parquet(path: Path) -> RawTable:
     return RawTable(frame=frame.reset_index(drop=True), path=path, kind="parquet")
 
 
-def read_raw(path: Path, table: str) -> RawTable:
+def read_raw(path: Path, table: str, *, survey_tool: bool = False) -> RawTable:
     """Read one table file without interpreting its values.
 
     Blank rows are dropped (their line numbers are kept for the others);
-    a file without data rows is an error.
+    a file without data rows is an error. With ``survey_tool`` (a survey
+    that may be a survey tool's export, :mod:`aiadopt.io.exports`), UTF-16
+    text with a byte-order mark is read too and the tool's extra header rows
+    are left in place for the export reader.
     """
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
-        raw = _read_csv(path)
+        raw = _read_csv(path, utf16=survey_tool)
     elif suffix in (".xlsx", ".xlsm"):
         raw = _read_excel(path, table)
     elif suffix in (".parquet", ".pq"):
@@ -448,7 +466,7 @@ def read_raw(path: Path, table: str) -> RawTable:
     frame = raw.frame
     if len(frame.columns) == 0:
         raise _empty(path, "no header row")
-    frame = _drop_tool_metadata_rows(raw)
+    frame = raw.frame if survey_tool else _drop_tool_metadata_rows(raw)
     if raw.kind != "parquet":
         blank = frame.isna().all(axis=1)
         if blank.any():
