@@ -469,7 +469,9 @@ def prepare_survey(
     name = raw.name
     found = recognise(raw)
     if survey_format == "auto":
-        survey_format = mapping.format if mapping is not None and mapping.format else found
+        survey_format = found
+        if found == "aiadopt" and mapping is not None and mapping.format:
+            survey_format = mapping.format
     fmt = FORMATS[survey_format]
     if mapping is not None and mapping.format and mapping.format != fmt.name:
         raise DataValidationError(
@@ -477,7 +479,7 @@ def prepare_survey(
                 Problem(
                     file=mapping.source,
                     rule=f"key format: the mapping file is for {FORMATS[mapping.format].title} exports, "
-                    f"the survey is read as {fmt.title}",
+                    f"{name} is read as {_kind(fmt.name)}",
                     fix="Pass the mapping file written for this export, or correct --survey-format.",
                     value=mapping.format,
                 )
@@ -486,12 +488,12 @@ def prepare_survey(
     if fmt.name == "aiadopt" and mapping is None:
         return Prepared(raw=raw, codebook=codebook, format=fmt.name)
     if fmt.name not in (found, "aiadopt"):
-        seen = FORMATS[found].title + " export" if found != "aiadopt" else "aiadopt survey file"
+        seen = _kind(found)
         raise DataValidationError(
             [
                 Problem(
                     file=name,
-                    rule=f"the file is not a {fmt.title} export (its header is that of a {seen})",
+                    rule=f"the file is not a {fmt.title} export (its header is that of {seen})",
                     fix=f"Pass --survey-format {found} or auto"
                     + (
                         f", or correct 'format' in {mapping.source}"
@@ -522,9 +524,11 @@ def prepare_survey(
                 problems.append(_no_column(mapping, key, name, "personal"))
             extra_personal.update(hits)
     personal = [i for i, c in enumerate(header.ids) if fmt.is_personal(c) or i in extra_personal]
+    refused: set[str] = set()  # mapping keys naming personal data
     if mapping is not None:
         for key, target in mapping.columns.items():
             if any(i in personal for i in _match(key, header)):
+                refused.add(key)
                 problems.append(
                     Problem(
                         file=mapping.source,
@@ -580,6 +584,8 @@ def prepare_survey(
     if mapping is not None:
         for key, target in mapping.columns.items():
             hits = _match(key, header)
+            if key in refused:
+                continue
             if not hits:
                 problems.append(_no_column(mapping, key, name, "columns"))
             elif len(hits) > 1:
@@ -685,6 +691,10 @@ def prepare_survey(
         notes=notes,
         mapping=mapping,
     )
+
+
+def _kind(fmt: str) -> str:
+    return "aiadopt's own survey table" if fmt == "aiadopt" else f"a {FORMATS[fmt].title} export"
 
 
 def _no_column(mapping: Mapping, key: str, name: str, section: str) -> Problem:
