@@ -430,3 +430,17 @@ def test_personal_columns_gone_before_conversion(export):
     assert not {c.lower() for c in prepared.raw.frame.columns} & {
         c.lower() for c in PERSONAL[export]
     }
+
+
+def test_aiadopt_survey_keeps_its_own_fixes(tmp_path):
+    """Only an export's messages point at a mapping file."""
+    folder = tmp_path / "org"
+    shutil.copytree(FIXTURES / "organisation", folder)
+    survey = folder / "survey.csv"
+    survey.write_text(survey.read_text("utf-8").replace(",team,", ",teams,", 1), encoding="utf-8")
+    with pytest.raises(DataValidationError) as info:
+        load(folder)
+    message = str(info.value)
+    assert "required column 'team' is missing. Add the column" in message
+    assert "Did you mean 'teams'? Rename it to 'team'." in message
+    assert "mapping" not in message

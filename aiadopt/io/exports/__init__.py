@@ -335,7 +335,9 @@ class Prepared:
             tool = self.tool_columns.get(p.column or "")
             if tool is not None and normalise_header(tool) != p.column:
                 changes["column"] = f"{tool} (aiadopt: {p.column})"
-            if p.rule.startswith("unknown Likert label"):
+            if self.format == "aiadopt":
+                pass  # aiadopt's own table: the converter's fixes say it
+            elif p.rule.startswith("unknown Likert label"):
                 changes["fix"] = (
                     f"{p.fix} Or give the label its score in {where}, section 'likert'."
                 )
