@@ -444,3 +444,31 @@ def test_aiadopt_survey_keeps_its_own_fixes(tmp_path):
     assert "required column 'team' is missing. Add the column" in message
     assert "Did you mean 'teams'? Rename it to 'team'." in message
     assert "mapping" not in message
+
+
+def test_qualtrics_numeric_values_recoded_by_the_mapping(tmp_path, csv_data):
+    """ "Use numeric values": choice codes instead of choice texts, recoded
+    by the mapping's 'answers'."""
+    folder = data_folder(tmp_path, "qualtrics")
+    survey = folder / "survey.csv"
+    rows = list(csv.reader(io.StringIO(survey.read_text("utf-8-sig"))))
+    role, training = rows[0].index("Q3"), rows[0].index("Q6")
+    codes = {"Leidinggevende": "1", "Medewerker": "2", "Ja": "1", "Nee": "2"}
+    for row in rows[3:]:
+        row[role], row[training] = codes[row[role]], codes.get(row[training], "")
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    survey.write_text(buffer.getvalue(), encoding="utf-8-sig")
+    mapping = tmp_path / "mapping.yaml"
+    text = (EXAMPLES / "mapping-qualtrics.yaml").read_text("utf-8")
+    text = text.replace(
+        "  ai_training_done: {Ja: true, Nee: false}\n",
+        "  ai_training_done: {1: true, 2: false}\n  role: {1: leader, 2: employee}\n",
+    )
+    mapping.write_text(text, encoding="utf-8")
+    with pytest.raises(DataValidationError, match="value not in {leader, employee}"):
+        load(folder, mapping=EXAMPLES / "mapping-qualtrics.yaml")
+    data = load(folder, mapping=mapping)
+    pd.testing.assert_frame_equal(
+        compute_kpis(data, period="2026-10"), compute_kpis(csv_data, period="2026-10")
+    )
