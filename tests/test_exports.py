@@ -472,3 +472,44 @@ def test_qualtrics_numeric_values_recoded_by_the_mapping(tmp_path, csv_data):
     pd.testing.assert_frame_equal(
         compute_kpis(data, period="2026-10"), compute_kpis(csv_data, period="2026-10")
     )
+
+
+def test_limesurvey_full_text_metadata_headings(tmp_path, csv_data):
+    """LimeSurvey's "Full question text" headings name the metadata in words;
+    they are recognised, left out and dropped the same way."""
+    folder = data_folder(tmp_path, "limesurvey")
+    survey = folder / "survey.csv"
+    words = {
+        "id": "Response ID",
+        "submitdate": "Date submitted",
+        "lastpage": "Last page",
+        "startlanguage": "Start language",
+        "seed": "Seed",
+        "token": "Token",
+        "ipaddr": "IP address",
+        "refurl": "Referrer URL",
+        "startdate": "Date started",
+        "datestamp": "Date last action",
+    }
+    rows = list(csv.reader(io.StringIO(survey.read_text("utf-8"))))
+    rows[0] = [words.get(c, c) for c in rows[0]]
+    buffer = io.StringIO()
+    csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
+    survey.write_text(buffer.getvalue(), encoding="utf-8")
+    data = load(folder, mapping=EXAMPLES / "mapping-limesurvey.yaml")
+    assert {w.code: w.value for w in data.warnings} == {"export_unfinished": 3}
+    assert [w.column for w in data.warnings] == ["Date submitted"]
+    pd.testing.assert_frame_equal(
+        compute_kpis(data, period="2026-10"), compute_kpis(csv_data, period="2026-10")
+    )
+    assert not set(data.survey.astype(str).to_numpy().ravel()) & personal_values("limesurvey")
+
+
+def test_mapping_yaml_syntax_error_names_its_line(tmp_path):
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("version: 1\ncolumns:\n  Q1: department\n   Q2: team\n", encoding="utf-8")
+    with pytest.raises(DataValidationError) as info:
+        load(data_folder(tmp_path, "qualtrics"), mapping=mapping)
+    assert "- mapping.yaml: not valid YAML (mapping values are not allowed here) (line 4)." in str(
+        info.value
+    )
