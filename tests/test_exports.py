@@ -513,3 +513,16 @@ def test_mapping_yaml_syntax_error_names_its_line(tmp_path):
     assert "- mapping.yaml: not valid YAML (mapping values are not allowed here) (line 4)." in str(
         info.value
     )
+
+
+def test_fixtures_are_what_the_script_makes(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_fixtures", FIXTURES / "make_fixtures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(tmp_path)
+    made = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    assert len(made) == 7
+    for path in made:
+        assert (tmp_path / path).read_bytes() == (FIXTURES / path).read_bytes(), path

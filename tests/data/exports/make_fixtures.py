@@ -28,6 +28,8 @@ import csv
 import datetime as dt
 import io
 import json
+import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -166,7 +168,7 @@ def mixed(survey: pd.DataFrame) -> list[tuple[str, pd.Series]]:
     return rows
 
 
-def qualtrics_current(survey: pd.DataFrame) -> None:
+def qualtrics_current(survey: pd.DataFrame, base: Path = HERE) -> None:
     rng = np.random.default_rng(1)
     ids = tool_ids(survey)
     meta = [
@@ -251,13 +253,13 @@ def qualtrics_current(survey: pd.DataFrame) -> None:
         ]
         values += [answers[q[0]] for q in questions]
         lines.append(values)
-    out = HERE / "qualtrics"
-    out.mkdir(exist_ok=True)
+    out = base / "qualtrics"
+    out.mkdir(parents=True, exist_ok=True)
     with (out / "survey.csv").open("w", encoding="utf-8-sig", newline="") as fh:
         csv.writer(fh, lineterminator="\r\n").writerows(lines)
 
 
-def qualtrics_legacy(survey: pd.DataFrame) -> None:
+def qualtrics_legacy(survey: pd.DataFrame, base: Path = HERE) -> None:
     rng = np.random.default_rng(2)
     meta = [
         "ResponseID",
@@ -303,14 +305,14 @@ def qualtrics_legacy(survey: pd.DataFrame) -> None:
         values += [LIKERT_EN[int(row[c])] if row[c] else "" for c in items(survey)]
         values += [p["lat"], p["lon"], "-1"]
         lines.append(values)
-    out = HERE / "qualtrics-legacy"
-    out.mkdir(exist_ok=True)
+    out = base / "qualtrics-legacy"
+    out.mkdir(parents=True, exist_ok=True)
     buffer = io.StringIO()
     csv.writer(buffer, delimiter="\t", lineterminator="\r\n").writerows(lines)
     (out / "survey.tsv").write_bytes(buffer.getvalue().encode("utf-16"))  # UTF-16 LE with BOM
 
 
-def msforms(survey: pd.DataFrame) -> None:
+def msforms(survey: pd.DataFrame, base: Path = HERE) -> None:
     rng = np.random.default_rng(3)
     header = ["ID", "Start time", "Completion time", "Email", "Name"]
     header += [TEXTS[n] for n in STANDARD]
@@ -343,14 +345,29 @@ def msforms(survey: pd.DataFrame) -> None:
         answers += [LIKERT_EN[int(row[c])] if row[c] else None for c in items(survey)]
         answers.append(";".join(tools[: 1 + i % 3]) + ";")
         ws.append(answers)
-    out = HERE / "msforms"
-    out.mkdir(exist_ok=True)
-    # A fixed creation time keeps the file the same on every run.
-    wb.properties.created = wb.properties.modified = dt.datetime(2026, 11, 2, 9, 0)
+    out = base / "msforms"
+    out.mkdir(parents=True, exist_ok=True)
+    wb.properties.created = dt.datetime(2026, 11, 2, 9, 0)
     wb.save(out / "survey.xlsx")
+    _fix_zip_times(out / "survey.xlsx")
 
 
-def limesurvey(survey: pd.DataFrame) -> None:
+def _fix_zip_times(path: Path) -> None:
+    """Give every part of a workbook one fixed time, so the file is the same on every run."""
+    with zipfile.ZipFile(path) as src:
+        parts = [(info, src.read(info)) for info in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in parts:
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2026, 11, 2, 9, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the time of saving
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2026-11-02T09:00:00Z", data
+                )
+            dst.writestr(fixed, data)
+
+
+def limesurvey(survey: pd.DataFrame, base: Path = HERE) -> None:
     rng = np.random.default_rng(4)
     codes = {
         "department": "AFD",
@@ -412,23 +429,24 @@ def limesurvey(survey: pd.DataFrame) -> None:
         values += [f"A{row[c]}" if row[c] else "" for c in item_codes]
         values.append("")
         lines.append(values)
-    out = HERE / "limesurvey"
-    out.mkdir(exist_ok=True)
+    out = base / "limesurvey"
+    out.mkdir(parents=True, exist_ok=True)
     with (out / "survey.csv").open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(lines)
 
 
-def main() -> None:
+def main(base: Path = HERE) -> None:
+    """Write the fixtures under ``base`` (default: next to this script)."""
     use_cases, processes, survey = organisation()
-    out = HERE / "organisation"
-    out.mkdir(exist_ok=True)
+    out = base / "organisation"
+    out.mkdir(parents=True, exist_ok=True)
     use_cases.to_csv(out / "use_cases.csv", index=False)
     processes.to_csv(out / "processes.csv", index=False)
     survey.to_csv(out / "survey.csv", index=False)
-    qualtrics_current(survey)
-    qualtrics_legacy(survey)
-    msforms(survey)
-    limesurvey(survey)
+    qualtrics_current(survey, base)
+    qualtrics_legacy(survey, base)
+    msforms(survey, base)
+    limesurvey(survey, base)
 
 
 if __name__ == "__main__":
