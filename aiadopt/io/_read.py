@@ -84,10 +84,8 @@ def _line_list(numbers: list[int]) -> str:
     )
 
 
-def _decode(data: bytes, name: str, *, utf16: bool = False) -> str:
-    """Text of a CSV file: UTF-8 (with or without BOM), else Windows-1252;
-    with ``utf16``, also UTF-16 text that starts with its byte-order mark
-    (Qualtrics writes its TSV exports so).
+def _decode(data: bytes, name: str) -> str:
+    """Text of a CSV file: UTF-8 (with or without BOM), else Windows-1252.
 
     A file is read as Windows-1252 only when it is not UTF-8 anywhere: a
     file mixing valid UTF-8 multi-byte characters with bytes that are not
@@ -95,19 +93,6 @@ def _decode(data: bytes, name: str, *, utf16: bool = False) -> str:
     lines, rather than read wholly in the wrong encoding. NUL bytes are
     refused too (a UTF-16 export, or a damaged file).
     """
-    if utf16 and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise DataValidationError(
-                [
-                    Problem(
-                        file=name,
-                        rule=f"the file starts as UTF-16 text but is not UTF-16 throughout (byte {exc.start})",
-                        fix="Export the file again from the survey tool.",
-                    )
-                ]
-            ) from None
     if b"\x00" in data:
         lines = [n for n, line in enumerate(data.split(b"\n"), start=1) if b"\x00" in line]
         utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")
@@ -192,10 +177,10 @@ def _sep_hint(line: str) -> str | None:
     return line[4] if line.lower().startswith("sep=") and len(line) == 5 else None
 
 
-def _csv_text(data: bytes, name: str, *, utf16: bool = False) -> tuple[str, str | None, int]:
+def _csv_text(data: bytes, name: str) -> tuple[str, str | None, int]:
     """The decoded text of a CSV file without its ``sep=`` line, the
     delimiter that line names (or None) and the line number of the header."""
-    text = _decode(data, name, utf16=utf16)
+    text = _decode(data, name)
     head, _, rest = text.partition("\n")
     delimiter = _sep_hint(head)
     if delimiter is not None:
@@ -288,12 +273,33 @@ def _read_csv_arrow(path: Path) -> RawTable | None:
     )
 
 
+def _utf16_as_utf8(data: bytes, name: str) -> bytes:
+    """UTF-16 text that starts with its byte-order mark (Qualtrics writes
+    its TSV exports so), as UTF-8; other bytes as they are."""
+    if data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+        return data
+    try:
+        return data.decode("utf-16").encode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataValidationError(
+            [
+                Problem(
+                    file=name,
+                    rule=f"the file starts as UTF-16 text but is not UTF-16 throughout (byte {exc.start})",
+                    fix="Export the file again from the survey tool.",
+                )
+            ]
+        ) from None
+
+
 def _read_csv(path: Path, *, utf16: bool = False) -> RawTable:
     fast = _read_csv_arrow(path)
     if fast is not None:
         return fast
     data = path.read_bytes()
-    text, delimiter, first_line = _csv_text(data, path.name, utf16=utf16)
+    if utf16:
+        data = _utf16_as_utf8(data, path.name)
+    text, delimiter, first_line = _csv_text(data, path.name)
     head = text.partition("\n")[0]
     if not text.strip():
         raise _empty(path, "no header row")
