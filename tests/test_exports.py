@@ -526,3 +526,30 @@ def test_fixtures_are_what_the_script_makes(tmp_path):
     assert len(made) == 7
     for path in made:
         assert (tmp_path / path).read_bytes() == (FIXTURES / path).read_bytes(), path
+
+
+def _qualtrics_mapping(tmp_path, extra: str) -> Path:
+    mapping = tmp_path / "mapping.yaml"
+    text = (EXAMPLES / "mapping-qualtrics.yaml").read_text("utf-8")
+    mapping.write_text(text + extra, encoding="utf-8")
+    return mapping
+
+
+def test_mapping_names_more_personal_columns(tmp_path):
+    folder = data_folder(tmp_path, "qualtrics")
+    assert load(folder, mapping=EXAMPLES / "mapping-qualtrics.yaml").dropped_columns == ("Q11",)
+    # Q11 by its question text: dropped as personal data, as the file is read.
+    mapping = _qualtrics_mapping(tmp_path, 'personal: ["Wil je nog iets kwijt?"]\n')
+    assert load(folder, mapping=mapping).dropped_columns == ()
+    mapping = _qualtrics_mapping(tmp_path, "personal: [Q99]\n")
+    with pytest.raises(DataValidationError, match=r"key personal\.Q99: no column of survey\.csv"):
+        load(folder, mapping=mapping)
+
+
+def test_wave_given_twice_is_an_error(tmp_path):
+    mapping = _qualtrics_mapping(tmp_path, "wave: 2026-10\n")
+    with pytest.raises(DataValidationError) as info:
+        load(data_folder(tmp_path, "qualtrics"), mapping=mapping)
+    assert "- mapping.yaml: key wave: the export has a wave column already (wave)." in str(
+        info.value
+    )
