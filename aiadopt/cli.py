@@ -62,6 +62,8 @@ MEASURES = _Registry(".measures", "MEASURES")
 CHARTS = _Registry(".gallery", "CHARTS")
 LANGUAGES = _Registry(".labels", "LANGUAGES")
 LEVELS = ("organisation", "department", "team", "all")
+#: ``--survey-format`` names (aiadopt.io.exports.FORMAT_NAMES; a test checks they agree).
+SURVEY_FORMATS = ("auto", "aiadopt", "qualtrics", "msforms", "limesurvey")
 
 
 def _add_data(p: argparse.ArgumentParser) -> None:
@@ -77,6 +79,21 @@ def _add_data(p: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="FILE",
         help="survey codebook YAML (default: the shipped one)",
+    )
+    p.add_argument(
+        "--survey-format",
+        choices=SURVEY_FORMATS,
+        default="auto",
+        metavar="FORMAT",
+        help="the survey file: aiadopt's own table or a survey tool's export "
+        "(auto, aiadopt, qualtrics, msforms, limesurvey); default: auto, recognised from its header",
+    )
+    p.add_argument(
+        "--mapping",
+        type=Path,
+        metavar="FILE",
+        help="mapping YAML from a survey tool's question ids and answers to aiadopt's "
+        "(docs/survey-exports.md); extends the codebook",
     )
 
 
@@ -164,7 +181,9 @@ def _subcommand(sub, name: str, *, help: str, example: str) -> argparse.Argument
 def _load(args):
     from .io import load
 
-    data = load(args.data, codebook=args.codebook)
+    data = load(
+        args.data, codebook=args.codebook, survey_format=args.survey_format, mapping=args.mapping
+    )
     for warning in data.warnings:
         print(f"aiadopt {args.command}: warning: {warning}", file=sys.stderr)
     return data
@@ -402,6 +421,8 @@ def _report(args, alerts) -> int:
             n_boot=args.n_boot,
             seed=args.seed,
             codebook=args.codebook,
+            survey_format=args.survey_format,
+            mapping=args.mapping,
             notebooks_dir=args.notebooks,
             parameters=extra,
             pdf=args.pdf,

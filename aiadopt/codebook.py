@@ -5,7 +5,7 @@ docs/metrics.md §1; users pass their own to read other exports."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -69,6 +69,51 @@ class Codebook:
             for label in labels:
                 out[label] = float(num)
         return out
+
+    def extended(
+        self,
+        *,
+        likert: dict[str, float] | None = None,
+        values: dict[str, dict[str, str]] | None = None,
+        source: str | None = None,
+    ) -> Codebook:
+        """This codebook with more Likert labels and category labels; the
+        added entries win. A survey tool's mapping file extends the codebook
+        this way (:mod:`aiadopt.io.exports`).
+
+        Parameters
+        ----------
+        likert : dict, optional
+            Label -> score from 1 to 5.
+        values : dict, optional
+            Categorical column (``role``, ``ai_use_frequency``, ...) ->
+            {label: canonical value}.
+        source : str, optional
+            Name of what extends it, for messages (default: unchanged).
+
+        Raises
+        ------
+        ValueError
+            For a score outside 1-5 or a canonical value the column does not have.
+        """
+        merged_likert = dict(self.likert)
+        for label, score in (likert or {}).items():
+            if not 1 <= float(score) <= 5:
+                raise ValueError(f"Likert label {label!r}: score {score!r} is outside 1-5")
+            merged_likert[normalise_label(label)] = float(score)
+        merged_values = {c: dict(m) for c, m in self.values.items()}
+        for column, mapping in (values or {}).items():
+            if column not in _CATEGORIES:
+                raise ValueError(f"values: unknown column {column!r}; expected {sorted(_CATEGORIES)}")
+            for label, canonical in mapping.items():
+                if canonical not in _CATEGORIES[column]:
+                    raise ValueError(
+                        f"values.{column}: {canonical!r} is not one of {list(_CATEGORIES[column])}"
+                    )
+                merged_values.setdefault(column, {})[normalise_label(label)] = canonical
+        return replace(
+            self, source=source or self.source, likert=merged_likert, values=merged_values
+        )
 
     def match_items(self, columns: list[str]) -> dict[str, dict[str, str]]:
         """Map survey columns onto scales.

@@ -20,6 +20,7 @@ from ..errors import DataValidationError, Problem
 from ..schema import TABLES
 from ._read import EXTENSIONS, read_raw
 from ._tables import Converted, convert_processes, convert_survey, convert_use_cases
+from .exports import FORMAT_NAMES, Mapping, load_mapping, prepare_survey
 
 __all__ = ["load", "load_use_cases", "load_processes", "load_survey", "find_table"]
 
@@ -82,13 +83,35 @@ def find_table(folder: str | Path, table: str) -> Path:
 
 
 def _convert(
-    path: str | Path, table: str, codebook: Codebook, today: dt.date | None = None
+    path: str | Path,
+    table: str,
+    codebook: Codebook,
+    today: dt.date | None = None,
+    *,
+    survey_format: str = "auto",
+    mapping: Mapping | None = None,
+    notes: list[Problem] | None = None,
 ) -> Converted:
-    raw = read_raw(Path(path), table)
-    return _CONVERTERS[table](raw, codebook, today=today)
+    if table != "survey":
+        raw = read_raw(Path(path), table)
+        return _CONVERTERS[table](raw, codebook, today=today)
+    # The survey may be a survey tool's export (aiadopt.io.exports).
+    raw = read_raw(Path(path), table, survey_tool=True)
+    prepared = prepare_survey(raw, survey_format=survey_format, mapping=mapping, codebook=codebook)
+    converted = convert_survey(prepared.raw, prepared.codebook, today=today)
+    converted.problems = prepared.describe(converted.problems)
+    if notes is not None:
+        notes.extend(prepared.notes)
+    return converted
 
 
-def _single(path, table, codebook) -> tuple[Converted, Path]:
+def _mapping(mapping, codebook: Codebook) -> Mapping | None:
+    if mapping is None or isinstance(mapping, Mapping):
+        return mapping
+    return load_mapping(mapping, codebook=codebook)
+
+
+def _single(path, table, codebook, survey_format="auto", mapping=None) -> tuple[Converted, Path]:
     path = Path(path)
     if path.is_dir():
         path = find_table(path, table)
@@ -103,7 +126,9 @@ def _single(path, table, codebook) -> tuple[Converted, Path]:
             ]
         )
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
-    converted = _convert(path, table, cb)
+    converted = _convert(
+        path, table, cb, survey_format=survey_format, mapping=_mapping(mapping, cb)
+    )
     if converted.problems:
         raise DataValidationError(converted.problems)
     return converted, path
@@ -125,15 +150,26 @@ def load_processes(
     return _single(path, "processes", codebook)[0].frame
 
 
-def load_survey(path: str | Path, *, codebook: Codebook | str | Path | None = None) -> pd.DataFrame:
+def load_survey(
+    path: str | Path,
+    *,
+    codebook: Codebook | str | Path | None = None,
+    survey_format: str = "auto",
+    mapping: Mapping | str | Path | None = None,
+) -> pd.DataFrame:
     """Read and validate a survey export (file or folder). Item columns are
     renamed to ``<prefix>_<key>_<n>``; free-text and unknown columns are
-    dropped."""
-    return _single(path, "survey", codebook)[0].frame
+    dropped. ``survey_format`` and ``mapping`` as in :func:`load`."""
+    return _single(path, "survey", codebook, survey_format, mapping)[0].frame
 
 
 def load(
-    path: str | Path, *, codebook: Codebook | str | Path | None = None, today: dt.date | None = None
+    path: str | Path,
+    *,
+    codebook: Codebook | str | Path | None = None,
+    today: dt.date | None = None,
+    survey_format: str = "auto",
+    mapping: Mapping | str | Path | None = None,
 ) -> Dataset:
     """Load an organisation's data folder.
 
@@ -148,6 +184,17 @@ def load(
         The date of the run (default: today). Dates before 1990 or more
         than a year after it are errors, and ``Dataset.latest_period``
         never goes past its month.
+    survey_format : {"auto", "aiadopt", "qualtrics", "msforms", "limesurvey"}, default="auto"
+        The survey file is aiadopt's own table or a survey tool's export
+        (:mod:`aiadopt.io.exports`); ``"auto"`` recognises it from its
+        header. Previews, spam and unfinished responses of an export are
+        left out and counted in ``Dataset.warnings``; its personal-data
+        columns are dropped as it is read.
+    mapping : Mapping, str or Path, optional
+        A mapping file (YAML, docs/survey-exports.md) from the tool's
+        question ids or texts to aiadopt's survey columns and from its
+        answers to aiadopt's values; it extends ``codebook``. Not needed
+        when the export's question ids are aiadopt's column names.
 
     Returns
     -------
@@ -165,15 +212,35 @@ def load(
     >>> data.survey["wave"].max()  # doctest: +SKIP
     Period('2026-10', 'M')
     """
+    if survey_format not in FORMAT_NAMES:
+        raise ValueError(
+            f"unknown survey format {survey_format!r}; expected one of {', '.join(FORMAT_NAMES)}"
+        )
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     problems: list[Problem] = []
     converted: dict[str, Converted] = {}
     sources: dict[str, Path] = {}
+    notes: list[Problem] = []
+    try:
+        survey_mapping = _mapping(mapping, cb)
+    except DataValidationError as exc:
+        problems.extend(exc.problems)
+        survey_mapping = None
     for table in TABLES:
         try:
             file = find_table(path, table)
             sources[table] = file
-            converted[table] = _convert(file, table, cb, today)
+            if table == "survey" and problems and mapping is not None and survey_mapping is None:
+                continue  # the mapping file is wrong: its problems say so
+            converted[table] = _convert(
+                file,
+                table,
+                cb,
+                today,
+                survey_format=survey_format,
+                mapping=survey_mapping,
+                notes=notes,
+            )
             problems.extend(converted[table].problems)
         except DataValidationError as exc:
             problems.extend(exc.problems)
@@ -193,7 +260,7 @@ def load(
         sources=sources,
         dropped_columns=survey.dropped,
         today=today,
-        warnings=tuple(_unused_departments(converted, sources)),
+        warnings=tuple(notes) + tuple(_unused_departments(converted, sources)),
     )
 
 

@@ -277,11 +277,32 @@ def _read_csv_arrow(path: Path) -> RawTable | None:
     )
 
 
-def _read_csv(path: Path) -> RawTable:
+def _utf16_as_utf8(data: bytes, name: str) -> bytes:
+    """UTF-16 text that starts with its byte-order mark (Qualtrics writes
+    its TSV exports so), as UTF-8; other bytes as they are."""
+    if data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+        return data
+    try:
+        return data.decode("utf-16").encode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataValidationError(
+            [
+                Problem(
+                    file=name,
+                    rule=f"the file starts as UTF-16 text but is not UTF-16 throughout (byte {exc.start})",
+                    fix="Export the file again from the survey tool.",
+                )
+            ]
+        ) from None
+
+
+def _read_csv(path: Path, *, utf16: bool = False) -> RawTable:
     fast = _read_csv_arrow(path)
     if fast is not None:
         return fast
     data = path.read_bytes()
+    if utf16:
+        data = _utf16_as_utf8(data, path.name)
     text, delimiter, first_line = _csv_text(data, path.name)
     head = text.partition("\n")[0]
     if not text.strip():
@@ -434,15 +455,18 @@ def _read_parquet(path: Path) -> RawTable:
     return RawTable(frame=frame.reset_index(drop=True), path=path, kind="parquet")
 
 
-def read_raw(path: Path, table: str) -> RawTable:
+def read_raw(path: Path, table: str, *, survey_tool: bool = False) -> RawTable:
     """Read one table file without interpreting its values.
 
     Blank rows are dropped (their line numbers are kept for the others);
-    a file without data rows is an error.
+    a file without data rows is an error. With ``survey_tool`` (a survey
+    that may be a survey tool's export, :mod:`aiadopt.io.exports`), UTF-16
+    text with a byte-order mark is read too and the tool's extra header rows
+    are left in place for the export reader.
     """
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
-        raw = _read_csv(path)
+        raw = _read_csv(path, utf16=survey_tool)
     elif suffix in (".xlsx", ".xlsm"):
         raw = _read_excel(path, table)
     elif suffix in (".parquet", ".pq"):
@@ -460,7 +484,7 @@ def read_raw(path: Path, table: str) -> RawTable:
     frame = raw.frame
     if len(frame.columns) == 0:
         raise _empty(path, "no header row")
-    frame = _drop_tool_metadata_rows(raw)
+    frame = raw.frame if survey_tool else _drop_tool_metadata_rows(raw)
     if raw.kind != "parquet":
         blank = frame.isna().all(axis=1)
         if blank.any():

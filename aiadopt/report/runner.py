@@ -1682,6 +1682,8 @@ def run_reports(
     n_boot: int = 1000,
     seed: int = 0,
     codebook: str | Path | None = None,
+    survey_format: str = "auto",
+    mapping: str | Path | None = None,
     notebooks_dir: str | Path | None = None,
     parameters: dict[str, str] | None = None,
     kernel_name: str = "python3",
@@ -1707,6 +1709,10 @@ def run_reports(
         ``scheduler``, where the cluster's worker threads decide).
     timeout : int, default=600
         Seconds one notebook cell may run: a positive whole number.
+    survey_format, mapping
+        The survey file's format and a survey tool's mapping file, as in
+        :func:`aiadopt.load`. The reports read the run's results store, so
+        the notebooks load no data and need neither.
     parameters : dict, optional
         Extra ``NAME -> VALUE`` text for parameters the notebooks declare
         (custom notebooks); converted to the declared type.
@@ -1767,7 +1773,7 @@ def run_reports(
         browser = find_chromium(chromium) if pdf else None
 
     # 1. Plan: data and parameters checked, no kernel started.
-    data = load(data_dir, codebook=codebook)
+    data = load(data_dir, codebook=codebook, survey_format=survey_format, mapping=mapping)
     for warning in data.warnings:
         log(f"warning: {warning}")
     period = str(data.resolve_period(period))
