@@ -104,7 +104,9 @@ class Codebook:
         merged_values = {c: dict(m) for c, m in self.values.items()}
         for column, mapping in (values or {}).items():
             if column not in _CATEGORIES:
-                raise ValueError(f"values: unknown column {column!r}; expected {sorted(_CATEGORIES)}")
+                raise ValueError(
+                    f"values: unknown column {column!r}; expected {sorted(_CATEGORIES)}"
+                )
             for label, canonical in mapping.items():
                 if canonical not in _CATEGORIES[column]:
                     raise ValueError(
