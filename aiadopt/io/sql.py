@@ -428,7 +428,11 @@ def _read_one(sa, conn, inspector, table, schema, name, codebook) -> tuple[RawTa
             .select_from(sa.table(name, schema=schema))
             .order_by(*(sa.column(c) for c in order))
         )
-        frame = pd.read_sql_query(query, conn)
+        result = conn.execute(query)
+        # As pandas.read_sql_query, without its wrapping of the driver's errors.
+        frame = pd.DataFrame.from_records(
+            result.fetchall(), columns=list(result.keys()), coerce_float=True
+        )
     else:
         n = conn.execute(
             sa.select(sa.func.count()).select_from(sa.table(name, schema=schema))
