@@ -179,7 +179,9 @@ def test_a_password_in_the_url_is_refused(url, capsys):
     assert stderr.count("\n") == 1 and "the URL holds a password" in stderr
 
 
-def test_password_from_pgpassword_or_pgpass(pg_server, pg_url, reader, monkeypatch, tmp_path, capsys):
+def test_password_from_pgpassword_or_pgpass(
+    pg_server, pg_url, reader, monkeypatch, tmp_path, capsys
+):
     """libpq's own places give the password; without one, or with a wrong
     one, the login is refused in one line naming them."""
     _put(pg_url, _small())
@@ -215,6 +217,15 @@ def test_unreachable_server_is_one_line(capsys):
     assert main(["kpis", "--data", url]) == 2
     stderr = capsys.readouterr().err
     assert stderr.count("\n") == 1 and "Traceback" not in stderr
+
+
+def test_missing_database_is_one_line(pg_server, pg_url):
+    url = pg_url.replace(pg_url.split("/")[3].split("?")[0], "aiadopt_no_such_db")
+    with pytest.raises(
+        DataSourceError,
+        match=r'cannot connect \(.*database "aiadopt_no_such_db" does not exist\)\. Check the database name',
+    ):
+        aiadopt.load(url)
 
 
 def test_not_postgresql_is_refused():

@@ -297,10 +297,24 @@ def _connection_error(source: str, exc) -> DataSourceError:
     state = getattr(orig, "sqlstate", None)
     text = str(orig).strip()
     first = next((line.strip() for line in text.splitlines() if line.strip()), type(orig).__name__)
+    first = first.removeprefix("connection failed: ")
     lower = text.lower()
+    if "peer authentication" in lower:
+        return DataSourceError(
+            source,
+            f"login refused ({first})",
+            "Over the server's Unix socket you log in as your system user: use that name in the "
+            "URL, or connect over TCP (user@host:port) with the password in PGPASSWORD or ~/.pgpass.",
+        )
     if state in ("28P01", "28000") or "password" in lower or "authentication" in lower:
         return DataSourceError(source, f"login refused ({first})", _FIX_PASSWORD)
-    if state == "3D000":
+    if re.search(r'\brole "[^"]*" does not exist', text):
+        return DataSourceError(
+            source,
+            f"login refused ({first})",
+            "Check the user name in the URL (user@host), or ask for a role on the server.",
+        )
+    if state == "3D000" or re.search(r'\bdatabase "[^"]*" does not exist', text):
         return DataSourceError(
             source, f"cannot connect ({first})", "Check the database name at the end of the URL."
         )
