@@ -72,8 +72,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..io.sql import SqlTable, is_database_url
-
 __all__ = [
     "Job",
     "JobResult",
@@ -341,6 +339,7 @@ def plan_jobs(
     extra: dict[str, str] | None = None,
 ) -> list[Job]:
     """The reports of one run, with validated parameters (no kernel started)."""
+    from ..io.sql import is_database_url
     from ..labels import label
     from ..privacy import check_min_group_size
 
@@ -1621,6 +1620,8 @@ def _manifest(
     notebooks_dir: Path,
     privacy: dict,
 ) -> dict:
+    from ..io.sql import SqlTable
+
     waves = data.survey["wave"]
     wave = waves[waves <= pd.Period(str(period), "M")].max()
     inputs = [
@@ -1774,6 +1775,7 @@ def run_reports(
 
     from ..atomic import write_text_atomic
     from ..io import load
+    from ..io.sql import is_database_url
     from .html import index_page
     from .store import FORMAT as STORE_FORMAT
 
