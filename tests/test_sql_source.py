@@ -389,3 +389,44 @@ def test_report_from_database(pg_url, tmp_path, capsys):
     assert "data_dir" not in manifest["parameters"]
     published = next(out.glob("*/organisation.html")).read_text()
     assert "public.survey" in published
+
+
+def test_column_names_as_people_write_them(pg_url):
+    """Mixed case and spaces (quoted identifiers) are matched as in a file
+    header, and messages name the column and key as the table spells them."""
+    small = _small()
+    uc = small["use_cases"].rename(columns=lambda c: c.replace("_", " ").title())
+    uc.loc[1, "Status"] = "sometimes"
+    _put(pg_url, {**small, "use_cases": uc})
+    with pytest.raises(DataValidationError) as err:
+        aiadopt.load(pg_url)
+    assert (
+        f"- public.use_cases, column 'Status': value not in {{idea, pilot, production, scaled, stopped}} "
+        f"(row Use Case Id='{uc.loc[1, 'Use Case Id']}' 'sometimes')" in str(err.value)
+    )
+    _execute(
+        pg_url,
+        f"""UPDATE use_cases SET "Status" = 'pilot' WHERE "Use Case Id" = '{uc.loc[1, "Use Case Id"]}'""",
+    )
+    assert len(aiadopt.load(pg_url).use_cases) == 30
+
+
+def test_the_notebooks_get_the_url(pg_url):
+    """A report's ``data_dir`` parameter is the URL as given (not a path)."""
+    from aiadopt.report.runner import default_notebooks_dir, plan_jobs
+
+    _put(pg_url, _small())
+    data = aiadopt.load(pg_url)
+    jobs = plan_jobs(
+        data=data,
+        data_dir=pg_url,
+        period=str(data.resolve_period("latest")),
+        departments=None,
+        lang="en",
+        min_group_size=5,
+        n_boot=0,
+        seed=0,
+        codebook=None,
+        notebooks_dir=default_notebooks_dir(),
+    )
+    assert {job.parameters["data_dir"] for job in jobs} == {pg_url}
