@@ -223,8 +223,15 @@ PG_PORT = int(os.environ.get("AIADOPT_TEST_PG_PORT") or 5432)
 PG_USER = os.environ.get("AIADOPT_TEST_PG_USER") or getpass.getuser()
 PG_PASSWORD = os.environ.get("AIADOPT_TEST_PG_PASSWORD") or None
 
+# The test databases are named after the process, so that two test runs on one
+# machine (two worktrees) do not meet; pyproject.toml's --postgresql-drop-test-database
+# drops one left behind by an interrupted run of the same name.
 _pg_noproc = factories.postgresql_noproc(
-    host=PG_HOST, port=PG_PORT, user=PG_USER, password=PG_PASSWORD, dbname="aiadopt_tests"
+    host=PG_HOST,
+    port=PG_PORT,
+    user=PG_USER,
+    password=PG_PASSWORD,
+    dbname=f"aiadopt_tests_{os.getpid()}",
 )
 
 
