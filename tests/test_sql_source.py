@@ -298,11 +298,11 @@ def test_bad_values_name_table_row_key_and_column(pg_url):
         f"(row use_case_id='{uc_id}' 'sometimes')" in text
     )
     assert (
-        f"- public.use_cases, column 'impact': score outside 1-5 (row use_case_id='{uc_id2}' 9.0)"
+        f"- public.use_cases, column 'impact': score outside 1-5 (row use_case_id='{uc_id2}' '9')"
         in text
     )
     r, wave = survey.loc[4, "respondent_id"], survey.loc[4, "wave"]
-    assert f"(row respondent_id='{r}', wave='{wave}' 7" in text
+    assert f"(row respondent_id='{r}', wave='{wave}' '7')" in text
     r5 = survey.loc[5, "respondent_id"]
     assert (
         f"- public.survey, column 'role': value not in {{leader, employee}} (row respondent_id='{r5}'"

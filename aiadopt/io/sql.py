@@ -20,6 +20,7 @@ file, a log, the manifest or a notebook's parameters. See docs/databases.md.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -206,15 +207,58 @@ def parse_tables(text: str | Mapping[str, str] | None) -> dict[str, str]:
     return out
 
 
-def rows_checksum(relation: str, frame: pd.DataFrame) -> str:
-    """SHA-256 over the table's name, its column names and types, and one
-    64-bit hash of each row's values (:func:`pandas.util.hash_pandas_object`),
-    rows in the order read (sorted, see :func:`read_tables`)."""
-    h = hashlib.sha256(relation.encode())
-    for name, dtype in frame.dtypes.items():
-        h.update(f"\x00{name}\x00{dtype}".encode())
-    h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
-    return h.hexdigest()
+def rows_checksum(relation: str, data: bytes) -> str:
+    """SHA-256 of ``schema.table``, a NUL byte and the rows read as
+    PostgreSQL's ``COPY ... TO STDOUT (FORMAT csv, HEADER)`` writes them:
+    the columns read, rows sorted by key (see :func:`read_tables`)."""
+    return hashlib.sha256(relation.encode() + b"\x00" + data).hexdigest()
+
+
+def _as_text(sa, name: str, type_):
+    """The column as the query selects it: booleans as ``true``/``false``
+    and timestamps as their date, so that the CSV text reads as a file's."""
+    column = sa.column(name)
+    if isinstance(type_, sa.Boolean):
+        return sa.cast(column, sa.Text).label(name)
+    if isinstance(type_, sa.DateTime):
+        return sa.cast(column, sa.Date).label(name)
+    return column
+
+
+def _copy_csv(conn, query) -> bytes:
+    """The rows of ``query`` as CSV, through ``COPY`` in the connection's
+    transaction (fast: no Python object per value)."""
+    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    driver = conn.connection.driver_connection  # the psycopg connection
+    out = io.BytesIO()
+    with (
+        driver.cursor() as cursor,
+        cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)") as copy,
+    ):
+        for block in copy:
+            out.write(block)
+    return out.getvalue()
+
+
+def _parse_csv(data: bytes, names: list[str]) -> pd.DataFrame:
+    """COPY's CSV as a raw frame: every column dictionary-encoded text (pandas
+    categoricals, as the file reader gives), NULL as missing."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    text = pa.dictionary(pa.int32(), pa.string())
+    table = pacsv.read_csv(
+        io.BytesIO(data),
+        read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, block_size=1 << 22),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, text),
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        ),
+    )
+    return table.to_pandas()
 
 
 @dataclass
@@ -367,6 +411,7 @@ def read_tables(
     names = parse_tables(tables)
     url = check_url(source)
     try:
+        import psycopg
         import sqlalchemy as sa
     except ImportError:  # pragma: no cover - a core dependency
         raise DataSourceError(
@@ -390,6 +435,7 @@ def read_tables(
             # One read-only snapshot of the three tables.
             conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
             schema = schema or conn.execute(sa.text("SELECT current_schema()")).scalar() or "public"
+            conn.execute(sa.text("SET LOCAL DateStyle = 'ISO, YMD'"))  # dates as 2025-03-14
             inspector = sa.inspect(conn)
             missing = [
                 f"{schema}.{names[t]}"
@@ -409,7 +455,7 @@ def read_tables(
                     raw, checksum = _read_one(
                         sa, conn, inspector, table, schema, names[table], codebook
                     )
-                except sa.exc.DBAPIError as exc:
+                except (sa.exc.DBAPIError, psycopg.Error) as exc:
                     raise _read_error(source, relation, url.username, exc) from None
                 rows = 0 if raw is None else len(raw.frame)
                 sources[table] = SqlTable(source, schema, names[table], rows, checksum)
@@ -430,29 +476,29 @@ def read_tables(
 
 def _read_one(sa, conn, inspector, table, schema, name, codebook) -> tuple[RawTable | None, str]:
     relation = f"{schema}.{name}"
-    columns = [c["name"] for c in inspector.get_columns(name, schema=schema)]
+    described = inspector.get_columns(name, schema=schema)
+    columns = [c["name"] for c in described]
     canonical = _canonical(columns, codebook)
     needed = _needed(table, canonical, codebook)
     selected = [c for c in columns if c in needed]
     key_columns = [c for k in KEY_COLUMNS[table] for c in selected if canonical[c] == k]
     order = key_columns + [c for c in selected if c not in key_columns]
     if selected:
+        types = {c["name"]: c["type"] for c in described}
         query = (
-            sa.select(*(sa.column(c) for c in selected))
+            sa.select(*(_as_text(sa, c, types[c]) for c in selected))
             .select_from(sa.table(name, schema=schema))
             .order_by(*(sa.column(c) for c in order))
         )
-        result = conn.execute(query)
-        # As pandas.read_sql_query, without its wrapping of the driver's errors.
-        frame = pd.DataFrame.from_records(
-            result.fetchall(), columns=list(result.keys()), coerce_float=True
-        )
+        data = _copy_csv(conn, query)
+        frame = _parse_csv(data, selected)
     else:
         n = conn.execute(
             sa.select(sa.func.count()).select_from(sa.table(name, schema=schema))
         ).scalar()
         frame = pd.DataFrame(index=pd.RangeIndex(int(n)))
-    checksum = rows_checksum(relation, frame)
+        data = str(n).encode()
+    checksum = rows_checksum(relation, data)
     if len(frame) == 0:
         return None, checksum
     keys = frame[key_columns].copy() if key_columns else None
