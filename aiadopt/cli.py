@@ -66,13 +66,31 @@ LEVELS = ("organisation", "department", "team", "all")
 SURVEY_FORMATS = ("auto", "aiadopt", "qualtrics", "msforms", "limesurvey")
 
 
+def _data_source(text: str) -> Path | str:
+    """``--data``: a folder (a Path), or a database URL kept as text."""
+    return text if "://" in text else Path(text)
+
+
 def _add_data(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--data",
         required=True,
-        type=Path,
-        metavar="DIR",
-        help="folder with use_cases, processes and survey files",
+        type=_data_source,
+        metavar="DIR|URL",
+        help="folder with use_cases, processes and survey files, or a PostgreSQL URL "
+        "postgresql+psycopg://user@host:port/database without a password (PGPASSWORD or "
+        "~/.pgpass give it; docs/databases.md)",
+    )
+    p.add_argument(
+        "--schema",
+        metavar="NAME",
+        help="with a database URL: the tables' schema (default: the user's current schema, public)",
+    )
+    p.add_argument(
+        "--tables",
+        metavar="TABLE=NAME,...",
+        help="with a database URL: table names other than use_cases, processes and survey "
+        "(e.g. survey=pulse,use_cases=register)",
     )
     p.add_argument(
         "--codebook",
@@ -182,7 +200,12 @@ def _load(args):
     from .io import load
 
     data = load(
-        args.data, codebook=args.codebook, survey_format=args.survey_format, mapping=args.mapping
+        args.data,
+        codebook=args.codebook,
+        survey_format=args.survey_format,
+        mapping=args.mapping,
+        schema=args.schema,
+        tables=args.tables,
     )
     for warning in data.warnings:
         print(f"aiadopt {args.command}: warning: {warning}", file=sys.stderr)
@@ -428,6 +451,8 @@ def _report(args, alerts) -> int:
             pdf=args.pdf,
             chromium=args.chromium,
             scheduler=args.scheduler,
+            schema=args.schema,
+            tables=args.tables,
         )
     except (ParameterError, OutputError) as exc:
         print(f"aiadopt report: error: {exc}", file=sys.stderr)

@@ -13,6 +13,8 @@ metric test states only the columns it is about::
 
 from __future__ import annotations
 
+import getpass
+import os
 import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -21,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from pytest_postgresql import factories
 
 from aiadopt.dataset import Dataset
 from aiadopt.schema import (
@@ -207,3 +210,68 @@ def sample_run(tmp_path_factory):
 def rng() -> np.random.Generator:
     """A seeded random generator."""
     return np.random.default_rng(20250101)
+
+
+# -- PostgreSQL (tests/test_sql_source.py) ------------------------------------------------------
+# A server that is already running: Debian's cluster, which `make test` installs,
+# starts and gives a superuser role named after the user running the tests
+# (peer login over the Unix socket). pytest-postgresql's postgresql_noproc
+# uses it (postgresql_proc would start its own server, and refuses to as root).
+# AIADOPT_TEST_PG_HOST, _PORT, _USER and _PASSWORD point the tests elsewhere.
+PG_HOST = os.environ.get("AIADOPT_TEST_PG_HOST") or "/var/run/postgresql"
+PG_PORT = int(os.environ.get("AIADOPT_TEST_PG_PORT") or 5432)
+PG_USER = os.environ.get("AIADOPT_TEST_PG_USER") or getpass.getuser()
+PG_PASSWORD = os.environ.get("AIADOPT_TEST_PG_PASSWORD") or None
+
+# The test databases are named after the process, so that two test runs on one
+# machine (two worktrees) do not meet; pyproject.toml's --postgresql-drop-test-database
+# drops one left behind by an interrupted run of the same name.
+_pg_noproc = factories.postgresql_noproc(
+    host=PG_HOST,
+    port=PG_PORT,
+    user=PG_USER,
+    password=PG_PASSWORD,
+    dbname=f"aiadopt_tests_{os.getpid()}",
+)
+
+
+@pytest.fixture(scope="session")
+def pg_server(request):
+    """The running PostgreSQL server (a pytest-postgresql executor). Skipped
+    when there is none, except under CI (``CI`` set), where that fails."""
+    import psycopg
+
+    try:
+        psycopg.connect(
+            host=PG_HOST,
+            port=PG_PORT,
+            user=PG_USER,
+            password=PG_PASSWORD,
+            dbname="postgres",
+            connect_timeout=5,
+        ).close()
+    except psycopg.Error as exc:
+        message = (
+            f"no PostgreSQL server for the database tests ({str(exc).strip().splitlines()[0]}); "
+            "`make test` installs and starts Debian's (as root), see docs/databases.md"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return request.getfixturevalue("_pg_noproc")
+
+
+#: A fresh database per test on :func:`pg_server`, as a psycopg connection.
+pg_database = factories.postgresql("pg_server")
+
+
+@pytest.fixture
+def pg_url(pg_database, monkeypatch) -> str:
+    """The SQLAlchemy URL of :func:`pg_database`, without a password (one
+    the server needs is given through ``PGPASSWORD``, as users do)."""
+    if PG_PASSWORD:
+        monkeypatch.setenv("PGPASSWORD", PG_PASSWORD)
+    dbname = pg_database.info.dbname
+    if PG_HOST.startswith("/"):
+        return f"postgresql+psycopg://{PG_USER}@/{dbname}?host={PG_HOST}&port={PG_PORT}"
+    return f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{dbname}"

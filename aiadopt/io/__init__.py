@@ -1,6 +1,7 @@
-"""Loading an organisation's inputs (docs/metrics.md §1) from a data folder.
+"""Loading an organisation's inputs (docs/metrics.md §1) from a data folder
+or a PostgreSQL database (:mod:`aiadopt.io.sql`).
 
-The only code that touches input files. Everything is validated once, here,
+The only code that touches input files and databases. Everything is validated once, here,
 and *every* problem is collected before anything is raised: one
 :class:`~aiadopt.errors.DataValidationError` lists them all, each with the
 file, the line as the user sees it, the column, the bad value and the fix.
@@ -9,6 +10,7 @@ file, the line as the user sees it, the column, the bad value and the fix.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping as _Names
 from pathlib import Path
 
 import numpy as np
@@ -170,14 +172,19 @@ def load(
     today: dt.date | None = None,
     survey_format: str = "auto",
     mapping: Mapping | str | Path | None = None,
+    schema: str | None = None,
+    tables: str | _Names[str, str] | None = None,
 ) -> Dataset:
-    """Load an organisation's data folder.
+    """Load an organisation's data folder, or its PostgreSQL database.
 
     Parameters
     ----------
     path : str or Path
         Folder with ``use_cases``, ``processes`` and ``survey`` files, each
-        ``.csv``, ``.xlsx`` or ``.parquet``.
+        ``.csv``, ``.xlsx`` or ``.parquet``; or a database URL (a ``str``)
+        such as ``postgresql+psycopg://user@host:5432/database``, without a
+        password (it comes from ``PGPASSWORD`` or ``~/.pgpass``;
+        :mod:`aiadopt.io.sql`, docs/databases.md).
     codebook : Codebook, str or Path, optional
         The survey codebook; default: the shipped one (docs/metrics.md §1 names).
     today : date, optional
@@ -195,6 +202,12 @@ def load(
         question ids or texts to aiadopt's survey columns and from its
         answers to aiadopt's values; it extends ``codebook``. Not needed
         when the export's question ids are aiadopt's column names.
+    schema : str, optional
+        Database only: the tables' schema (default: the connection's
+        current schema, normally ``public``).
+    tables : str or mapping, optional
+        Database only: table names other than ``use_cases``, ``processes``
+        and ``survey``, as ``{"survey": "pulse"}`` or ``"survey=pulse"``.
 
     Returns
     -------
@@ -203,7 +216,9 @@ def load(
     Raises
     ------
     DataValidationError
-        Listing every problem in all three files.
+        Listing every problem in all three files (tables).
+    DataSourceError
+        The database cannot be read (:class:`aiadopt.io.sql.DataSourceError`).
 
     Examples
     --------
@@ -212,6 +227,8 @@ def load(
     >>> data.survey["wave"].max()  # doctest: +SKIP
     Period('2026-10', 'M')
     """
+    from .sql import is_database_url
+
     if survey_format not in FORMAT_NAMES:
         raise ValueError(
             f"unknown survey format {survey_format!r}; expected one of {', '.join(FORMAT_NAMES)}"
@@ -219,33 +236,57 @@ def load(
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     problems: list[Problem] = []
     converted: dict[str, Converted] = {}
-    sources: dict[str, Path] = {}
+    sources: dict[str, Path | str] = {}
     notes: list[Problem] = []
-    try:
-        survey_mapping = _mapping(mapping, cb)
-    except DataValidationError as exc:
-        problems.extend(exc.problems)
-        survey_mapping = None
-    for table in TABLES:
-        try:
-            file = find_table(path, table)
-            sources[table] = file
-            if table == "survey" and problems and mapping is not None and survey_mapping is None:
-                continue  # the mapping file is wrong: its problems say so
-            converted[table] = _convert(
-                file,
-                table,
-                cb,
-                today,
-                survey_format=survey_format,
-                mapping=survey_mapping,
-                notes=notes,
+    if is_database_url(path):
+        if survey_format not in ("auto", "aiadopt") or mapping is not None:
+            raise ValueError(
+                "survey_format and mapping read a survey tool's export file; the data source "
+                "is a database (load the export into the survey table as aiadopt's columns, "
+                "or give a folder)"
             )
+        from .sql import read_tables
+
+        raws, sources, problems = read_tables(path, codebook=cb, schema=schema, tables=tables)
+        for table, raw in raws.items():
+            converted[table] = _CONVERTERS[table](raw, cb, today=today)
             problems.extend(converted[table].problems)
+    else:
+        if schema is not None or tables is not None:
+            raise ValueError(
+                "schema and tables name the tables of a database; the data source "
+                f"{str(path)!r} is a folder (give a database URL, or leave them out)"
+            )
+        try:
+            survey_mapping = _mapping(mapping, cb)
         except DataValidationError as exc:
             problems.extend(exc.problems)
-            if not Path(path).is_dir():
-                break
+            survey_mapping = None
+        for table in TABLES:
+            try:
+                file = find_table(path, table)
+                sources[table] = file
+                if (
+                    table == "survey"
+                    and problems
+                    and mapping is not None
+                    and survey_mapping is None
+                ):
+                    continue  # the mapping file is wrong: its problems say so
+                converted[table] = _convert(
+                    file,
+                    table,
+                    cb,
+                    today,
+                    survey_format=survey_format,
+                    mapping=survey_mapping,
+                    notes=notes,
+                )
+                problems.extend(converted[table].problems)
+            except DataValidationError as exc:
+                problems.extend(exc.problems)
+                if not Path(path).is_dir():
+                    break
     if {"use_cases", "survey"} <= set(converted):
         problems.extend(_cross_check_teams(converted["use_cases"], converted["survey"], sources))
     problems.extend(_check_spellings(converted, sources))

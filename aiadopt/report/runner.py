@@ -327,7 +327,7 @@ def validate_parameters(notebook: Path, parameters: dict) -> dict:
 def plan_jobs(
     *,
     data,
-    data_dir: Path,
+    data_dir: Path | str,
     period: str,
     departments: list[str] | None,
     lang: str,
@@ -339,6 +339,7 @@ def plan_jobs(
     extra: dict[str, str] | None = None,
 ) -> list[Job]:
     """The reports of one run, with validated parameters (no kernel started)."""
+    from ..io.sql import is_database_url
     from ..labels import label
     from ..privacy import check_min_group_size
 
@@ -362,7 +363,8 @@ def plan_jobs(
         raise ParameterError(f"unknown department(s) {unknown}; the data has: {', '.join(known)}")
 
     common = {
-        "data_dir": str(Path(data_dir).resolve()),
+        # A database URL reaches the notebooks as it is (it holds no password).
+        "data_dir": data_dir if is_database_url(data_dir) else str(Path(data_dir).resolve()),
         "period": str(period),
         "lang": lang,
         "min_group_size": min_group_size,
@@ -1618,10 +1620,22 @@ def _manifest(
     notebooks_dir: Path,
     privacy: dict,
 ) -> dict:
+    from ..io.sql import SqlTable
+
     waves = data.survey["wave"]
     wave = waves[waves <= pd.Period(str(period), "M")].max()
     inputs = [
+        # A database table: where it was read from (the URL holds no
+        # password) and a checksum of the rows read.
         {
+            "table": table,
+            "database": path.url,
+            "relation": str(path),
+            "rows": path.rows,
+            "sha256": path.sha256,
+        }
+        if isinstance(path, SqlTable)
+        else {
             "table": table,
             "file": Path(path).name,
             "bytes": Path(path).stat().st_size,
@@ -1692,13 +1706,17 @@ def run_reports(
     pdf: bool = False,
     chromium: str | Path | None = None,
     scheduler: str | None = None,
+    schema: str | None = None,
+    tables: str | dict[str, str] | None = None,
 ) -> RunResult:
     """Run the month's reports and publish them under ``<out>/<period>/``.
 
     Parameters
     ----------
-    data_dir : path
-        The organisation's data folder (validated before anything runs).
+    data_dir : path or str
+        The organisation's data folder, or its database URL
+        (``postgresql+psycopg://user@host/db``, no password: docs/databases.md);
+        validated before anything runs.
     period : str
         ``YYYY-MM`` or ``"latest"``.
     departments : list of str, optional
@@ -1729,6 +1747,10 @@ def run_reports(
         reports run as tasks on its workers instead of local processes
         (``workers`` is then not used), which send each page back to be
         published here; needs the ``cluster`` extra. See docs/cluster.md.
+    schema, tables : optional
+        With a database URL: the tables' schema and names other than the
+        defaults (:func:`aiadopt.load`). The manifest lists each table with
+        the URL, its row count and a checksum of the rows read.
 
     Returns
     -------
@@ -1759,6 +1781,7 @@ def run_reports(
 
     from ..atomic import write_text_atomic
     from ..io import load
+    from ..io.sql import is_database_url
     from .html import index_page
     from .store import FORMAT as STORE_FORMAT
 
@@ -1773,14 +1796,21 @@ def run_reports(
         browser = find_chromium(chromium) if pdf else None
 
     # 1. Plan: data and parameters checked, no kernel started.
-    data = load(data_dir, codebook=codebook, survey_format=survey_format, mapping=mapping)
+    data = load(
+        data_dir,
+        codebook=codebook,
+        survey_format=survey_format,
+        mapping=mapping,
+        schema=schema,
+        tables=tables,
+    )
     for warning in data.warnings:
         log(f"warning: {warning}")
     period = str(data.resolve_period(period))
     notebooks_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
     jobs = plan_jobs(
         data=data,
-        data_dir=Path(data_dir),
+        data_dir=data_dir if is_database_url(data_dir) else Path(data_dir),
         period=period,
         departments=departments,
         lang=lang,
