@@ -804,6 +804,25 @@ class RunAlerts:
         return exit_code
 
 
+def _config_alerts(parser: argparse.ArgumentParser, argv: Sequence[str]) -> dict:
+    """The project config's ``[alerts]`` settings as the defaults of the hook's options."""
+    from .config import find_config, load_config
+
+    pre = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    pre.add_argument("--config", type=Path)
+    path = find_config(pre.parse_known_args(list(argv))[0].config)
+    if path is None:
+        return {}
+    wanted = {OPTIONS[key][2:].replace("-", "_") for key in KEYS}
+    defaults = {
+        dest: value
+        for dest, value in load_config(path).defaults_for("report", wanted).items()
+        if dest in wanted
+    }
+    parser.set_defaults(**defaults)
+    return defaults
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``OnFailure=`` hook: ``python -m aiadopt.alerts --unit NAME [alert options]``.
 
@@ -819,11 +838,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Alert that a scheduled aiadopt unit failed (systemd OnFailure= hook).",
     )
     parser.add_argument("--unit", required=True, help="the unit that failed (systemd's %%i)")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="the project config, whose [alerts] table gives the settings "
+        "(default: ./aiadopt.toml when it exists); an option given here overrides it",
+    )
     add_alert_options(parser)
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        config = _config_alerts(parser, argv)
+        args = parser.parse_args(argv)
+        if args.alert_email_to and config.get("alert_email_to"):
+            start = config["alert_email_to"]
+            if args.alert_email_to[: len(start)] == start and len(args.alert_email_to) > len(start):
+                args.alert_email_to = args.alert_email_to[
+                    len(start) :
+                ]  # the options replace the list
         settings = settings_from_args(args)
-    except AlertSettingsError as exc:
+    except ValueError as exc:  # AlertSettingsError, or the config's ConfigError
         print(f"aiadopt alerts: error: {exc}", file=sys.stderr)
         return 2
     result = os.environ.get("MONITOR_SERVICE_RESULT")

@@ -74,10 +74,10 @@ def _data_source(text: str) -> Path | str:
 def _add_data(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--data",
-        required=True,
         type=_data_source,
         metavar="DIR|URL",
-        help="folder with use_cases, processes and survey files, or a PostgreSQL URL "
+        help="required, here or as source in the config's [data] table: "
+        "folder with use_cases, processes and survey files, or a PostgreSQL URL "
         "postgresql+psycopg://user@host:port/database without a password (PGPASSWORD or "
         "~/.pgpass give it; docs/databases.md)",
     )
@@ -154,13 +154,16 @@ def _min_group(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _lang(p: argparse.ArgumentParser) -> None:
+def _lang(p: argparse.ArgumentParser, *, report: bool = False) -> None:
     p.add_argument(
         "--lang",
         choices=LANGUAGES,
-        default="en",
+        default=None if report else "en",
         metavar="LANG",
-        help="language of labels and text: %(choices)s (default: %(default)s)",
+        help="language of the reports: %(choices)s (default: the config's languages, else en)"
+        if report
+        else "language of labels and text: %(choices)s (default: %(default)s, "
+        "or the first of the config's languages)",
     )
 
 
@@ -185,15 +188,27 @@ class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
         return super()._expand_help(action)
 
 
-def _subcommand(sub, name: str, *, help: str, example: str) -> argparse.ArgumentParser:
-    """A subcommand whose help ends with a runnable example."""
-    return sub.add_parser(
+def _subcommand(
+    sub, name: str, *, help: str, example: str, config: bool = True
+) -> argparse.ArgumentParser:
+    """A subcommand whose help ends with a runnable example; it takes
+    ``--config`` (the project config, aiadopt.config) unless ``config`` is False."""
+    p = sub.add_parser(
         name,
         help=help,
         description=help[0].upper() + help[1:] + ".",
         epilog=f"Example:\n  {example}",
         formatter_class=_HelpFormatter,
     )
+    if config:
+        p.add_argument(
+            "--config",
+            type=Path,
+            metavar="FILE",
+            help="project config (default: ./aiadopt.toml when it exists); "
+            "an option given here overrides it",
+        )
+    return p
 
 
 def _load(args):
@@ -393,8 +408,35 @@ def _department_count(text: str) -> int:
 
 
 def cmd_report(args) -> int:
-    """``aiadopt report``; a failed or partial run is alerted (aiadopt.alerts),
-    without changing the exit code."""
+    """``aiadopt report``: once per language of the config's ``languages``
+    (``--lang`` makes it one); with more than one, each language is
+    published under ``<out>/<lang>/``. The exit status is the worst run's."""
+    import copy
+
+    languages = [args.lang] if args.lang else (args.languages or ["en"])
+    codes = []
+    for lang in languages:
+        run = copy.copy(args)
+        run.lang = lang
+        if len(languages) > 1:
+            run.out = Path(args.out) / lang
+            print(f"aiadopt report: {lang}: {run.out}/", file=sys.stderr)
+        codes.append(_report_one(run))
+        if codes[-1] in (EXIT_BAD_INPUT, 130):
+            break  # the same input or options fail every language alike
+    return _worst(codes)
+
+
+def _worst(codes: list[int]) -> int:
+    """The exit status of several runs: a failure first, then a run not made (locked,
+    stale), else 0."""
+    failed = [c for c in codes if c not in (0, EXIT_LOCKED)]
+    return failed[0] if failed else max(codes, default=0)
+
+
+def _report_one(args) -> int:
+    """``aiadopt report`` in one language; a failed or partial run is alerted
+    (aiadopt.alerts), without changing the exit code."""
     from .alerts import RunAlerts, settings_from_args
 
     settings = settings_from_args(args)  # bad alert options: exit 2 before anything runs
@@ -407,6 +449,23 @@ def cmd_report(args) -> int:
         code = EXIT_BAD_INPUT if isinstance(exc, ValueError) else 1
         alerts.stopped(exc, 130 if isinstance(exc, KeyboardInterrupt) else code)
         raise
+
+
+def cmd_init(args) -> int:
+    """``aiadopt init``: write the commented starter config."""
+    from .config import CONFIG_NAME, write_starter
+
+    path = args.config or Path(CONFIG_NAME)
+    try:
+        write_starter(path, force=args.force)
+    except FileExistsError as exc:
+        print(f"aiadopt init: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(
+        f"wrote {path}: set [data] source, then run "
+        f"'aiadopt report{'' if path == Path(CONFIG_NAME) else f' --config {path}'}'"
+    )
+    return 0
 
 
 def _report(args, alerts) -> int:
@@ -747,7 +806,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="report on this department (repeatable); default: all",
     )
     who.add_argument("--all", action="store_true", help="every department (the default)")
-    _lang(p)
+    _lang(p, report=True)
+    p.set_defaults(languages=None)
     p.add_argument(
         "--workers",
         type=int,
@@ -810,6 +870,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_alert_options(p)
     p.set_defaults(func=cmd_report)
+
+    p = _subcommand(
+        sub,
+        "init",
+        help="write a commented starter project config (aiadopt.toml)",
+        example="aiadopt init --config /etc/aiadopt/aiadopt.toml",
+        config=False,
+    )
+    p.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="where to write it (default: aiadopt.toml here); the other commands read it "
+        "with --config FILE",
+    )
+    p.add_argument("--force", action="store_true", help="replace a config that exists")
+    p.set_defaults(func=cmd_init)
 
     p = _subcommand(
         sub,
@@ -918,12 +995,88 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command_name(argv: Sequence[str], sub: argparse._SubParsersAction) -> str | None:
+    """The subcommand in ``argv``: the first word that names one (the
+    top-level parser has no options that take a value)."""
+    for word in argv:
+        if word in sub.choices:
+            return word
+        if not word.startswith("-"):
+            return None
+    return None
+
+
+def _config_file(argv: Sequence[str]) -> Path | None:
+    """``--config FILE`` (or ``--config=FILE``) in ``argv``, if given."""
+    pre = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    pre.add_argument("--config", type=Path)
+    known, _ = pre.parse_known_args(list(argv))
+    return known.config
+
+
+def _apply_config(parser: argparse.ArgumentParser, argv: Sequence[str]) -> dict[str, object]:
+    """Make the project config's values the defaults of the command's options,
+    so that an option given on the command line overrides them; the values set."""
+    from .config import find_config, load_config
+
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    command = _command_name(argv, sub)
+    if command is None or command == "init":
+        return {}
+    command_parser = sub.choices[command]
+    path = find_config(_config_file(argv))
+    if path is None:
+        return {}
+    config = load_config(path)
+    dests = {a.dest for a in command_parser._actions} | set(command_parser._defaults)
+    defaults = config.defaults_for(command, dests)
+    command_parser.set_defaults(**defaults)
+    return defaults
+
+
+def _drop_config_items(parser: argparse.ArgumentParser, args, defaults: dict) -> None:
+    """An option that collects values (``--department``, repeatable) starts
+    from its default; given on the command line, it replaces the config's list."""
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for action in sub.choices[args.command]._actions:
+        start = defaults.get(action.dest)
+        value = getattr(args, action.dest, None)
+        if (
+            isinstance(action, argparse._AppendAction)
+            and isinstance(start, list)
+            and isinstance(value, list)
+            and len(value) > len(start)
+            and value[: len(start)] == start
+        ):
+            setattr(args, action.dest, value[len(start) :])
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the ``aiadopt`` command with ``argv`` (default: ``sys.argv[1:]``); the exit status."""
+    """Run the ``aiadopt`` command with ``argv`` (default: ``sys.argv[1:]``); the exit status.
+
+    The project config (``--config FILE``, else ``./aiadopt.toml``) gives the
+    options' defaults; the command line overrides them.
+    """
     from .errors import DataValidationError
 
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
+    try:
+        defaults = _apply_config(parser, argv)
+    except ValueError as exc:  # ConfigError: every problem, with its line
+        command = _command_name(
+            argv, next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        )
+        print(f"aiadopt {command}: error in the config:\n{exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     args = parser.parse_args(argv)
+    _drop_config_items(parser, args, defaults)
+    if hasattr(args, "data") and args.data is None:
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        sub.choices[args.command].error(
+            "the data is missing: give --data DIR|URL, or source in the [data] table of the "
+            "config (aiadopt.toml, or --config FILE; 'aiadopt init' writes one)"
+        )
     try:
         return args.func(args)
     except DataValidationError as exc:
