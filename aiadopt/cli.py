@@ -477,7 +477,9 @@ def _report(args, alerts) -> int:
         run_reports,
     )
 
-    if args.chromium and not args.pdf:
+    from_config = getattr(args, "config_values", {})
+    if args.chromium and not args.pdf and from_config.get("chromium") != args.chromium:
+        # (the config's chromium is the browser for the runs that do print PDFs)
         print(
             "aiadopt report: error: --chromium is the browser for --pdf; add --pdf to print the reports",
             file=sys.stderr,
@@ -1071,6 +1073,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     args = parser.parse_args(argv)
     _drop_config_items(parser, args, defaults)
+    args.config_values = defaults
     if hasattr(args, "data") and args.data is None:
         sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
         sub.choices[args.command].error(

@@ -335,3 +335,49 @@ def test_config_doc_lists_every_key():
         assert f"[{table}]" in doc
         for key in keys:
             assert f"`{key}`" in doc, (table, key)
+
+
+def test_database_source_schema_and_tables_from_the_config(pg_url, tmp_path, monkeypatch):
+    """[data] source, schema and tables read the organisation from PostgreSQL:
+    the same KPIs as the options --data URL --schema --tables give."""
+    from tests.test_sql_source import _put, _small
+
+    tables = _small()
+    _put(pg_url, {"pulse": tables["survey"], "use_cases": tables["use_cases"],
+                  "processes": tables["processes"]}, schema="people")  # fmt: skip
+    config = _write(
+        tmp_path / "aiadopt.toml",
+        f'[data]\nsource = "{pg_url}"\nschema = "people"\ntables = {{ survey = "pulse" }}\n',
+    )
+    argv = ["kpis", "--level", "organisation", "--format", "json"]
+    from_config = _run(*argv, "--config", config)
+    assert from_config.returncode == 0, from_config.stderr
+    from_options = _run(*argv, "--data", pg_url, "--schema", "people", "--tables", "survey=pulse")
+    assert from_options.returncode == 0, from_options.stderr
+    assert json.loads(from_config.stdout) == json.loads(from_options.stdout)
+    wrong = _write(tmp_path / "wrong.toml", f'[data]\nsource = "{pg_url}"\nschema = "people"\n')
+    missing = _run(*argv, "--config", wrong)  # the survey table is called pulse here
+    assert missing.returncode == 2 and "people.survey" in missing.stderr
+
+
+def test_config_chromium_is_only_used_with_pdf(monkeypatch, tmp_path):
+    """A browser in the config is not an error on a run without PDFs
+    (--chromium on the command line without --pdf still is)."""
+    seen = []
+    import aiadopt.report.runner as runner
+
+    def fake_run(data, **kwargs):
+        seen.append(kwargs)
+        raise runner.ParameterError("stop here")
+
+    monkeypatch.setattr(runner, "run_reports", fake_run)
+    monkeypatch.chdir(tmp_path)
+    _write(
+        tmp_path / "aiadopt.toml",
+        '[data]\nsource = "d"\n[report]\nchromium = "/usr/bin/chromium"\n',
+    )
+    assert cli.main(["report"]) == 2
+    assert seen and seen[0]["pdf"] is False and seen[0]["chromium"] == "/usr/bin/chromium"
+    seen.clear()
+    assert cli.main(["report", "--chromium", "/opt/chrome"]) == 2
+    assert not seen  # refused before the run: --chromium needs --pdf
