@@ -975,41 +975,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _subcommand(
         sub,
-        "history",
-        help="the KPIs of every published month, or the runs, from the run history of a reports folder",
-        example="aiadopt history --out reports --unit Finance --kpi active_use_cases",
-    )
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=Path("reports"),
-        metavar="DIR",
-        help="the reports folder whose history.sqlite to read (default reports/)",
-    )
-    p.add_argument("--unit", metavar="NAME", help="only this department, or 'organisation'")
-    p.add_argument(
-        "--kpi",
-        metavar="NAME",
-        help="only this KPI: active_use_cases, time_to_impact_days, core_process_ai_pct, "
-        "leadership_adoption_pct or adaptivity_score",
-    )
-    p.add_argument(
-        "--runs",
-        action="store_true",
-        help="list the runs instead (month, status, exit code, start, failed reports)",
-    )
-    p.add_argument(
-        "--format",
-        choices=("table", "csv", "json"),
-        default="table",
-        metavar="FORMAT",
-        help="output format: %(choices)s (default: %(default)s)",
-    )
-    _lang(p)
-    p.set_defaults(func=cmd_history)
-
-    p = _subcommand(
-        sub,
         "sample",
         help="generate the fictional sample organisation",
         example="aiadopt sample --out /tmp/org --seed 3 --departments 40 --respondents 20000",
@@ -1112,6 +1077,41 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _lang(p)
     p.set_defaults(func=cmd_workshop)
+
+    p = _subcommand(
+        sub,
+        "history",
+        help="the KPIs of every published month, or the runs, from the run history of a reports folder",
+        example="aiadopt history --out reports --unit Finance --kpi active_use_cases",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("reports"),
+        metavar="DIR",
+        help="the reports folder whose history.sqlite to read (default reports/)",
+    )
+    p.add_argument("--unit", metavar="NAME", help="only this department, or 'organisation'")
+    p.add_argument(
+        "--kpi",
+        metavar="NAME",
+        help="only this KPI: active_use_cases, time_to_impact_days, core_process_ai_pct, "
+        "leadership_adoption_pct or adaptivity_score",
+    )
+    p.add_argument(
+        "--runs",
+        action="store_true",
+        help="list the runs instead (month, status, exit code, start, failed reports)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        metavar="FORMAT",
+        help="output format: %(choices)s (default: %(default)s)",
+    )
+    _lang(p)
+    p.set_defaults(func=cmd_history)
     return parser
 
 
