@@ -548,9 +548,7 @@ def _report_outcome(args, alerts, result) -> int:
         f"{month}{n - len(result.failures)} of {n} reports published in {result.directory}/ (index.html, manifest.json{pdfs})"
     )
     if result.failures:
-        print(
-            f"aiadopt report: {month}{len(result.failures)} report(s) failed:", file=sys.stderr
-        )
+        print(f"aiadopt report: {month}{len(result.failures)} report(s) failed:", file=sys.stderr)
         for r in result.failures:
             kept = (
                 f" (showing the version from the earlier run of {r.earlier_run})"

@@ -181,8 +181,11 @@ def test_kpi_rows_take_the_suppression_of_the_index():
         {
             None: ({"active_use_cases": 103, "leadership_adoption_pct": 65.2}, None),
             "Legal": (
-                {"active_use_cases": 3, "leadership_adoption_pct": None,
-                 "leadership_adoption_pct_suppressed": True},
+                {
+                    "active_use_cases": 3,
+                    "leadership_adoption_pct": None,
+                    "leadership_adoption_pct_suppressed": True,
+                },
                 None,
             ),
         }  # fmt: skip

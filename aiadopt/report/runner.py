@@ -1818,9 +1818,7 @@ class _RunRecord:
             )
 
 
-def _skip(
-    record: _RunRecord, *, check_stale: bool, skip_unchanged: bool, log
-) -> RunResult | None:
+def _skip(record: _RunRecord, *, check_stale: bool, skip_unchanged: bool, log) -> RunResult | None:
     """A run that has nothing to publish, or None when it has.
 
     ``check_stale`` (a run for the latest month): the inputs equal those of
@@ -2026,9 +2024,7 @@ def run_reports(
     except BaseException as exc:
         # Recorded without its message: a data error quotes cells of the inputs.
         stopped = isinstance(exc, (RunInterrupted, KeyboardInterrupt))
-        record.record(
-            "stopped" if stopped else "failed", _exit_code(exc), note=type(exc).__name__
-        )
+        record.record("stopped" if stopped else "failed", _exit_code(exc), note=type(exc).__name__)
         raise
 
 
