@@ -26,6 +26,9 @@ __all__ = ["main", "build_parser"]
 EXIT_BAD_INPUT = 2
 EXIT_REPORTS_FAILED = 1
 EXIT_LOCKED = 3
+#: ``aiadopt report --period latest`` (the scheduled run) on data that has not
+#: changed since an earlier month was published: nothing published.
+EXIT_STALE = 4
 # SIGINT/SIGTERM during `aiadopt report`: 128 + the signal (130, 143).
 
 
@@ -395,6 +398,16 @@ def _timeout_seconds(text: str) -> int:
         ) from None
 
 
+def _month(text: str) -> str:
+    """``--since`` and ``--until``: a calendar month ``YYYY-MM``."""
+    import re
+
+    value = text.strip()
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise argparse.ArgumentTypeError(f"must be a month YYYY-MM (e.g. 2026-08), got {text!r}")
+    return value
+
+
 def _department_count(text: str) -> int:
     """``sample --departments``: a whole number, at least 2 (the library
     checks the upper limit, which needs its name lists)."""
@@ -440,7 +453,8 @@ def _report_one(args) -> int:
     from .alerts import RunAlerts, settings_from_args
 
     settings = settings_from_args(args)  # bad alert options: exit 2 before anything runs
-    alerts = RunAlerts(settings, period=args.period, output=args.out)
+    asked = f"{args.since}..{args.until or 'latest'}" if args.since else args.period
+    alerts = RunAlerts(settings, period=asked, output=args.out)
     try:
         return _report(args, alerts)
     except BaseException as exc:
@@ -469,12 +483,12 @@ def cmd_init(args) -> int:
 
 
 def _report(args, alerts) -> int:
+    from .report import runner
     from .report.runner import (
         OutputError,
         ParameterError,
         ReportLockedError,
         RunInterrupted,
-        run_reports,
     )
 
     from_config = getattr(args, "config_values", {})
@@ -485,6 +499,13 @@ def _report(args, alerts) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
+    if args.until and not args.since:
+        print(
+            "aiadopt report: error: --until is the last month of a backfill; add --since YYYY-MM "
+            "(the first month), or use --period for one month",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
     extra = {}
     for item in args.param or []:
         name, sep, value = item.partition("=")
@@ -492,29 +513,51 @@ def _report(args, alerts) -> int:
             print(f"aiadopt report: error: --param needs NAME=VALUE, got {item!r}", file=sys.stderr)
             return EXIT_BAD_INPUT
         extra[name.strip()] = value
+    options = dict(
+        departments=None if args.all or not args.department else args.department,
+        lang=args.lang,
+        workers=args.workers,
+        out=args.out,
+        timeout=args.timeout,
+        min_group_size=args.min_group_size,
+        n_boot=args.n_boot,
+        seed=args.seed,
+        codebook=args.codebook,
+        survey_format=args.survey_format,
+        mapping=args.mapping,
+        notebooks_dir=args.notebooks,
+        parameters=extra,
+        pdf=args.pdf,
+        chromium=args.chromium,
+        scheduler=args.scheduler,
+        schema=args.schema,
+        tables=args.tables,
+    )
+    codes: list[int] = []
+
+    def done(result) -> None:
+        codes.append(_report_outcome(args, alerts, result))
+
     try:
-        result = run_reports(
-            args.data,
-            period=args.period,
-            departments=None if args.all or not args.department else args.department,
-            lang=args.lang,
-            workers=args.workers,
-            out=args.out,
-            timeout=args.timeout,
-            min_group_size=args.min_group_size,
-            n_boot=args.n_boot,
-            seed=args.seed,
-            codebook=args.codebook,
-            survey_format=args.survey_format,
-            mapping=args.mapping,
-            notebooks_dir=args.notebooks,
-            parameters=extra,
-            pdf=args.pdf,
-            chromium=args.chromium,
-            scheduler=args.scheduler,
-            schema=args.schema,
-            tables=args.tables,
-        )
+        if args.since:
+            # A backfill: each month in turn, an unchanged one skipped (aiadopt.history).
+            runner.backfill_reports(
+                args.data, since=args.since, until=args.until, on_month=done, **options
+            )
+        else:
+            # An explicit month already published from the same inputs is left
+            # as it is; the latest month on data unchanged since an earlier
+            # published month is "stale" (docs/running-every-month.md).
+            latest = args.period.strip() == "latest"
+            done(
+                runner.run_reports(
+                    args.data,
+                    period=args.period,
+                    skip_unchanged=not latest,
+                    check_stale=latest,
+                    **options,
+                )
+            )
     except (ParameterError, OutputError) as exc:
         print(f"aiadopt report: error: {exc}", file=sys.stderr)
         return alerts.stopped(exc, EXIT_BAD_INPUT)
@@ -529,19 +572,44 @@ def _report(args, alerts) -> int:
         )
         print(f"aiadopt report: interrupted by {exc}: {what}", file=sys.stderr)
         return alerts.stopped(exc, exc.exit_status)
+    # A backfill exits with the worst of its months.
+    return max(codes)
+
+
+def _report_outcome(args, alerts, result) -> int:
+    """Say what one month's run did (with the month first in a backfill),
+    alert a failed or partial month, and give its exit status."""
+    month = f"{result.period}: " if args.since else ""
+    if result.skipped == "stale":
+        print(
+            f"aiadopt report: the data has not changed since {result.since} was published "
+            f"(the same input checksums); nothing published for {result.period}. "
+            f"Pass --period {result.period} to publish it anyway.",
+            file=sys.stderr,
+        )
+        return EXIT_STALE
+    if result.skipped == "unchanged":
+        print(
+            f"{month}unchanged: {result.directory}/ is already published from the same data, "
+            "parameters and aiadopt version; nothing rewritten"
+        )
+        return 0
     n = len(result.results)
     if not result.published:
         kept = f", {result.directory} is unchanged" if result.directory.exists() else ""
-        print(f"aiadopt report: all {n} reports failed; nothing published{kept}:", file=sys.stderr)
+        print(
+            f"aiadopt report: {month}all {n} reports failed; nothing published{kept}:",
+            file=sys.stderr,
+        )
         for r in result.failures:
             print(f"  - {r.title}: {r.reason}", file=sys.stderr)
         return alerts.finished(result, EXIT_REPORTS_FAILED)
     pdfs = ", one PDF per report" if args.pdf else ""
     print(
-        f"{n - len(result.failures)} of {n} reports published in {result.directory}/ (index.html, manifest.json{pdfs})"
+        f"{month}{n - len(result.failures)} of {n} reports published in {result.directory}/ (index.html, manifest.json{pdfs})"
     )
     if result.failures:
-        print(f"aiadopt report: {len(result.failures)} report(s) failed:", file=sys.stderr)
+        print(f"aiadopt report: {month}{len(result.failures)} report(s) failed:", file=sys.stderr)
         for r in result.failures:
             kept = (
                 f" (showing the version from the earlier run of {r.earlier_run})"
@@ -551,6 +619,84 @@ def _report(args, alerts) -> int:
             print(f"  - {r.title}: {r.reason}{kept}", file=sys.stderr)
         return alerts.finished(result, EXIT_REPORTS_FAILED)
     return alerts.finished(result, 0)
+
+
+def cmd_history(args) -> int:
+    """``aiadopt history``: the published KPI series, or (``--runs``) the runs."""
+    import pandas as pd
+
+    from .history import History, HistoryError, history_path
+    from .labels import label
+    from .output import emit
+    from .present.formats import KPI_DISPLAY, MISSING, Formatter
+
+    try:
+        history = History(history_path(args.out), create=False)
+        if args.runs:
+            frame = pd.DataFrame(
+                [
+                    {
+                        "period": r["period"],
+                        "status": r["status"],
+                        "exit_code": r["exit_code"],
+                        "started_at": r["started_at"],
+                        "finished_at": r["finished_at"],
+                        "failed_reports": ", ".join(
+                            x["unit"] for x in r["reports"] if x["status"] != "ok"
+                        ),
+                    }
+                    for r in history.runs()
+                    if args.unit is None or any(x["unit"] == args.unit for x in r["reports"])
+                ],
+                columns=[
+                    "period", "status", "exit_code", "started_at", "finished_at", "failed_reports"
+                ],
+            )  # fmt: skip
+        else:
+            frame = history.kpi_series(unit=args.unit, kpi=args.kpi)
+    except HistoryError as exc:
+        print(
+            f"aiadopt history: error: {exc}. The history is written by `aiadopt report "
+            f"--out {args.out}`; run it first, or pass the reports folder it wrote with --out.",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    if not args.runs:
+        frame = frame.drop(columns="run_id")
+        if frame.empty and (args.unit or args.kpi):
+            print(
+                f"aiadopt history: no published KPI for unit {args.unit or 'any'} and KPI "
+                f"{args.kpi or 'any'}; the units are departments' names and 'organisation', "
+                f"the KPIs {', '.join(KPI_DISPLAY)}",
+                file=sys.stderr,
+            )
+            return EXIT_BAD_INPUT
+    if args.format != "table":
+        emit(frame, args.format)
+        return 0
+    fmt = Formatter(args.lang)
+    shown = pd.DataFrame({"period": frame["period"].map(fmt.month_short)})
+    if args.runs:
+        shown["status"] = [label(f"history.status_{s}", args.lang) for s in frame["status"]]
+        shown["exit_code"] = [
+            MISSING if pd.isna(c) else fmt.count(int(c)) for c in frame["exit_code"]
+        ]
+        shown["started_at"] = frame["started_at"].fillna(MISSING).str[:19].str.replace("T", " ")
+        shown["failed_reports"] = frame["failed_reports"].replace("", MISSING)
+    else:
+        shown["unit"] = [
+            label("history.organisation", args.lang) if level == "organisation" else unit
+            for level, unit in zip(frame["unit_level"], frame["unit"], strict=True)
+        ]
+        shown["kpi"] = [label(f"kpi.{k}", args.lang) for k in frame["kpi"]]
+        shown["value"] = [
+            label("history.suppressed", args.lang)
+            if hidden
+            else (MISSING if pd.isna(v) else fmt.number(v, KPI_DISPLAY.get(k, (1, True))[0]))
+            for k, v, hidden in zip(frame["kpi"], frame["value"], frame["suppressed"], strict=True)
+        ]
+    emit(shown, "table", **_readable("history", keys=("period",)))
+    return 0
 
 
 def cmd_sample(args) -> int:
@@ -799,7 +945,21 @@ def build_parser() -> argparse.ArgumentParser:
         example="aiadopt report --data data/sample --period latest --department Finance --lang nl --pdf --out reports",
     )
     _add_data(p)
-    _period_arg(p)
+    when = p.add_mutually_exclusive_group()
+    _period_arg(when)
+    when.add_argument(
+        "--since",
+        type=_month,
+        metavar="YYYY-MM",
+        help="backfill: publish each month from this one to --until in turn; a month already "
+        "published from the same data and parameters is skipped (not with --period)",
+    )
+    p.add_argument(
+        "--until",
+        type=_month,
+        metavar="YYYY-MM",
+        help="the last month of a --since backfill (default: the latest month with data)",
+    )
     who = p.add_mutually_exclusive_group()
     who.add_argument(
         "--department",
@@ -994,6 +1154,41 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _lang(p)
     p.set_defaults(func=cmd_workshop)
+
+    p = _subcommand(
+        sub,
+        "history",
+        help="the KPIs of every published month, or the runs, from the run history of a reports folder",
+        example="aiadopt history --out reports --unit Finance --kpi active_use_cases",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("reports"),
+        metavar="DIR",
+        help="the reports folder whose history.sqlite to read (default reports/)",
+    )
+    p.add_argument("--unit", metavar="NAME", help="only this department, or 'organisation'")
+    p.add_argument(
+        "--kpi",
+        metavar="NAME",
+        help="only this KPI: active_use_cases, time_to_impact_days, core_process_ai_pct, "
+        "leadership_adoption_pct or adaptivity_score",
+    )
+    p.add_argument(
+        "--runs",
+        action="store_true",
+        help="list the runs instead (month, status, exit code, start, failed reports)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        metavar="FORMAT",
+        help="output format: %(choices)s (default: %(default)s)",
+    )
+    _lang(p)
+    p.set_defaults(func=cmd_history)
     return parser
 
 

@@ -87,8 +87,11 @@ def test_the_service_runs_aiadopt_report_once_per_start():
     args = build_parser().parse_args(_command(exec_start, "/.venv/bin/aiadopt"))
     assert args.command == "report" and args.period == "latest"
     assert args.data == Path("/srv/aiadopt/data") and args.out == Path("/srv/aiadopt/reports")
-    # No exit status counts as success: 1 (reports failed) and 3 (locked) are failures.
-    assert "SuccessExitStatus" not in unit["Service"]
+    # Only stale data (nothing published on purpose) counts as success as well:
+    # 1 (reports failed), 2 (bad input) and 3 (locked) are failures.
+    from aiadopt.cli import EXIT_STALE
+
+    assert one(unit, "Service", "SuccessExitStatus") == str(EXIT_STALE)
 
 
 def test_the_timer_is_monthly_and_catches_up():
@@ -395,7 +398,8 @@ def test_the_docs_list_the_exit_codes_the_cli_uses():
     from aiadopt import cli
 
     text = DOCS.read_text(encoding="utf-8")
-    for code in (0, cli.EXIT_REPORTS_FAILED, cli.EXIT_BAD_INPUT, cli.EXIT_LOCKED, 130, 143):
+    codes = (cli.EXIT_REPORTS_FAILED, cli.EXIT_BAD_INPUT, cli.EXIT_LOCKED, cli.EXIT_STALE)
+    for code in (0, *codes, 130, 143):
         assert re.search(rf"^\| `{code}` \|", text, re.M), f"exit code {code} is not in the table"
     for name in (*UNITS, "aiadopt.cron", "aiadopt_monthly.py", "journalctl -u aiadopt-report"):
         assert name in text

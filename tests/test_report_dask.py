@@ -456,6 +456,8 @@ def test_signal_cancels_the_cluster_run_and_publishes_nothing(tmp_path, tiny, da
         *("--data", str(SAMPLE), "--period", PERIOD, "--out", str(out), "--n-boot", "2"),
         *("--department", "HR", "--department", "Legal", "--notebooks", str(notebooks)),
         *("--scheduler", dask_cluster.address),
+        # Another seed: the month is not "unchanged" (aiadopt.history), so it runs again.
+        *("--seed", "1"),
     ]
     proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=_env())
     try:

@@ -39,6 +39,15 @@ Guarantees
 - aiadopt deletes only what it created: a ``<out>/<period>`` that is not its
   own link, or anything in ``.runs/`` not named like its run folders, is
   never touched (:class:`OutputError`).
+- Every run is recorded in the run history ``<out>/history.sqlite``
+  (:mod:`aiadopt.history`) inside the month's lock, with the KPIs the
+  published month shows; a history that cannot be written is a warning,
+  never a lost month. Before the computation, a run may find it has
+  nothing to publish: the month is already published from the same inputs,
+  parameters and aiadopt version (``skip_unchanged``: "unchanged", nothing
+  rewritten), or the latest month's data has not changed since an earlier
+  month was published (``check_stale``: "stale"). :func:`backfill_reports`
+  publishes a range of months, skipping the unchanged ones.
 - A run publishes only if at least one report succeeded; a report that failed
   keeps its previously published version of the month, marked as such.
 - An unwritable or full output folder stops the run with :class:`OutputError`
@@ -81,6 +90,7 @@ __all__ = [
     "ParameterError",
     "RunInterrupted",
     "CHROMIUM_NAMES",
+    "backfill_reports",
     "ClusterError",
     "check_cluster",
     "check_timeout",
@@ -208,6 +218,17 @@ class RunResult:
     results: list[JobResult] = field(default_factory=list)
     manifest: Path | None = None
     published: bool = True
+    #: ``"unchanged"``: the month is already published from the same inputs,
+    #: parameters and aiadopt version, and nothing was rewritten;
+    #: ``"stale"``: a run for the latest month on data that did not change
+    #: since :attr:`since` was published, and nothing was published. None
+    #: for a run that ran its reports.
+    skipped: str | None = None
+    #: For ``skipped``: the month published earlier from the same inputs.
+    since: str | None = None
+    #: Why the run could not be written to the run history (it was still
+    #: published), if it could not.
+    history_error: str | None = None
 
     @property
     def failures(self) -> list[JobResult]:
@@ -1606,24 +1627,12 @@ def _public_parameters(parameters: dict) -> dict:
     return out
 
 
-def _manifest(
-    *,
-    period: str,
-    data,
-    jobs: list[Job],
-    results: list[JobResult],
-    started: dt.datetime,
-    finished: dt.datetime,
-    workers: int,
-    timeout: int,
-    codebook: str | Path | None,
-    notebooks_dir: Path,
-    privacy: dict,
-) -> dict:
+def _inputs(data, codebook: str | Path | None) -> list[dict]:
+    """The manifest's ``inputs``: each table's file (name, size, checksum) or
+    database table (URL without password, relation, rows, checksum of the
+    rows read), and the codebook. Cheap: no computation on the data."""
     from ..io.sql import SqlTable
 
-    waves = data.survey["wave"]
-    wave = waves[waves <= pd.Period(str(period), "M")].max()
     inputs = [
         # A database table: where it was read from (the URL holds no
         # password) and a checksum of the rows read.
@@ -1653,6 +1662,26 @@ def _manifest(
                 "sha256": _sha256(path),
             }
         )
+    return inputs
+
+
+def _manifest(
+    *,
+    period: str,
+    data,
+    jobs: list[Job],
+    results: list[JobResult],
+    started: dt.datetime,
+    finished: dt.datetime,
+    workers: int,
+    timeout: int,
+    codebook: str | Path | None,
+    notebooks_dir: Path,
+    privacy: dict,
+) -> dict:
+    waves = data.survey["wave"]
+    wave = waves[waves <= pd.Period(str(period), "M")].max()
+    inputs = _inputs(data, codebook)
     fresh = [r.status == "ok" for r in results]
     return {
         "aiadopt_version": _versions().get("aiadopt"),
@@ -1678,6 +1707,170 @@ def _manifest(
 def _manifest_json(manifest: dict) -> str:
     """``manifest`` as strict JSON text (no NaN or Infinity; see :func:`_json_ready`)."""
     return json.dumps(_json_ready(manifest), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+# -- run history (aiadopt.history) -----------------------------------------------------------
+
+#: The exit status of each outcome the run history records (aiadopt.cli's
+#: EXIT_* codes: a test checks they agree).
+_EXIT = {"ok": 0, "unchanged": 0, "partial": 1, "failed": 1, "locked": 3, "bad": 2, "stale": 4}
+
+
+def _canonical(value):
+    """``value`` as the history stores and reads it back (JSON types, sorted
+    keys), so a fresh value compares equal to a stored one."""
+    return json.loads(json.dumps(_json_ready(value), sort_keys=True, allow_nan=False))
+
+
+def _history_parameters(jobs: list[Job], *, pdf: bool, notebooks_dir: Path) -> dict:
+    """What decides what a month publishes, as the history keeps it: the
+    notebooks' public parameters (no data location, no password), the
+    departments reported, ``pdf`` and the notebooks' checksums."""
+    params: dict = {}
+    for job in jobs:
+        public = _public_parameters(job.parameters)
+        params.update({k: v for k, v in public.items() if k != "department"})
+    return _canonical(
+        {
+            **params,
+            "departments": [job.department for job in jobs if job.department is not None],
+            "pdf": bool(pdf),
+            "notebooks": {
+                kind: _sha256(Path(notebooks_dir) / name) for kind, name in NOTEBOOKS.items()
+            },
+        }
+    )
+
+
+def _exit_code(exc: BaseException) -> int:
+    """The exit status ``aiadopt report`` gives for a run stopped by ``exc``."""
+    if isinstance(exc, RunInterrupted):
+        return exc.exit_status
+    if isinstance(exc, KeyboardInterrupt):
+        return 130
+    if isinstance(exc, ReportLockedError):
+        return _EXIT["locked"]
+    if isinstance(exc, (ValueError, OutputError)):
+        return _EXIT["bad"]
+    return 1
+
+
+@dataclass
+class _RunRecord:
+    """The run's row of the run history, filled in as the run goes and
+    written once (:meth:`record`). A history that cannot be written is a
+    warning, never an error: the month is published all the same."""
+
+    out: Path
+    period: str
+    log: object
+    enabled: bool = True
+    started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    inputs: list = field(default_factory=list)
+    parameters: dict = field(default_factory=dict)
+    recorded: bool = False
+    error: str | None = None
+
+    def record(
+        self,
+        status: str,
+        exit_code: int | None,
+        *,
+        results: list[JobResult] = (),
+        kpis: list[dict] | None = None,
+        note: str | None = None,
+    ) -> None:
+        from ..history import History, history_path
+
+        if not self.enabled or self.recorded or not self.out.is_dir():
+            return
+        self.recorded = True
+        path = history_path(self.out)
+        versions = _versions()
+        try:
+            History(path).record_run(
+                period=self.period,
+                status=status,
+                exit_code=exit_code,
+                started_at=self.started.isoformat(timespec="seconds"),
+                finished_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                inputs=self.inputs,
+                parameters=self.parameters,
+                versions=versions,
+                aiadopt_version=versions.get("aiadopt"),
+                reports=[
+                    {
+                        "unit": r.department or "organisation",
+                        "file": r.file,
+                        "status": r.status,
+                        "reason": r.reason,
+                    }
+                    for r in results
+                ],
+                kpis=kpis,
+                note=note,
+            )
+        except Exception as exc:  # the month stays published: a warning, not an error
+            self.error = f"{path}: {exc}"
+            self.log(
+                f"warning: the run could not be written to the run history {path} ({exc}); "
+                "the reports are published as usual"
+            )
+
+
+def _skip(record: _RunRecord, *, check_stale: bool, skip_unchanged: bool, log) -> RunResult | None:
+    """A run that has nothing to publish, or None when it has.
+
+    ``check_stale`` (a run for the latest month): the inputs equal those of
+    the last published month and that month is an earlier one -> ``stale``.
+    ``skip_unchanged`` (an explicit month, a backfill): the month's last
+    published run was ``ok`` from the same inputs, parameters and aiadopt
+    version, and is still the month's link -> ``unchanged``. Either is
+    recorded in the run history; nothing is written to the reports.
+    """
+    from ..history import History, history_path
+
+    out_root, period = record.out, record.period
+    path = history_path(out_root)
+    if not (check_stale or skip_unchanged) or not path.is_file():
+        return None
+    try:
+        history = History(path, create=False)
+        last = history.last_published() if check_stale else None
+        same = history.last_published(period) if skip_unchanged else None
+    except Exception as exc:
+        log(f"warning: cannot read the run history {path} ({exc}); the month is run as usual")
+        return None
+    if last is not None and last["inputs"] == record.inputs and last["period"] < period:
+        record.record("stale", _EXIT["stale"], note=last["period"])
+        return RunResult(
+            period=period,
+            directory=out_root / period,
+            published=False,
+            skipped="stale",
+            since=last["period"],
+            history_error=record.error,
+        )
+    link = out_root / period
+    if (
+        same is not None
+        and same["status"] == "ok"
+        and same["inputs"] == record.inputs
+        and same["parameters"] == record.parameters
+        and same["aiadopt_version"] == _versions().get("aiadopt")
+        and _is_own_link(link, period)
+        and (link / "manifest.json").is_file()
+    ):
+        record.record("unchanged", _EXIT["unchanged"], note=period)
+        return RunResult(
+            period=period,
+            directory=link,
+            manifest=link / "manifest.json",
+            skipped="unchanged",
+            since=period,
+            history_error=record.error,
+        )
+    return None
 
 
 # -- the run ------------------------------------------------------------------------------------
@@ -1708,6 +1901,9 @@ def run_reports(
     scheduler: str | None = None,
     schema: str | None = None,
     tables: str | dict[str, str] | None = None,
+    history: bool = True,
+    skip_unchanged: bool = False,
+    check_stale: bool = False,
 ) -> RunResult:
     """Run the month's reports and publish them under ``<out>/<period>/``.
 
@@ -1751,6 +1947,22 @@ def run_reports(
         With a database URL: the tables' schema and names other than the
         defaults (:func:`aiadopt.load`). The manifest lists each table with
         the URL, its row count and a checksum of the rows read.
+    history : bool, default=True
+        Record the run in the run history ``<out>/history.sqlite``
+        (:mod:`aiadopt.history`): every run, whatever its outcome, and for a
+        published month its KPI values after suppression. A history that
+        cannot be written is a warning (``log``): the month is published
+        all the same.
+    skip_unchanged : bool, default=False
+        When the month's last published run was ``ok`` and made from the
+        same inputs (checksums), parameters and aiadopt version, publish
+        nothing and rewrite nothing: ``.skipped == "unchanged"``.
+        ``aiadopt report --period YYYY-MM`` and ``--since`` set it.
+    check_stale : bool, default=False
+        With ``period="latest"`` (the scheduled run): when the inputs equal
+        those of the last published month, an earlier one, publish nothing:
+        ``.skipped == "stale"``, ``.since`` that month. Checked before the
+        run's computation.
 
     Returns
     -------
@@ -1758,7 +1970,8 @@ def run_reports(
         ``.ok`` is False when any report failed; the others are published,
         and a failed report keeps its earlier version of the month (``.kept``).
         ``.published`` is False when every report failed: then nothing is
-        published and the month stays as it was.
+        published and the month stays as it was. ``.skipped`` says why a
+        run published nothing on purpose (``skip_unchanged``, ``check_stale``).
 
     Raises
     ------
@@ -1777,9 +1990,158 @@ def run_reports(
     RunInterrupted
         On SIGINT/SIGTERM: workers and kernels ended, nothing published.
     """
+    log = log or (lambda msg: print(msg, file=sys.stderr))
+    record = _RunRecord(out=Path(out), period=str(period), log=log, enabled=history)
+    try:
+        return _run_reports(
+            data_dir,
+            record=record,
+            period=period,
+            departments=departments,
+            lang=lang,
+            workers=workers,
+            out=out,
+            timeout=timeout,
+            min_group_size=min_group_size,
+            n_boot=n_boot,
+            seed=seed,
+            codebook=codebook,
+            survey_format=survey_format,
+            mapping=mapping,
+            notebooks_dir=notebooks_dir,
+            parameters=parameters,
+            kernel_name=kernel_name,
+            progress=progress,
+            log=log,
+            pdf=pdf,
+            chromium=chromium,
+            scheduler=scheduler,
+            schema=schema,
+            tables=tables,
+            skip_unchanged=skip_unchanged,
+            check_stale=check_stale,
+        )
+    except BaseException as exc:
+        # Recorded without its message: a data error quotes cells of the inputs.
+        stopped = isinstance(exc, (RunInterrupted, KeyboardInterrupt))
+        record.record("stopped" if stopped else "failed", _exit_code(exc), note=type(exc).__name__)
+        raise
+
+
+def backfill_reports(
+    data_dir: str | Path,
+    *,
+    since: str,
+    until: str | None = None,
+    on_month=None,
+    **options,
+) -> list[RunResult]:
+    """Publish each month from ``since`` to ``until`` in turn, idempotently
+    (``aiadopt report --since``).
+
+    Each month is :func:`run_reports` with ``skip_unchanged=True``: a month
+    already published (``ok``) from the same inputs, parameters and aiadopt
+    version is skipped (``.skipped == "unchanged"``) and its files are not
+    touched, so running the same backfill again changes nothing.
+
+    Parameters
+    ----------
+    data_dir : path or str
+        As for :func:`run_reports`.
+    since : str
+        The first month, ``YYYY-MM``.
+    until : str, optional
+        The last month, ``YYYY-MM``; default: the latest month with data.
+    on_month : callable, optional
+        Called with each month's :class:`RunResult` as soon as it is done
+        (the command's progress line).
+    **options
+        Any other keyword of :func:`run_reports` but ``period``.
+
+    Returns
+    -------
+    list of RunResult
+        One per month, oldest first.
+
+    Raises
+    ------
+    ParameterError
+        ``since`` or ``until`` malformed, ``since`` after ``until``, or
+        ``until`` after the latest month with data (before anything runs).
+    Anything :func:`run_reports` raises
+        For the month it happened in; the months before stay published.
+    """
+    from ..io import load
+    from ..kpis import parse_period
+
+    for name in ("period", "skip_unchanged", "check_stale"):
+        if name in options:
+            raise ParameterError(f"backfill_reports sets {name} itself; do not pass it")
+    for name, value in (("since", since), ("until", until)):
+        if value is not None and not _PERIOD.match(str(value)):
+            raise ParameterError(f"{name} must be a month YYYY-MM, got {value!r}")
+    data = load(
+        data_dir,
+        **{
+            k: options[k]
+            for k in ("codebook", "survey_format", "mapping", "schema", "tables")
+            if k in options
+        },
+    )
+    try:
+        last = data.resolve_period(until or "latest")
+    except ValueError as exc:
+        raise ParameterError(str(exc)) from None
+    first = parse_period(since)
+    if first > last:
+        raise ParameterError(
+            f"--since {first} is after --until {last}"
+            + ("" if until else " (the latest month with data)")
+            + "; pass an earlier --since"
+        )
+    results = []
+    for month in pd.period_range(first, last, freq="M"):
+        result = run_reports(data_dir, period=str(month), skip_unchanged=True, **options)
+        results.append(result)
+        if on_month is not None:
+            on_month(result)
+    return results
+
+
+def _run_reports(
+    data_dir: str | Path,
+    *,
+    record: _RunRecord,
+    period: str = "latest",
+    departments: list[str] | None = None,
+    lang: str = "en",
+    workers: int = 1,
+    out: str | Path = "reports",
+    timeout: int = 600,
+    min_group_size: int = 5,
+    n_boot: int = 1000,
+    seed: int = 0,
+    codebook: str | Path | None = None,
+    survey_format: str = "auto",
+    mapping: str | Path | None = None,
+    notebooks_dir: str | Path | None = None,
+    parameters: dict[str, str] | None = None,
+    kernel_name: str = "python3",
+    progress: bool | None = None,
+    log=None,
+    pdf: bool = False,
+    chromium: str | Path | None = None,
+    scheduler: str | None = None,
+    schema: str | None = None,
+    tables: str | dict[str, str] | None = None,
+    skip_unchanged: bool,
+    check_stale: bool,
+) -> RunResult:
+    """:func:`run_reports`, with ``record``: the run's row of the run history."""
     from filelock import FileLock, Timeout
 
     from ..atomic import write_text_atomic
+    from ..history import kpi_rows
     from ..io import load
     from ..io.sql import is_database_url
     from .html import index_page
@@ -1806,7 +2168,9 @@ def run_reports(
     )
     for warning in data.warnings:
         log(f"warning: {warning}")
+    latest = period is None or str(period).strip() in ("", "latest")
     period = str(data.resolve_period(period))
+    record.period = period
     notebooks_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
     jobs = plan_jobs(
         data=data,
@@ -1821,6 +2185,16 @@ def run_reports(
         notebooks_dir=notebooks_dir,
         extra=parameters,
     )
+
+    # Before the computation: is there anything to publish? (aiadopt.history;
+    # the checksums of the inputs are cheap, the computation is not.)
+    record.inputs = _canonical(_inputs(data, codebook))
+    record.parameters = _history_parameters(jobs, pdf=pdf, notebooks_dir=notebooks_dir)
+    skipped = _skip(
+        record, check_stale=check_stale and latest, skip_unchanged=skip_unchanged, log=log
+    )
+    if skipped is not None:
+        return skipped
 
     # One computation for the run (aiadopt.report.store): every unit's results,
     # each report given only its slice, so its kernel loads no data.
@@ -1895,8 +2269,13 @@ def run_reports(
             #    report keeps the version the month shows now.
             if not any(r.status == "ok" for r in results):
                 shutil.rmtree(run_dir, ignore_errors=True)
+                record.record("failed", _EXIT["failed"], results=results)
                 return RunResult(
-                    period=period, directory=out_root / period, results=results, published=False
+                    period=period,
+                    directory=out_root / period,
+                    results=results,
+                    published=False,
+                    history_error=record.error,
                 )
             results = _keep_earlier_versions(
                 jobs, results, _earlier_versions(out_root, period), run_dir
@@ -1941,9 +2320,23 @@ def run_reports(
             with signals.deferred():
                 target = _switch_link(out_root, period, run_dir)
                 published = True
+                # 7. The run history, with the KPIs the month now shows (a
+                #    history that cannot be written is only a warning).
+                status = manifest["status"]
+                units = {None} | {job.department for job in jobs}
+                record.record(
+                    status,
+                    _EXIT[status],
+                    results=results,
+                    kpis=kpi_rows({u: v for u, v in index_kpis.items() if u in units}),
+                )
             _remove_old_runs(out_root, period, keep=run_dir)
             return RunResult(
-                period=period, directory=target, results=results, manifest=target / "manifest.json"
+                period=period,
+                directory=target,
+                results=results,
+                manifest=target / "manifest.json",
+                history_error=record.error,
             )
     except BaseException:
         # Nothing half-written is published: the run folder was never linked.
