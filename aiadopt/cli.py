@@ -443,8 +443,11 @@ def cmd_report(args) -> int:
 def _worst(codes: list[int]) -> int:
     """The exit status of several runs: a failure first, then a run not made (locked,
     stale), else 0."""
-    failed = [c for c in codes if c not in (0, EXIT_LOCKED)]
-    return failed[0] if failed else max(codes, default=0)
+    for worse in (lambda c: c not in (0, EXIT_LOCKED, EXIT_STALE), EXIT_LOCKED.__eq__, bool):
+        found = [c for c in codes if worse(c)]
+        if found:
+            return found[0]
+    return 0
 
 
 def _report_one(args) -> int:
@@ -542,7 +545,12 @@ def _report(args, alerts) -> int:
         if args.since:
             # A backfill: each month in turn, an unchanged one skipped (aiadopt.history).
             runner.backfill_reports(
-                args.data, since=args.since, until=args.until, on_month=done, **options
+                args.data,
+                since=args.since,
+                until=args.until,
+                on_month=done,
+                force=args.force,
+                **options,
             )
         else:
             # An explicit month already published from the same inputs is left
@@ -553,8 +561,8 @@ def _report(args, alerts) -> int:
                 runner.run_reports(
                     args.data,
                     period=args.period,
-                    skip_unchanged=not latest,
-                    check_stale=latest,
+                    skip_unchanged=not (latest or args.force),
+                    check_stale=latest and not args.force,
                     **options,
                 )
             )
@@ -573,7 +581,7 @@ def _report(args, alerts) -> int:
         print(f"aiadopt report: interrupted by {exc}: {what}", file=sys.stderr)
         return alerts.stopped(exc, exc.exit_status)
     # A backfill exits with the worst of its months.
-    return max(codes)
+    return _worst(codes)
 
 
 def _report_outcome(args, alerts, result) -> int:
@@ -959,6 +967,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=_month,
         metavar="YYYY-MM",
         help="the last month of a --since backfill (default: the latest month with data)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="run and publish even when the month is already published from the same data "
+        "and parameters, or the data has not changed since the last published month",
     )
     who = p.add_mutually_exclusive_group()
     who.add_argument(

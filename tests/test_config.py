@@ -381,3 +381,13 @@ def test_config_chromium_is_only_used_with_pdf(monkeypatch, tmp_path):
     seen.clear()
     assert cli.main(["report", "--chromium", "/opt/chrome"]) == 2
     assert not seen  # refused before the run: --chromium needs --pdf
+
+
+@pytest.mark.parametrize(
+    ("codes", "worst"),
+    [([0, 0], 0), ([4, 0], 4), ([0, 1], 1), ([4, 3], 3), ([3, 1], 1), ([2], 2), ([0, 4, 143], 143)],
+)
+def test_the_exit_status_of_several_languages_is_the_worst(codes, worst):
+    """A failure outranks a locked month, which outranks stale data (exit 4,
+    a success for systemd), which outranks 0."""
+    assert cli._worst(codes) == worst

@@ -355,6 +355,11 @@ def test_the_latest_month_on_unchanged_data_is_stale(tmp_path, data, tiny, capsy
     assert report(data, out, notebooks) == 0
     assert report(data, out, notebooks, "--period", "2026-10") == 0
     assert [r["status"] for r in History(out / FILE).runs()[-2:]] == ["ok", "unchanged"]
+    # --force publishes an unchanged month again (a new run folder behind the link).
+    before = os.path.realpath(out / "2026-10")
+    assert report(data, out, notebooks, "--period", "2026-10", "--force") == 0
+    assert os.path.realpath(out / "2026-10") != before
+    assert History(out / FILE).runs()[-1]["status"] == "ok"
     # --period publishes a stale month anyway.
     assert report(data, out, notebooks, "--period", "2026-08") == 0
     assert (out / "2026-08" / "index.html").is_file()

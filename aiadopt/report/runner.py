@@ -2034,6 +2034,7 @@ def backfill_reports(
     since: str,
     until: str | None = None,
     on_month=None,
+    force: bool = False,
     **options,
 ) -> list[RunResult]:
     """Publish each month from ``since`` to ``until`` in turn, idempotently
@@ -2055,6 +2056,9 @@ def backfill_reports(
     on_month : callable, optional
         Called with each month's :class:`RunResult` as soon as it is done
         (the command's progress line).
+    force : bool, default=False
+        Run and publish every month, also those already published from the
+        same inputs (``--force``: e.g. after a published file was damaged).
     **options
         Any other keyword of :func:`run_reports` but ``period``.
 
@@ -2101,7 +2105,7 @@ def backfill_reports(
         )
     results = []
     for month in pd.period_range(first, last, freq="M"):
-        result = run_reports(data_dir, period=str(month), skip_unchanged=True, **options)
+        result = run_reports(data_dir, period=str(month), skip_unchanged=not force, **options)
         results.append(result)
         if on_month is not None:
             on_month(result)
