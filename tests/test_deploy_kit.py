@@ -22,7 +22,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from aiadopt import alerts
+from aiadopt import alerts, cli
 from aiadopt.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,15 +63,37 @@ def one(unit: dict, section: str, key: str) -> str:
     return values[0]
 
 
+#: The config every file of the kit names.
+CONFIG = "/etc/aiadopt/aiadopt.toml"
+
+
 def _command(exec_start: str, program: str) -> list[str]:
-    """The arguments after ``program`` in an ExecStart line, without the
-    ``$AIADOPT_ALERTS`` expansion."""
+    """The arguments after ``program`` in an ExecStart line."""
     words = shlex.split(exec_start)
     assert words[0].endswith(program), words
-    return [w for w in words[1:] if w != "$AIADOPT_ALERTS"]
+    return words[1:]
 
 
-def test_the_service_runs_aiadopt_report_once_per_start():
+def docs_config(tmp_path: Path) -> Path:
+    """The ``/etc/aiadopt/aiadopt.toml`` the docs show, written to ``tmp_path``."""
+    text = DOCS.read_text(encoding="utf-8")
+    (block,) = re.findall(rf"```toml\n# {re.escape(CONFIG)}[^\n]*\n(.*?)```", text, flags=re.S)
+    path = tmp_path / "aiadopt.toml"
+    path.write_text(block, encoding="utf-8")
+    return path
+
+
+def parse_with_config(words: list[str], tmp_path: Path):
+    """``aiadopt`` arguments as the command takes them, ``--config CONFIG``
+    read from the docs' config: the options the scheduled run gets."""
+    assert words[words.index("--config") + 1] == CONFIG, words
+    words = [str(docs_config(tmp_path)) if w == CONFIG else w for w in words]
+    parser = build_parser()
+    cli._apply_config(parser, words)
+    return parser.parse_args(words)
+
+
+def test_the_service_runs_aiadopt_report_once_per_start(tmp_path):
     unit = parse_unit(SYSTEMD / "aiadopt-report.service")
     assert one(unit, "Service", "Type") == "oneshot"
     for key in ("User", "Group", "WorkingDirectory", "EnvironmentFile"):
@@ -83,10 +105,10 @@ def test_the_service_runs_aiadopt_report_once_per_start():
     )  # SIGTERM to aiadopt, which stops its kernels
     assert one(unit, "Unit", "OnFailure") == "aiadopt-report-failure@%n.service"
     exec_start = one(unit, "Service", "ExecStart")
-    assert exec_start.endswith(" $AIADOPT_ALERTS")  # the alert options, from the EnvironmentFile
-    args = build_parser().parse_args(_command(exec_start, "/.venv/bin/aiadopt"))
+    args = parse_with_config(_command(exec_start, "/.venv/bin/aiadopt"), tmp_path)
     assert args.command == "report" and args.period == "latest"
     assert args.data == Path("/srv/aiadopt/data") and args.out == Path("/srv/aiadopt/reports")
+    assert args.workers == 2 and args.smtp_password_env == "AIADOPT_SMTP_PASSWORD"
     # Only stale data (nothing published on purpose) counts as success as well:
     # 1 (reports failed), 2 (bad input) and 3 (locked) are failures.
     from aiadopt.cli import EXIT_STALE
@@ -106,21 +128,29 @@ def test_the_timer_is_monthly_and_catches_up():
     assert (SYSTEMD / one(unit, "Timer", "Unit")).is_file()
 
 
-def test_the_failure_hook_runs_the_alerts_module(monkeypatch, capsys):
+def test_the_failure_hook_runs_the_alerts_module(monkeypatch, capsys, tmp_path):
     unit = parse_unit(SYSTEMD / "aiadopt-report-failure@.service")
     assert one(unit, "Service", "Type") == "oneshot"
     exec_start = one(unit, "Service", "ExecStart")
     args = _command(exec_start, "/.venv/bin/python")
     assert args[:4] == ["-m", "aiadopt.alerts", "--unit", "%i"]
-    assert exec_start.endswith(" $AIADOPT_ALERTS")
+    assert args[4:] == ["--config", CONFIG]  # the [alerts] table of the run's own config
     assert one(unit, "Service", "EnvironmentFile") == one(
         parse_unit(SYSTEMD / "aiadopt-report.service"), "Service", "EnvironmentFile"
     )
     # The module takes the arguments (an exit status: aiadopt report alerted itself).
     monkeypatch.setenv("MONITOR_SERVICE_RESULT", "exit-code")
     monkeypatch.setenv("MONITOR_EXIT_STATUS", "2")
-    assert alerts.main(["--unit", "aiadopt-report.service", *args[4:]]) == 0
+    config = str(docs_config(tmp_path))
+    assert alerts.main(["--unit", "aiadopt-report.service", "--config", config]) == 0
     assert "exited with status 2" in capsys.readouterr().err
+    # Ended by systemd: the alert goes where the config's [alerts] says.
+    sent = []
+    monkeypatch.setattr(alerts, "send_alerts", lambda settings, outcome: sent.append(settings))
+    monkeypatch.setenv("MONITOR_SERVICE_RESULT", "timeout")
+    assert alerts.main(["--unit", "aiadopt-report.service", "--config", config]) == 0
+    (settings,) = sent
+    assert settings.email_to == ("ops@example.org",) and settings.smtp_host == "mail.example.org"
 
 
 def test_unit_parser_refuses_a_stray_line(tmp_path):
@@ -236,7 +266,7 @@ def test_cron_field_check(fields, ok):
     )
 
 
-def test_the_cron_line_is_monthly_locked_and_logged():
+def test_the_cron_line_is_monthly_locked_and_logged(tmp_path):
     (job,) = cron_jobs(CRON)
     fields, user, command = job
     for text, (name, bounds) in zip(fields, _FIELD.items(), strict=True):
@@ -247,7 +277,7 @@ def test_the_cron_line_is_monthly_locked_and_logged():
     assert re.search(r"\bflock -n \S+\.lock \S*/aiadopt report ", command)
     assert re.search(r">> /var/log/aiadopt/\S+\.log 2>&1$", command)
     aiadopt = shlex.split(command.split(".venv/bin/aiadopt", 1)[1].split(";")[0])
-    args = build_parser().parse_args([a for a in aiadopt if a != "$AIADOPT_ALERTS"])
+    args = parse_with_config(aiadopt, tmp_path)
     assert args.command == "report" and args.data == Path("/srv/aiadopt/data")
 
 
@@ -255,7 +285,7 @@ def test_the_cron_command_runs_once_at_a_time_and_logs(tmp_path):
     """The command itself, with its paths in a temporary folder and a stand-in
     for aiadopt that records its arguments and takes a while: a second start
     while the first runs is skipped by flock; the env file's alert options
-    reach aiadopt as separate words; the output lands in the log."""
+    reach aiadopt; the output lands in the log."""
     if shutil.which("flock") is None:
         pytest.skip("flock (util-linux) is not installed")
     ((_, _, command),) = cron_jobs(CRON)
@@ -265,13 +295,12 @@ def test_the_cron_command_runs_once_at_a_time_and_logs(tmp_path):
     log.mkdir()
     fake = home / ".venv" / "bin" / "aiadopt"
     fake.write_text(
-        '#!/bin/sh\nfor a in "$@"; do echo "arg:$a"; done\necho started >> '
+        '#!/bin/sh\nfor a in "$@"; do echo "arg:$a"; done\necho "env:$AIADOPT_SMTP_PASSWORD"\n'
+        "echo started >> "
         f"{tmp_path}/starts\nsleep 3\necho done >&2\n"
     )
     fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
-    (etc / "aiadopt.env").write_text(
-        'AIADOPT_ALERTS="--alert-webhook https://hooks.example.org/x --alert-lang nl"\n'
-    )
+    (etc / "aiadopt.env").write_text("AIADOPT_SMTP_PASSWORD='pass word'\n")
     command = (
         command.replace("/opt/aiadopt", str(home))
         .replace("/etc/aiadopt", str(etc))
@@ -287,9 +316,8 @@ def test_the_cron_command_runs_once_at_a_time_and_logs(tmp_path):
     assert second.returncode == 1  # flock -n: the lock is held, nothing ran
     assert (tmp_path / "starts").read_text() == "started\n"
     text = (log / "report.log").read_text()
-    assert (
-        "arg:--alert-webhook\narg:https://hooks.example.org/x\narg:--alert-lang\narg:nl\n" in text
-    )
+    assert f"arg:report\narg:--config\narg:{etc}/aiadopt.toml\n" in text
+    assert "env:pass word\n" in text  # the env file's secret reaches the run
     assert "arg:report\n" in text and text.endswith("done\n")
 
 
@@ -336,14 +364,14 @@ def test_the_dag_runs_the_command_not_papermill():
     assert "BashOperator" in calls
 
 
-def test_the_dags_command_reports_the_month_of_the_interval():
+def test_the_dags_command_reports_the_month_of_the_interval(tmp_path):
     """The template, rendered as Airflow renders it (Jinja2), is an
     ``aiadopt report`` command line that aiadopt's parser takes."""
     import datetime as dt
 
     calls = _dag_calls()
     template = "".join(ast.literal_eval(_keyword(calls["BashOperator"], "bash_command")))
-    # params refers to the module's constants (AIADOPT, DATA, ...): evaluate it with them.
+    # params refers to the module's constants (AIADOPT, CONFIG): evaluate it with them.
     constants = [n for n in ast.parse(DAG.read_text()).body if isinstance(n, ast.Assign)]
     namespace: dict = {}
     exec(compile(ast.Module(constants, []), str(DAG), "exec"), namespace)
@@ -356,7 +384,7 @@ def test_the_dags_command_reports_the_month_of_the_interval():
     )
     words = shlex.split(command)
     assert words[0] == "/opt/aiadopt/.venv/bin/aiadopt"
-    args = build_parser().parse_args(words[1:])
+    args = parse_with_config(words[1:], tmp_path)
     assert args.command == "report" and args.period == "2026-10"
     assert args.out == Path("/srv/aiadopt/reports") and args.workers == 2
 

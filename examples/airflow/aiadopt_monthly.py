@@ -7,13 +7,16 @@ the data are validated before any kernel starts, every report runs in its own
 process and kernel (a failing report does not take the others down), the
 privacy audit and the results store are made once, and the month is published
 in one atomic switch, or not at all, under a lock. The command's exit code is
-the task's: 0 published, 1 reports failed (the others are published),
-2 bad input or options, 3 the month is locked by another run.
+the task's: 0 published (or already published from the same data: a retry
+or a re-run of a month that went well rewrites nothing), 1 reports failed
+(the others are published), 2 bad input or options, 3 the month is locked by
+another run.
 
 Copy this file into the DAG folder, set ``AIADOPT`` (the ``aiadopt``
-command of the checkout's or the worker's virtual environment), ``DATA`` and
-``OUT``, and, for aiadopt's own alerts, add the alert options to ``ALERTS``
-(``--alert-webhook URL``, ``--alert-email-to ADDR --smtp-host HOST``).
+command of the checkout's or the worker's virtual environment) and
+``CONFIG``, the project config with the data source, the reports folder and
+aiadopt's own alerts (``aiadopt init --config FILE`` writes a starter;
+docs/config.md).
 
 The schedule is the 3rd of each month at 06:00 (UTC), when the previous
 month's data are in, with a data interval from one 3rd to the next: the run
@@ -36,9 +39,7 @@ except ImportError:  # Airflow 2
 from airflow.timetables.interval import CronDataIntervalTimetable
 
 AIADOPT = "/opt/aiadopt/.venv/bin/aiadopt"
-DATA = "/srv/aiadopt/data"
-OUT = "/srv/aiadopt/reports"
-ALERTS = ""  # e.g. "--alert-webhook https://hooks.example.org/T0/B0"
+CONFIG = "/etc/aiadopt/aiadopt.toml"
 
 with DAG(
     dag_id="aiadopt_monthly",
@@ -55,13 +56,13 @@ with DAG(
         "retry_delay": dt.timedelta(minutes=30),
         "execution_timeout": dt.timedelta(hours=4),
     },
-    params={"aiadopt": AIADOPT, "data": DATA, "out": OUT, "alerts": ALERTS},
+    params={"aiadopt": AIADOPT, "config": CONFIG},
     tags=["aiadopt"],
 ) as dag:
     BashOperator(
         task_id="aiadopt_report",
         bash_command=(
-            "{{ params.aiadopt }} report --data {{ params.data }} --out {{ params.out }} "
-            "--period {{ data_interval_start.strftime('%Y-%m') }} --workers 2 {{ params.alerts }}"
+            "{{ params.aiadopt }} report --config {{ params.config }} "
+            "--period {{ data_interval_start.strftime('%Y-%m') }}"
         ),
     )
