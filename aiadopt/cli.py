@@ -638,6 +638,10 @@ def cmd_history(args) -> int:
     from .output import emit
     from .present.formats import KPI_DISPLAY, MISSING, Formatter
 
+    config = getattr(args, "config_values", {})
+    if len(config.get("languages") or ()) > 1 and args.out == config.get("out"):
+        # The config's reports folder holds one folder per language (cmd_report).
+        args.out = Path(args.out) / args.lang
     try:
         history = History(history_path(args.out), create=False)
         if args.runs:

@@ -262,8 +262,11 @@ class Config:
             if dest == "languages":
                 if command == "report":
                     wanted["languages"] = value  # one run per language; --lang: that one
-                elif "lang" in dests:
-                    wanted["lang"] = value[0]  # type: ignore[index]
+                else:
+                    if "lang" in dests:
+                        wanted["lang"] = value[0]  # type: ignore[index]
+                    if command == "history":
+                        wanted["languages"] = value  # the reports folder has one per language
             elif dest in dests:
                 wanted[dest] = value
         return wanted

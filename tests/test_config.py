@@ -391,3 +391,23 @@ def test_the_exit_status_of_several_languages_is_the_worst(codes, worst):
     """A failure outranks a locked month, which outranks stale data (exit 4,
     a success for systemd), which outranks 0."""
     assert cli._worst(codes) == worst
+
+
+def test_history_reads_the_first_languages_folder(monkeypatch, tmp_path):
+    """With several languages the reports folder holds one per language:
+    `aiadopt history --config` reads the first one's history, --lang another's."""
+    import aiadopt.history as history
+
+    asked = []
+
+    def fake_path(out):
+        asked.append(Path(out))
+        raise history.HistoryError("stop here")
+
+    monkeypatch.setattr(history, "history_path", fake_path)
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path / "aiadopt.toml", CONFIG)
+    assert cli.main(["history"]) == 2
+    assert cli.main(["history", "--lang", "en"]) == 2
+    assert cli.main(["history", "--out", "mine"]) == 2
+    assert asked == [tmp_path / "published" / "nl", tmp_path / "published" / "en", Path("mine")]
