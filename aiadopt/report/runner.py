@@ -1653,11 +1653,22 @@ def _manifest(
                 "sha256": _sha256(path),
             }
         )
+    mapping = data.mapping
+    if mapping is not None:  # the survey tool's mapping file, as it was read
+        inputs.append(
+            {
+                "table": "mapping",
+                "file": mapping.source,
+                "bytes": mapping.size,
+                "sha256": mapping.sha256,
+            }
+        )
     fresh = [r.status == "ok" for r in results]
     return {
         "aiadopt_version": _versions().get("aiadopt"),
         "period": str(period),
         "survey_wave": None if wave is None or str(wave) == "NaT" else str(wave),
+        "survey_format": data.survey_format,
         "status": "ok" if all(fresh) else ("failed" if not any(fresh) else "partial"),
         "started_at": started.isoformat(timespec="seconds"),
         "finished_at": finished.isoformat(timespec="seconds"),
