@@ -18,6 +18,7 @@ import hashlib
 import importlib.util
 import io
 import json
+import re
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -172,11 +173,14 @@ def test_the_exports_are_realistic(tool, exports, secrets):
     assert not {"department", "comp_change_1"} & set(frame.columns)  # the tool's ids
     data = aiadopt.load(files["survey"].parent, mapping=files["mapping"])
     left_out = {w.code: w.value for w in data.warnings if (w.code or "").startswith("export_")}
-    assert left_out == {
-        "qualtrics": {"export_preview": 2, "export_spam": 1, "export_unfinished": 3},
-        "msforms": {},
-        "limesurvey": {"export_unfinished": 3},
-    }[tool]
+    assert (
+        left_out
+        == {
+            "qualtrics": {"export_preview": 2, "export_spam": 1, "export_unfinished": 3},
+            "msforms": {},
+            "limesurvey": {"export_unfinished": 3},
+        }[tool]
+    )
 
 
 @pytest.mark.parametrize("tool", TOOLS)
@@ -192,34 +196,54 @@ def test_no_personal_data_in_the_loaded_survey(tool, exports, secrets):
 # -- a report run: personal data nowhere, the mapping in the manifest -----------------------------
 
 
-def _texts(path: Path) -> list[str]:
-    """Every text a file holds, whatever it is: its bytes as text, and the
-    contents of Parquet, SQLite, zip and gzip files unpacked."""
+def _texts(path: Path) -> tuple[list[str], list[str]]:
+    """Every text a file holds, whatever it is: ``(raw, clean)``. ``raw``
+    is its bytes as Latin-1 text; ``clean`` the texts known to be text: the
+    file as UTF-8 if it is, and the contents of Parquet, SQLite, zip and
+    gzip files unpacked."""
     data = path.read_bytes()
-    texts = [path.name, data.decode("latin-1"), data.decode("utf-8", "ignore")]
+    raw = [path.name, data.decode("latin-1")]
+    clean = [path.name]
+    try:
+        clean.append(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
     if data[:4] == b"PAR1":
         table = pq.read_table(path)
-        texts.append(table.to_pandas().to_csv())
-        texts.append(str(table.schema.metadata))
+        clean += [table.to_pandas().to_csv(), str(table.schema.metadata)]
     elif data[:16] == b"SQLite format 3\x00":
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            texts.append("\n".join(conn.iterdump()))
+            clean.append("\n".join(conn.iterdump()))
         finally:
             conn.close()
     elif zipfile.is_zipfile(io.BytesIO(data)):
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            texts += [zf.read(n).decode("latin-1") for n in zf.namelist()]
+            clean += [zf.read(n).decode("latin-1") for n in zf.namelist()]
     elif data[:2] == b"\x1f\x8b":
-        texts.append(gzip.decompress(data).decode("latin-1"))
-    return texts
+        clean.append(gzip.decompress(data).decode("latin-1"))
+    return raw + clean, clean
+
+
+#: Runs of base64 (embedded images): a short name such as "Ivo" turns up in them by chance.
+_BASE64 = re.compile(r"[A-Za-z0-9+/]{40,}=*")
 
 
 def _leaks(folder: Path, secrets: set[str]) -> dict[str, set[str]]:
-    """File (relative to ``folder``) -> the secrets found in it."""
+    """File (relative to ``folder``) -> the secrets found in it. A secret
+    of 6 characters or more is looked for anywhere; a shorter one (a first
+    name) as a word, in text outside base64 runs."""
+    long = {s for s in secrets if len(s) >= 6}
+    short = re.compile(
+        r"\b(" + "|".join(re.escape(s) for s in sorted(secrets - long)) + r")\b"
+        if secrets - long
+        else r"(?!)"
+    )
     out = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        found = {s for text in _texts(path) for s in secrets if s in text}
+        texts, clean = _texts(path)
+        found = {s for text in texts for s in long if s in text}
+        found |= {m for text in clean for m in short.findall(_BASE64.sub(" ", text))}
         if found:
             out[str(path.relative_to(folder))] = found
     return out
@@ -237,6 +261,16 @@ def test_leak_scan_finds_a_secret_in_every_kind_of_file(tmp_path):
         zf.writestr("x.txt", secret * 20)
     (tmp_path / "c.gz").write_bytes(gzip.compress((secret * 20).encode()))
     (tmp_path / "d.html").write_text(f"<p>{secret}</p>", encoding="utf-8")
+    (tmp_path / "e.html").write_text(
+        "<p>Ivo</p><img src='data:image/png;base64," + "QUJD" * 20 + "Ivo" + "QUJD" * 20 + "'>",
+        encoding="utf-8",
+    )
+    (tmp_path / "f.html").write_text(
+        "<img src='data:image/png;base64," + "QUJD" * 20 + "Ivo" + "QUJD" * 20 + "'>",
+        encoding="utf-8",
+    )
+    found = _leaks(tmp_path, {secret, "Ivo"})
+    assert found["e.html"] == {"Ivo"} and "f.html" not in found  # a name, not base64
     assert set(_leaks(tmp_path, {secret})) == {
         "a.parquet",
         "history.sqlite",
