@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .errors import Problem
 from .schema import SCALE_FAMILIES
+
+if TYPE_CHECKING:
+    from .io.exports.mapping import Mapping
 
 __all__ = ["Dataset"]
 
@@ -71,7 +75,7 @@ class Dataset:
     today: dt.date | None = None
     warnings: tuple[Problem, ...] = ()
     survey_format: str = "aiadopt"
-    mapping: object = None
+    mapping: Mapping | None = None
 
     def scales(self, family: str) -> dict[str, tuple[str, ...]]:
         """Scale column -> item columns, for one family (``competency``,
