@@ -53,7 +53,7 @@ PERSONAL = {
         "LocationLongitude",
     ),
     "msforms": ("Email", "Name"),
-    "limesurvey": ("token", "ipaddr", "refurl"),
+    "limesurvey": ("token", "ipaddr", "refurl", "firstname", "lastname", "email"),
 }
 
 

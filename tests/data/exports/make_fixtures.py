@@ -31,7 +31,9 @@ writes ``/tmp/org/`` with ``use_cases.csv``, ``processes.csv``, the export
 (``survey.csv``; Forms: ``survey.xlsx``) and ``mapping.yaml``, the mapping
 file to read it with. A survey of several waves gets the wave as a question
 (Qualtrics: its embedded-data field ``wave``; Forms: "Enquêteronde (JJJJ-MM)";
-LimeSurvey: a hidden question ``RONDE``), mapped in ``mapping.yaml``.
+LimeSurvey: a hidden question ``RONDE``), mapped in ``mapping.yaml``; the
+LimeSurvey export is that of a closed survey, with the participants' names
+and e-mail addresses next to their tokens.
 """
 
 from __future__ import annotations
@@ -402,10 +404,14 @@ def limesurvey(survey: pd.DataFrame, base: Path = HERE) -> None:
     write_limesurvey(survey, base / "limesurvey" / "survey.csv")
 
 
-def write_limesurvey(survey: pd.DataFrame, path: Path, *, wave_question: bool = False) -> None:
+def write_limesurvey(
+    survey: pd.DataFrame, path: Path, *, wave_question: bool = False, participants: bool = False
+) -> None:
     """A LimeSurvey export (question and answer codes) of ``survey`` as
     ``path``; with ``wave_question``, a hidden question :data:`LIME_WAVE`
-    holds each response's wave."""
+    holds each response's wave; with ``participants`` (a closed survey), the
+    participant table's ``firstname``, ``lastname`` and ``email`` follow
+    the metadata, as LimeSurvey exports them with the token attributes."""
     rng = np.random.default_rng(4)
     codes = {
         "department": "AFD",
@@ -433,6 +439,7 @@ def write_limesurvey(survey: pd.DataFrame, path: Path, *, wave_question: bool = 
         "startdate",
         "datestamp",
     ]
+    meta += ["firstname", "lastname", "email"] if participants else []
     header = meta + list(codes.values()) + list(item_codes.values()) + ["OPM"]
     header += [LIME_WAVE] if wave_question else []
     answer = {
@@ -459,6 +466,7 @@ def write_limesurvey(survey: pd.DataFrame, path: Path, *, wave_question: bool = 
             f"https://intranet.example.org/ai-enquete?medewerker={p['ref']}",
             start.strftime("%Y-%m-%d %H:%M:%S"),
             end.strftime("%Y-%m-%d %H:%M:%S"),
+            *((p["first"], p["last"], p["email"]) if participants else ()),
             row["department"],
             row["team"],
         ]
@@ -490,7 +498,8 @@ def mapping_for(tool: str, *, wave_question: bool = False) -> str:
     text = (ROOT / "docs" / "examples" / f"mapping-{tool}.yaml").read_text("utf-8")
     if wave_question and tool in _WAVE_COLUMN:
         wave = re.search(r"^wave: \d{4}-\d{2}\n", text, flags=re.M)
-        assert wave is not None, f"mapping-{tool}.yaml has no wave line"
+        if wave is None:
+            raise ValueError(f"docs/examples/mapping-{tool}.yaml has no 'wave: YYYY-MM' line")
         text = text.replace(wave.group(0), "", 1)
         text = text.replace("\ncolumns:\n", f'\ncolumns:\n  "{_WAVE_COLUMN[tool]}": wave\n', 1)
     return text
@@ -521,7 +530,8 @@ def write_export(sample: Path, tool: str, out: Path) -> dict[str, Path]:
     name, writer = WRITERS[tool]
     several = survey["wave"].nunique() > 1
     files["survey"] = out / name
-    writer(survey, files["survey"], wave_question=several)
+    options = {"participants": True} if tool == "limesurvey" else {}
+    writer(survey, files["survey"], wave_question=several, **options)
     files["mapping"] = out / "mapping.yaml"
     files["mapping"].write_text(mapping_for(tool, wave_question=several), encoding="utf-8")
     return files
