@@ -366,3 +366,15 @@ def test_organisation_notebook_runs_standalone_on_a_qualtrics_export(exports, tm
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count is not None for c in code)
     assert not [o for c in code for o in c.outputs if o.output_type == "error"]
+
+
+@pytest.mark.parametrize("name", ["survey_format", "mapping", "schema", "tables"])
+def test_report_refuses_the_read_parameters_as_param(name, exports, tmp_path, capsys):
+    """``aiadopt report --param mapping=...`` would do nothing (the reports
+    read the run's results store): the run's own option is named instead."""
+    files = exports["qualtrics"]
+    args = ["report", "--data", str(files["survey"].parent), "--mapping", str(files["mapping"])]
+    args += ["--out", str(tmp_path / "reports"), "--param", f"{name}=x"]
+    assert main(args) == 2
+    assert f"parameter '{name}' is set by aiadopt report itself" in capsys.readouterr().err
+    assert not (tmp_path / "reports").exists()

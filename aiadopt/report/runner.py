@@ -324,6 +324,11 @@ def validate_parameters(notebook: Path, parameters: dict) -> dict:
     return dict(parameters)
 
 
+#: Notebook parameters that say how the notebook reads the data on its own,
+#: which ``aiadopt report`` does with its own options instead.
+_READ_OPTIONS = ("survey_format", "mapping", "schema", "tables")
+
+
 def plan_jobs(
     *,
     data,
@@ -382,7 +387,9 @@ def plan_jobs(
     for kind, path in notebooks.items():
         declared = _declared(path)
         for name, text in (extra or {}).items():
-            if name in common or name in ("department", "results"):
+            # How the data is read (--survey-format, --mapping, --schema,
+            # --tables): the run reads it once, the reports get its results.
+            if name in common or name in ("department", "results", *_READ_OPTIONS):
                 raise ParameterError(
                     f"parameter {name!r} is set by aiadopt report itself; use its own option"
                 )
