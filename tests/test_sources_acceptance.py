@@ -101,18 +101,22 @@ def secrets(exports) -> dict[str, set[str]]:
     return out
 
 
-def _put(url: str, folder: Path) -> None:
-    """The organisation's CSV tables as PostgreSQL tables (dates as ``date``)."""
+def _put(url: str, folder: Path, *, schema: str | None = None, names: dict | None = None) -> None:
+    """The organisation's CSV tables as PostgreSQL tables (dates as
+    ``date``), in ``schema``, named as in ``names`` (default: as the files)."""
+    names = names or {}
     engine = sa.create_engine(url)
     try:
         with engine.begin() as conn:
+            if schema:
+                conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
             for table in ("use_cases", "processes", "survey"):
                 frame = pd.read_csv(folder / f"{table}.csv")
                 for name in DATES:
                     if name in frame:
                         frame[name] = pd.to_datetime(frame[name]).dt.date
                 dtype = {c: sa.Date() for c in DATES if c in frame}
-                frame.to_sql(table, conn, index=False, dtype=dtype)
+                frame.to_sql(names.get(table, table), conn, schema=schema, index=False, dtype=dtype)
     finally:
         engine.dispose()
 
@@ -378,3 +382,29 @@ def test_report_refuses_the_read_parameters_as_param(name, exports, tmp_path, ca
     assert main(args) == 2
     assert f"parameter '{name}' is set by aiadopt report itself" in capsys.readouterr().err
     assert not (tmp_path / "reports").exists()
+
+
+def test_organisation_notebook_runs_standalone_on_a_database_with_its_own_names(
+    organisation, pg_url, tmp_path
+):
+    """``-p schema hr -p tables survey=pulse,use_cases=register``: the
+    notebook reads the database's tables by their own names."""
+    _put(pg_url, organisation, schema="hr", names={"survey": "pulse", "use_cases": "register"})
+    out = tmp_path / "organisation.ipynb"
+    pm.execute_notebook(
+        str(NOTEBOOKS / "organisation_report.ipynb"),
+        str(out),
+        parameters={
+            "data_dir": pg_url,
+            "schema": "hr",
+            "tables": "survey=pulse,use_cases=register",
+            "n_boot": 0,
+        },
+        cwd=str(NOTEBOOKS),
+        progress_bar=False,
+        kernel_name="python3",
+    )
+    nb = nbformat.read(out, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count is not None for c in code)
+    assert not [o for c in code for o in c.outputs if o.output_type == "error"]
