@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .errors import Problem
 from .schema import SCALE_FAMILIES
+
+if TYPE_CHECKING:
+    from .io.exports.mapping import Mapping
 
 __all__ = ["Dataset"]
 
@@ -53,6 +57,13 @@ class Dataset:
         Things that are allowed but often a mistake (a department of the
         process catalogue without use cases or survey answers); the CLI
         prints them and the report's About section lists them.
+    survey_format : str
+        The survey tool whose export the survey was read from
+        (``qualtrics``, ``msforms``, ``limesurvey``), or ``aiadopt`` for
+        aiadopt's own table (:mod:`aiadopt.io.exports`).
+    mapping : aiadopt.io.exports.Mapping or None
+        The mapping file the export was read with (its name, size and
+        checksum go in the run's manifest).
     """
 
     use_cases: pd.DataFrame
@@ -63,6 +74,8 @@ class Dataset:
     dropped_columns: tuple[str, ...] = ()
     today: dt.date | None = None
     warnings: tuple[Problem, ...] = ()
+    survey_format: str = "aiadopt"
+    mapping: Mapping | None = None
 
     def scales(self, family: str) -> dict[str, tuple[str, ...]]:
         """Scale column -> item columns, for one family (``competency``,

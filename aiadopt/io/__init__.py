@@ -104,6 +104,7 @@ def _convert(
     converted.problems = prepared.describe(converted.problems)
     if notes is not None:
         notes.extend(prepared.notes)
+    converted.survey_format = prepared.format
     return converted
 
 
@@ -302,6 +303,8 @@ def load(
         dropped_columns=survey.dropped,
         today=today,
         warnings=tuple(notes) + tuple(_unused_departments(converted, sources)),
+        survey_format=survey.survey_format,
+        mapping=None if is_database_url(path) else survey_mapping,
     )
 
 

@@ -46,6 +46,7 @@ class Converted:
     dropped: tuple[str, ...]
     header: dict[str, str]  # canonical -> as in the file
     locate: object = None  # row position -> 'line N' / 'row N'
+    survey_format: str = "aiadopt"  # the survey: the tool whose export it was
 
 
 class _Table:

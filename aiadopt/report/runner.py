@@ -345,6 +345,11 @@ def validate_parameters(notebook: Path, parameters: dict) -> dict:
     return dict(parameters)
 
 
+#: Notebook parameters that say how the notebook reads the data on its own,
+#: which ``aiadopt report`` does with its own options instead.
+_READ_OPTIONS = ("survey_format", "mapping", "schema", "tables")
+
+
 def plan_jobs(
     *,
     data,
@@ -403,7 +408,9 @@ def plan_jobs(
     for kind, path in notebooks.items():
         declared = _declared(path)
         for name, text in (extra or {}).items():
-            if name in common or name in ("department", "results"):
+            # How the data is read (--survey-format, --mapping, --schema,
+            # --tables): the run reads it once, the reports get its results.
+            if name in common or name in ("department", "results", *_READ_OPTIONS):
                 raise ParameterError(
                     f"parameter {name!r} is set by aiadopt report itself; use its own option"
                 )
@@ -1662,6 +1669,16 @@ def _inputs(data, codebook: str | Path | None) -> list[dict]:
                 "sha256": _sha256(path),
             }
         )
+    mapping = data.mapping
+    if mapping is not None:  # the survey tool's mapping file, as it was read
+        inputs.append(
+            {
+                "table": "mapping",
+                "file": mapping.source,
+                "bytes": mapping.size,
+                "sha256": mapping.sha256,
+            }
+        )
     return inputs
 
 
@@ -1687,6 +1704,7 @@ def _manifest(
         "aiadopt_version": _versions().get("aiadopt"),
         "period": str(period),
         "survey_wave": None if wave is None or str(wave) == "NaT" else str(wave),
+        "survey_format": data.survey_format,
         "status": "ok" if all(fresh) else ("failed" if not any(fresh) else "partial"),
         "started_at": started.isoformat(timespec="seconds"),
         "finished_at": finished.isoformat(timespec="seconds"),

@@ -177,6 +177,10 @@ class Report:
         results from there and loads no data (``aiadopt report`` passes each
         report its slice). ``min_group_size``, ``n_boot`` and ``seed`` are
         then the store's, and ``period`` must be ``"latest"`` or the store's.
+    survey_format, mapping, schema, tables : optional
+        How to read ``data_dir`` (a survey tool's export and its mapping
+        file; a database's schema and table names), as in
+        :func:`aiadopt.load`; empty means the default.
     """
 
     def __init__(
@@ -191,6 +195,10 @@ class Report:
         seed: int = 0,
         codebook: str | Path | None = None,
         results=None,
+        survey_format: str = "auto",
+        mapping: str | Path | None = None,
+        schema: str | None = None,
+        tables: str | None = None,
     ):
         if lang not in ("en", "nl"):
             raise ValueError(f"lang must be 'en' or 'nl', got {lang!r}")
@@ -204,7 +212,14 @@ class Report:
             raise ValueError("Report needs data_dir (the data folder) or results (a results store)")
         from ..io import load  # lazy: a report reading a results store loads no data
 
-        self.data = load(data_dir, codebook=codebook)
+        self.data = load(
+            data_dir,
+            codebook=codebook,
+            survey_format=survey_format or "auto",
+            mapping=mapping or None,
+            schema=schema or None,
+            tables=tables or None,
+        )
         self.period = str(period_of(self.data, period or "latest"))
         self.department = check_department(self.data, department or None)
         self.min_group_size = check_min_group_size(min_group_size)

@@ -9,6 +9,8 @@ See docs/survey-exports.md for the format and one example per tool.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +72,10 @@ class Mapping:
         aiadopt column -> {the tool's answer (normalised): aiadopt value as text}.
     personal : tuple of str
         More of the tool's columns to drop at read time as personal data.
+    size : int or None
+        The file's size in bytes, as read (the run's manifest lists it).
+    sha256 : str or None
+        The SHA-256 of the file's bytes, as read.
     """
 
     source: str
@@ -81,6 +87,8 @@ class Mapping:
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     answers: dict[str, dict[str, str]] = field(default_factory=dict)
     personal: tuple[str, ...] = ()
+    size: int | None = None
+    sha256: str | None = None
 
     def extend(self, codebook: Codebook) -> Codebook:
         """``codebook`` with this file's Likert and category labels added."""
@@ -384,8 +392,9 @@ def load_mapping(path: str | Path, *, codebook: Codebook) -> Mapping:
                 )
             ]
         )
+    data = p.read_bytes()
     try:
-        text = p.read_text("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DataValidationError(
             [
@@ -415,4 +424,4 @@ def load_mapping(path: str | Path, *, codebook: Codebook) -> Mapping:
     mapping = _parse(root, checker)
     if checker.problems:
         raise DataValidationError(checker.problems)
-    return mapping
+    return dataclasses.replace(mapping, size=len(data), sha256=hashlib.sha256(data).hexdigest())

@@ -20,6 +20,20 @@ must be left out (previews, spam, unfinished responses):
 
 Run from the repository root: ``python tests/data/exports/make_fixtures.py``.
 The output is committed; this script is how it was made.
+
+It also exports any organisation of aiadopt's own CSV files as one tool's
+survey export, to try that route (docs/survey-exports.md, "Try it on the
+sample")::
+
+    python tests/data/exports/make_fixtures.py --sample data/sample --tool qualtrics --out /tmp/org
+
+writes ``/tmp/org/`` with ``use_cases.csv``, ``processes.csv``, the export
+(``survey.csv``; Forms: ``survey.xlsx``) and ``mapping.yaml``, the mapping
+file to read it with. A survey of several waves gets the wave as a question
+(Qualtrics: its embedded-data field ``wave``; Forms: "Enquêteronde (JJJJ-MM)";
+LimeSurvey: a hidden question ``RONDE``), mapped in ``mapping.yaml``; the
+LimeSurvey export is that of a closed survey, with the participants' names
+and e-mail addresses next to their tokens.
 """
 
 from __future__ import annotations
@@ -88,6 +102,10 @@ TEXTS = {
     "team_phase": "In welke fase van AI-gebruik zit je team?",
 }
 FAMILIES = (("comp", "Competenties", 8), ("culture", "Cultuur", 9), ("pillar", "Pijlers", 10))
+#: The wave question of a Forms or LimeSurvey export of several waves
+#: (``wave_question=True``): Forms asks it, LimeSurvey fills a hidden question.
+FORMS_WAVE = "Enquêteronde (JJJJ-MM)"
+LIME_WAVE = "RONDE"
 
 
 def organisation() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -169,6 +187,15 @@ def mixed(survey: pd.DataFrame) -> list[tuple[str, pd.Series]]:
 
 
 def qualtrics_current(survey: pd.DataFrame, base: Path = HERE) -> None:
+    write_qualtrics(survey, base / "qualtrics" / "survey.csv")
+
+
+def write_qualtrics(survey: pd.DataFrame, path: Path, *, wave_question: bool = False) -> None:
+    """A Qualtrics export (current format, 3 header rows) of ``survey`` as ``path``.
+
+    Each response's wave is the embedded-data field ``wave`` (so
+    ``wave_question`` changes nothing: the field is always there).
+    """
     rng = np.random.default_rng(1)
     ids = tool_ids(survey)
     meta = [
@@ -228,7 +255,7 @@ def qualtrics_current(survey: pd.DataFrame, base: Path = HERE) -> None:
             "Q6": {"true": "Ja", "false": "Nee"}.get(row["ai_training_done"], ""),
             "Q7": PHASE_NL[int(row["team_phase"])] if row["team_phase"] else "",
             "Q11": "Meer training graag" if i % 17 == 0 else "",
-            "wave": WAVE,
+            "wave": row["wave"],
         }
         for item in items(survey):
             answers[ids[item]] = LIKERT_NL[int(row[item])] if row[item] else ""
@@ -253,9 +280,8 @@ def qualtrics_current(survey: pd.DataFrame, base: Path = HERE) -> None:
         ]
         values += [answers[q[0]] for q in questions]
         lines.append(values)
-    out = base / "qualtrics"
-    out.mkdir(parents=True, exist_ok=True)
-    with (out / "survey.csv").open("w", encoding="utf-8-sig", newline="") as fh:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
         csv.writer(fh, lineterminator="\r\n").writerows(lines)
 
 
@@ -293,7 +319,7 @@ def qualtrics_legacy(survey: pd.DataFrame, base: Path = HERE) -> None:
             start.strftime("%Y-%m-%d %H:%M:%S"),
             end.strftime("%Y-%m-%d %H:%M:%S"),
             "0" if reason == "unfinished" else "1",
-            WAVE,
+            row["wave"],
             row["department"],
             row["team"],
             row["role"],
@@ -313,11 +339,18 @@ def qualtrics_legacy(survey: pd.DataFrame, base: Path = HERE) -> None:
 
 
 def msforms(survey: pd.DataFrame, base: Path = HERE) -> None:
+    write_msforms(survey, base / "msforms" / "survey.xlsx")
+
+
+def write_msforms(survey: pd.DataFrame, path: Path, *, wave_question: bool = False) -> None:
+    """A Microsoft Forms workbook of ``survey`` as ``path``; with
+    ``wave_question``, a question :data:`FORMS_WAVE` holds each response's wave."""
     rng = np.random.default_rng(3)
     header = ["ID", "Start time", "Completion time", "Email", "Name"]
     header += [TEXTS[n] for n in STANDARD]
     header += [statement(c) for c in items(survey)]
     header += ["Welke AI-tools gebruik je?"]
+    header += [FORMS_WAVE] if wave_question else []
     wb = Workbook()
     ws = wb.active
     ws.title = "Sheet1"
@@ -344,12 +377,12 @@ def msforms(survey: pd.DataFrame, base: Path = HERE) -> None:
         ]
         answers += [LIKERT_EN[int(row[c])] if row[c] else None for c in items(survey)]
         answers.append(";".join(tools[: 1 + i % 3]) + ";")
+        answers += [row["wave"]] if wave_question else []
         ws.append(answers)
-    out = base / "msforms"
-    out.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     wb.properties.created = dt.datetime(2026, 11, 2, 9, 0)
-    wb.save(out / "survey.xlsx")
-    _fix_zip_times(out / "survey.xlsx")
+    wb.save(path)
+    _fix_zip_times(path)
 
 
 def _fix_zip_times(path: Path) -> None:
@@ -368,6 +401,17 @@ def _fix_zip_times(path: Path) -> None:
 
 
 def limesurvey(survey: pd.DataFrame, base: Path = HERE) -> None:
+    write_limesurvey(survey, base / "limesurvey" / "survey.csv")
+
+
+def write_limesurvey(
+    survey: pd.DataFrame, path: Path, *, wave_question: bool = False, participants: bool = False
+) -> None:
+    """A LimeSurvey export (question and answer codes) of ``survey`` as
+    ``path``; with ``wave_question``, a hidden question :data:`LIME_WAVE`
+    holds each response's wave; with ``participants`` (a closed survey), the
+    participant table's ``firstname``, ``lastname`` and ``email`` follow
+    the metadata, as LimeSurvey exports them with the token attributes."""
     rng = np.random.default_rng(4)
     codes = {
         "department": "AFD",
@@ -395,7 +439,9 @@ def limesurvey(survey: pd.DataFrame, base: Path = HERE) -> None:
         "startdate",
         "datestamp",
     ]
+    meta += ["firstname", "lastname", "email"] if participants else []
     header = meta + list(codes.values()) + list(item_codes.values()) + ["OPM"]
+    header += [LIME_WAVE] if wave_question else []
     answer = {
         "role": {"leader": "A1", "employee": "A2"},
         "ai_use_frequency": {"never": "A1", "monthly": "A2", "weekly": "A3", "daily": "A4"},
@@ -420,6 +466,7 @@ def limesurvey(survey: pd.DataFrame, base: Path = HERE) -> None:
             f"https://intranet.example.org/ai-enquete?medewerker={p['ref']}",
             start.strftime("%Y-%m-%d %H:%M:%S"),
             end.strftime("%Y-%m-%d %H:%M:%S"),
+            *((p["first"], p["last"], p["email"]) if participants else ()),
             row["department"],
             row["team"],
         ]
@@ -428,11 +475,85 @@ def limesurvey(survey: pd.DataFrame, base: Path = HERE) -> None:
         values.append(f"A{row['team_phase']}" if row["team_phase"] else "")
         values += [f"A{row[c]}" if row[c] else "" for c in item_codes]
         values.append("")
+        values += [row["wave"]] if wave_question else []
         lines.append(values)
-    out = base / "limesurvey"
-    out.mkdir(parents=True, exist_ok=True)
-    with (out / "survey.csv").open("w", encoding="utf-8", newline="") as fh:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(lines)
+
+
+#: tool -> (survey file name, writer)
+WRITERS = {
+    "qualtrics": ("survey.csv", write_qualtrics),
+    "msforms": ("survey.xlsx", write_msforms),
+    "limesurvey": ("survey.csv", write_limesurvey),
+}
+_WAVE_COLUMN = {"msforms": FORMS_WAVE, "limesurvey": LIME_WAVE}
+
+
+def mapping_for(tool: str, *, wave_question: bool = False) -> str:
+    """The mapping file of ``tool``'s export: docs/examples/mapping-<tool>.yaml,
+    with the wave read from the export's wave question instead of the
+    file's single ``wave:`` when ``wave_question``."""
+    text = (ROOT / "docs" / "examples" / f"mapping-{tool}.yaml").read_text("utf-8")
+    if wave_question and tool in _WAVE_COLUMN:
+        wave = re.search(r"^wave: \d{4}-\d{2}\n", text, flags=re.M)
+        if wave is None:
+            raise ValueError(f"docs/examples/mapping-{tool}.yaml has no 'wave: YYYY-MM' line")
+        text = text.replace(wave.group(0), "", 1)
+        text = text.replace("\ncolumns:\n", f'\ncolumns:\n  "{_WAVE_COLUMN[tool]}": wave\n', 1)
+    return text
+
+
+def write_export(sample: Path, tool: str, out: Path) -> dict[str, Path]:
+    """A data folder ``out`` holding the organisation of ``sample`` (a folder
+    of aiadopt's own CSV files, e.g. ``data/sample``) with its survey as
+    ``tool``'s export: the tool's ids and answer wording, made-up personal
+    data in the tool's personal-data columns, and a few previews, spam and
+    unfinished responses to be left out. ``out/mapping.yaml`` is the mapping
+    file to read it with.
+
+    Returns
+    -------
+    dict
+        ``use_cases``, ``processes``, ``survey``, ``mapping`` -> the files written.
+    """
+    if tool not in WRITERS:
+        raise ValueError(f"unknown tool {tool!r}; expected one of {', '.join(WRITERS)}")
+    survey = pd.read_csv(Path(sample) / "survey.csv", dtype=str, keep_default_na=False)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for table in ("use_cases", "processes"):
+        files[table] = out / f"{table}.csv"
+        files[table].write_bytes((Path(sample) / f"{table}.csv").read_bytes())
+    name, writer = WRITERS[tool]
+    several = survey["wave"].nunique() > 1
+    files["survey"] = out / name
+    options = {"participants": True} if tool == "limesurvey" else {}
+    writer(survey, files["survey"], wave_question=several, **options)
+    files["mapping"] = out / "mapping.yaml"
+    files["mapping"].write_text(mapping_for(tool, wave_question=several), encoding="utf-8")
+    return files
+
+
+def cli(argv: list[str] | None = None) -> None:
+    """The command line: the fixtures next to this script (no options), or
+    with ``--sample DIR --tool TOOL --out DIR``, one export of an organisation."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sample", type=Path, help="folder of aiadopt's own CSV files")
+    parser.add_argument("--tool", choices=list(WRITERS), help="the survey tool to export as")
+    parser.add_argument("--out", type=Path, help="the data folder to write")
+    args = parser.parse_args(argv)
+    if args.sample or args.tool or args.out:
+        if not (args.sample and args.tool and args.out):
+            parser.error("--sample, --tool and --out go together")
+        for path in write_export(args.sample, args.tool, args.out).values():
+            print(path)
+        return
+    main()
 
 
 def main(base: Path = HERE) -> None:
@@ -450,4 +571,4 @@ def main(base: Path = HERE) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    cli()
