@@ -26,7 +26,9 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 report: $(STAMP) ## the monthly reports on the sample data -> reports/<month>/index.html (DATA=, PERIOD=, OUT=, WORKERS=)
-	$(BIN)/aiadopt report --data $(DATA) --period $(PERIOD) --out $(OUT) --workers $(WORKERS)
+	@# Exit 4 (stale: the data has not changed since the month was published) is no error here.
+	$(BIN)/aiadopt report --data $(DATA) --period $(PERIOD) --out $(OUT) --workers $(WORKERS) \
+	  || [ $$? -eq 4 ]
 
 system-deps: ## Debian's chromium for the browser tests (installed with apt-get when run as root)
 	@if [ ! -x $(CHROMIUM) ]; then \

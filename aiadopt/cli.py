@@ -592,7 +592,7 @@ def _report_outcome(args, alerts, result) -> int:
         print(
             f"aiadopt report: the data has not changed since {result.since} was published "
             f"(the same input checksums); nothing published for {result.period}. "
-            f"Pass --period {result.period} to publish it anyway.",
+            "Refresh the data, or pass --force to publish it anyway.",
             file=sys.stderr,
         )
         return EXIT_STALE

@@ -337,7 +337,7 @@ def test_the_latest_month_on_unchanged_data_is_stale(tmp_path, data, tiny, capsy
     assert report(data, out, notebooks) == EXIT_STALE == 4
     err = capsys.readouterr().err
     assert "the data has not changed since 2026-09 was published" in err
-    assert "nothing published for 2026-10" in err and "Pass --period 2026-10" in err
+    assert "nothing published for 2026-10" in err and "pass --force to publish it anyway" in err
     assert not os.path.lexists(out / "2026-10")
     stale = History(out / FILE).runs()[-1]
     assert (stale["period"], stale["status"], stale["exit_code"]) == ("2026-10", "stale", 4)
@@ -349,12 +349,19 @@ def test_the_latest_month_on_unchanged_data_is_stale(tmp_path, data, tiny, capsy
     assert report(data, out, notebooks) == 0
     assert (out / "2026-10" / "index.html").is_file()
     assert History(out / FILE).runs()[-1]["status"] == "ok"
-    # The scheduled run again, for the month it published: run again (a re-run
-    # after a partial month is how that month is fixed); an explicit month
-    # already published from the same data is left as it is.
-    assert report(data, out, notebooks) == 0
+    # The scheduled run again, before new data came in: the month it found is
+    # the one it published, from the same data: stale, nothing rewritten. An
+    # explicit month already published from the same data is left as it is.
+    published = os.path.realpath(out / "2026-10")
+    assert report(data, out, notebooks) == EXIT_STALE
+    assert "the data has not changed since 2026-10 was published" in capsys.readouterr().err
+    assert os.path.realpath(out / "2026-10") == published
     assert report(data, out, notebooks, "--period", "2026-10") == 0
-    assert [r["status"] for r in History(out / FILE).runs()[-2:]] == ["ok", "unchanged"]
+    assert [r["status"] for r in History(out / FILE).runs()[-2:]] == ["stale", "unchanged"]
+    # Other parameters (here the seed): the scheduled run publishes the month again.
+    assert report(data, out, notebooks, "--seed", "1") == 0
+    assert os.path.realpath(out / "2026-10") != published
+    assert History(out / FILE).runs()[-1]["status"] == "ok"
     # --force publishes an unchanged month again (a new run folder behind the link).
     before = os.path.realpath(out / "2026-10")
     assert report(data, out, notebooks, "--period", "2026-10", "--force") == 0

@@ -1840,7 +1840,9 @@ def _skip(record: _RunRecord, *, check_stale: bool, skip_unchanged: bool, log) -
     """A run that has nothing to publish, or None when it has.
 
     ``check_stale`` (a run for the latest month): the inputs equal those of
-    the last published month and that month is an earlier one -> ``stale``.
+    the last published month, and that month is an earlier one, or this
+    month itself published ``ok`` with the same parameters and aiadopt
+    version (the schedule found no new data) -> ``stale``.
     ``skip_unchanged`` (an explicit month, a backfill): the month's last
     published run was ``ok`` from the same inputs, parameters and aiadopt
     version, and is still the month's link -> ``unchanged``. Either is
@@ -1859,7 +1861,19 @@ def _skip(record: _RunRecord, *, check_stale: bool, skip_unchanged: bool, log) -
     except Exception as exc:
         log(f"warning: cannot read the run history {path} ({exc}); the month is run as usual")
         return None
-    if last is not None and last["inputs"] == record.inputs and last["period"] < period:
+    if (
+        last is not None
+        and last["inputs"] == record.inputs
+        and (
+            last["period"] < period
+            or (
+                last["period"] == period
+                and last["status"] == "ok"
+                and last["parameters"] == record.parameters
+                and last["aiadopt_version"] == _versions().get("aiadopt")
+            )
+        )
+    ):
         record.record("stale", _EXIT["stale"], note=last["period"])
         return RunResult(
             period=period,
