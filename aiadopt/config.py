@@ -183,35 +183,35 @@ class _Key:
     #: The commands this key applies to; None: every command with that option.
     commands: tuple[str, ...] | None = None
     relative: bool = False  # check(value, base): a path relative to the config's folder
-    help: str = ""
+    option: str = ""  # the command-line option it stands for (docs/config.md lists both)
 
 
 #: ``table -> key -> what it sets``. The ``[alerts]`` keys are
 #: :data:`aiadopt.alerts.KEYS`, checked by :class:`aiadopt.alerts.AlertSettings`.
 KEYS: dict[str, dict[str, _Key]] = {
     "data": {
-        "source": _Key("data", _source, relative=True, help="--data"),
-        "schema": _Key("schema", _text, help="--schema"),
-        "tables": _Key("tables", _tables, help="--tables"),
-        "codebook": _Key("codebook", _path, relative=True, help="--codebook"),
-        "survey_format": _Key("survey_format", _choice(_SURVEY_FORMATS), help="--survey-format"),
-        "mapping": _Key("mapping", _path, relative=True, help="--mapping"),
+        "source": _Key("data", _source, relative=True, option="--data"),
+        "schema": _Key("schema", _text, option="--schema"),
+        "tables": _Key("tables", _tables, option="--tables"),
+        "codebook": _Key("codebook", _path, relative=True, option="--codebook"),
+        "survey_format": _Key("survey_format", _choice(_SURVEY_FORMATS), option="--survey-format"),
+        "mapping": _Key("mapping", _path, relative=True, option="--mapping"),
     },
     "report": {
-        "departments": _Key("department", _departments, ("report",), help="--department"),
-        "languages": _Key("languages", _languages, help="--lang"),
-        "out": _Key("out", _path, ("report", "history"), relative=True, help="--out"),
-        "notebooks": _Key("notebooks", _path, ("report",), relative=True, help="--notebooks"),
-        "workers": _Key("workers", _whole(1), ("report",), help="--workers"),
-        "timeout": _Key("timeout", _timeout, ("report",), help="--timeout"),
-        "n_boot": _Key("n_boot", _whole(0), ("report",), help="--n-boot"),
-        "seed": _Key("seed", _whole(0), ("report",), help="--seed"),
-        "pdf": _Key("pdf", _flag, ("report",), help="--pdf"),
-        "chromium": _Key("chromium", _text, ("report",), help="--chromium"),
-        "scheduler": _Key("scheduler", _text, ("report",), help="--scheduler"),
+        "departments": _Key("department", _departments, ("report",), option="--department"),
+        "languages": _Key("languages", _languages, option="--lang"),
+        "out": _Key("out", _path, ("report", "history"), relative=True, option="--out"),
+        "notebooks": _Key("notebooks", _path, ("report",), relative=True, option="--notebooks"),
+        "workers": _Key("workers", _whole(1), ("report",), option="--workers"),
+        "timeout": _Key("timeout", _timeout, ("report",), option="--timeout"),
+        "n_boot": _Key("n_boot", _whole(0), ("report",), option="--n-boot"),
+        "seed": _Key("seed", _whole(0), ("report",), option="--seed"),
+        "pdf": _Key("pdf", _flag, ("report",), option="--pdf"),
+        "chromium": _Key("chromium", _text, ("report",), option="--chromium"),
+        "scheduler": _Key("scheduler", _text, ("report",), option="--scheduler"),
     },
     "privacy": {
-        "min_group_size": _Key("min_group_size", _whole(3), help="--min-group-size"),
+        "min_group_size": _Key("min_group_size", _whole(3), option="--min-group-size"),
     },
 }
 
@@ -225,7 +225,7 @@ def _alert_keys() -> dict[str, _Key]:
             OPTIONS[key][2:].replace("-", "_"),
             _addresses if key == "email_to" else (lambda v: v),
             ("report",),
-            help=OPTIONS[key],
+            option=OPTIONS[key],
         )
         for key in ALERT_KEYS
     }

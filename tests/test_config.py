@@ -333,8 +333,10 @@ def test_config_doc_lists_every_key():
     doc = (ROOT / "docs" / "config.md").read_text(encoding="utf-8")
     for table, keys in {**KEYS, "alerts": dict.fromkeys(ALERT_KEYS)}.items():
         assert f"[{table}]" in doc
-        for key in keys:
+        for key, spec in keys.items():
             assert f"`{key}`" in doc, (table, key)
+            if spec is not None:  # the table's row names the option it stands for
+                assert f"| `{key}` | `{spec.option}`" in doc, (table, key)
 
 
 def test_database_source_schema_and_tables_from_the_config(pg_url, tmp_path, monkeypatch):
