@@ -196,6 +196,7 @@ def test_a_failed_pdf_fails_the_report_and_keeps_the_earlier_version(
         "--pdf",
         "--chromium",
         str(browser),
+        "--force",  # the second run re-runs the month on the same data
     ]
 
     version.write_text("v1")

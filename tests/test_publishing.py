@@ -84,6 +84,10 @@ def tiny(tmp_path):
 
 
 def report(out: Path, notebooks: Path, *more: str) -> int:
+    """``aiadopt report`` of the sample's latest month. ``--force``: these
+    tests re-run a month on the same data (the steering file changes what the
+    notebooks do), which the run history would otherwise call stale
+    (tests/test_history.py)."""
     return main(
         [
             "report",
@@ -99,6 +103,7 @@ def report(out: Path, notebooks: Path, *more: str) -> int:
             "HR",
             "--department",
             "Legal",
+            "--force",
             *more,
         ]
     )
@@ -527,6 +532,7 @@ RUN = [
     "-m",
     "aiadopt.cli",
     "report",
+    "--force",  # a re-run of a month on the same data (see report())
     "--data",
     str(SAMPLE),
     "--n-boot",
